@@ -1,0 +1,508 @@
+"""The topic query language: search-engine syntax parsed into an immutable tree.
+
+Grammar, loosest binding first (``OR`` < ``AND`` < ``NEAR`` < ``NOT``)::
+
+    query  := or
+    or     := and (("OR" | "|") and)*
+    and    := near (["AND"] near)*            adjacent terms are ANDed
+    near   := unary ["NEAR/n" unary]          two terms or phrases, n words apart
+    unary  := ("NOT" | "-") unary | primary
+    primary:= "(" or ")" | [field ":"] (word | "phrase" | "(" or ")")
+
+Keywords are uppercase; lowercase ``or``/``and``/``not``/``near`` are ordinary
+words. A bare word keeps its punctuation (``c++``, ``node.js``, ``.net``) and may
+end in ``*`` to match words starting with it. Every term is matched
+case-insensitively on whole words; what a word is lives in :mod:`bot.words`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.query_errors import QueryError
+from bot.query_tree import (
+    And,
+    FieldMatch,
+    Near,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Term,
+    describe,
+    literal_terms,
+    matches_empty_post,
+    positive_atoms,
+)
+from bot.words import fold, has_word_char
+
+__all__ = [
+    "FIELDS",
+    "And",
+    "FieldMatch",
+    "Near",
+    "Node",
+    "Not",
+    "Or",
+    "Phrase",
+    "QueryError",
+    "Term",
+    "describe",
+    "literal_terms",
+    "parse_query",
+]
+
+MAX_LENGTH = 1000
+MAX_DEPTH = 32
+MAX_NEAR = 100
+TEXT_FIELDS = ("title", "author")  # restrict where a term is looked for
+DOC_FIELDS = ("site", "source", "lang")  # compare a property of the post
+FIELDS = TEXT_FIELDS + DOC_FIELDS
+_KNOWN_FIELDS = ", ".join(f"{name}:" for name in FIELDS)
+
+
+# ---------------------------------------------------------------- tokens
+
+_DELIMITERS = frozenset('()"|')
+_FIELD_RE = re.compile(r"([A-Za-z]+):(.*)", re.DOTALL)
+_NEAR_RE = re.compile(r"NEAR/(\d+)", re.ASCII)
+_LANG_RE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{1,8})*")
+_SOURCE_RE = re.compile(r"[a-z0-9_.-]+")
+_HOST_RE = re.compile(r"[\w-]+(\.[\w-]+)*")
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    kind: str  # word phrase field ( ) OR AND NOT - NEAR
+    text: str
+    pos: int
+    value: int = 0  # NEAR distance
+
+
+def _tokenize(query: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    i, n = 0, len(query)
+    while i < n:
+        ch = query[i]
+        if ch.isspace():
+            i += 1
+        elif ch in "()":
+            tokens.append(_Token(ch, ch, i))
+            i += 1
+        elif ch == "|":
+            tokens.append(_Token("OR", ch, i))
+            i += 1
+        elif ch == '"':
+            end = query.find('"', i + 1)
+            if end < 0:
+                raise QueryError(
+                    "This quote is never closed", i, 'Close the quote: add " at the end'
+                )
+            tokens.append(_Token("phrase", query[i + 1 : end], i))
+            i = end + 1
+        elif ch == "-":
+            if i + 1 >= n or query[i + 1].isspace() or query[i + 1] in ")|":
+                raise QueryError(
+                    "`-` needs a term right after it",
+                    i,
+                    "Write -word with no space to exclude a word, or remove the -",
+                )
+            tokens.append(_Token("-", ch, i))
+            i += 1
+        else:
+            end = i
+            while end < n and not query[end].isspace() and query[end] not in _DELIMITERS:
+                end += 1
+            _word_tokens(query, i, end, tokens)
+            i = end
+    return tokens
+
+
+def _word_tokens(query: str, start: int, end: int, tokens: list[_Token]) -> None:
+    """Classify one bare word: keyword, ``NEAR/n``, ``field:`` or a plain word."""
+    word = query[start:end]
+    if word in ("OR", "AND", "NOT"):
+        tokens.append(_Token(word, word, start))
+        return
+    if word == "NEAR" or word.startswith("NEAR/"):
+        near = _NEAR_RE.fullmatch(word)
+        if near is None:
+            raise QueryError(
+                f"`{word}` is not a distance",
+                start,
+                'Write NEAR/ and a number of words, e.g. NEAR/5; or "near" in lowercase '
+                "to look for the word",
+            )
+        distance = int(near.group(1))
+        if not 1 <= distance <= MAX_NEAR:
+            raise QueryError(
+                f"NEAR/{near.group(1)} is out of range",
+                start,
+                f"Use a distance from 1 (next to each other) to {MAX_NEAR} words",
+            )
+        tokens.append(_Token("NEAR", word, start, distance))
+        return
+    field = _FIELD_RE.fullmatch(word)
+    if field is None:
+        tokens.append(_Token("word", word, start))
+        return
+    name, rest = field.group(1).lower(), field.group(2)
+    if name not in FIELDS:
+        raise QueryError(
+            f"Unknown field `{field.group(1)}:`",
+            start,
+            f'Known fields are {_KNOWN_FIELDS}; to look for the text itself, quote it: "{word}"',
+        )
+    rest_pos = start + len(name) + 1
+    if not rest and not (end < len(query) and query[end] in '"('):
+        raise QueryError(
+            f"`{name}:` needs a value right after it",
+            rest_pos,
+            f"Write {name}:value with no space, e.g. {_FIELD_EXAMPLES[name]}",
+        )
+    if rest.startswith("-"):
+        raise QueryError(
+            f"`{name}:-…` puts the exclusion inside the field",
+            rest_pos,
+            f"Put the minus before the field: -{name}:{rest[1:]}",
+        )
+    tokens.append(_Token("field", name, start))
+    if rest:
+        _word_tokens_after_field(query, rest_pos, end, tokens)
+
+
+def _word_tokens_after_field(query: str, start: int, end: int, tokens: list[_Token]) -> None:
+    rest = query[start:end]
+    nested = _FIELD_RE.fullmatch(rest)
+    if nested is not None and nested.group(1).lower() in FIELDS:
+        raise QueryError(
+            "A term can have only one field", start, "Remove one of the fields, e.g. title:word"
+        )
+    tokens.append(_Token("word", rest, start))
+
+
+_FIELD_HINTS = {
+    "site": "Write a domain such as site:reddit.com (it matches old.reddit.com too); "
+    "paths are not supported",
+    "source": "Write a kind of source such as source:hn "
+    "(reddit, hn, x, stackoverflow, mastodon, youtube, github, bluesky, feed…)",
+    "lang": "Write a language code such as lang:en or lang:pt-br",
+}
+_FIELD_EXAMPLES = {
+    "title": 'title:kubernetes or title:"rate limit"',
+    "author": "author:dhh",
+    "site": "site:reddit.com (matches old.reddit.com too)",
+    "source": "source:hn (reddit, hn, x, stackoverflow, mastodon, youtube, github, feed…)",
+    "lang": "lang:en",
+}
+
+
+# ---------------------------------------------------------------- parser
+
+
+def parse_query(text: str) -> Node:
+    """Parse a topic query; raise :class:`QueryError` (and nothing else) if it is not valid."""
+    try:
+        return _Parser(text).parse()
+    except QueryError as error:
+        error.query = text
+        raise
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens: list[_Token] = []
+        self.i = 0
+        self.depth = 0
+        self.open_parens: list[int] = []
+        # Where each node started, for errors found after the node was built.
+        self.positions: dict[int, int] = {}
+
+    def parse(self) -> Node:
+        if len(self.text) > MAX_LENGTH:
+            raise QueryError(
+                f"The query is {len(self.text):,} characters long; the limit is {MAX_LENGTH:,}",
+                MAX_LENGTH,
+                "Shorten it, or split it into several topics",
+            )
+        self.tokens = _tokenize(self.text)
+        if not self.tokens:
+            raise QueryError(
+                "The query is empty", 0, "Type the words to look for, e.g. kubernetes outage"
+            )
+        node = self.parse_or()
+        token = self.peek()
+        if token is not None:  # only a stray ")" can stop parse_or early
+            raise QueryError(
+                "This `)` has no matching `(`",
+                token.pos,
+                "Remove it, or add ( where the group starts",
+            )
+        self.check_has_positive_term(node)
+        return node
+
+    def peek(self) -> _Token | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def take(self) -> _Token:
+        token = self.tokens[self.i]
+        self.i += 1
+        return token
+
+    def at_operand(self) -> bool:
+        token = self.peek()
+        return token is not None and token.kind not in (")", "OR", "AND", "NEAR")
+
+    def need_operand(self, operator: _Token, hint: str) -> None:
+        if not self.at_operand():
+            name = "NEAR/n" if operator.kind == "NEAR" else operator.text
+            raise QueryError(f"`{name}` is missing a term", operator.pos, hint)
+
+    def built(self, node: Node, pos: int) -> Node:
+        self.positions.setdefault(id(node), pos)
+        return node
+
+    def parse_or(self) -> Node:
+        start = self.peek().pos if self.peek() else len(self.text)
+        children = [self.parse_and()]
+        while (token := self.peek()) is not None and token.kind == "OR":
+            self.take()
+            self.need_operand(token, "`OR` needs a term on both sides")
+            children.append(self.parse_and())
+        return self.built(_combine(Or, children), start)
+
+    def parse_and(self) -> Node:
+        start = self.peek().pos if self.peek() else len(self.text)
+        children = [self.parse_near()]
+        while (token := self.peek()) is not None and token.kind not in (")", "OR"):
+            if token.kind == "AND":
+                self.take()
+                self.need_operand(token, "`AND` needs a term on both sides")
+            children.append(self.parse_near())
+        return self.built(_combine(And, children), start)
+
+    def parse_near(self) -> Node:
+        left = self.parse_unary()
+        token = self.peek()
+        if token is None or token.kind != "NEAR":
+            return left
+        self.take()
+        hint = "NEAR/n needs a term or phrase on both sides, e.g. kubernetes NEAR/3 outage"
+        self.need_operand(token, hint)
+        right = self.parse_unary()
+        for side in (left, right):
+            if not isinstance(side, Term | Phrase):
+                raise QueryError(
+                    "NEAR/n compares two terms or phrases",
+                    self.positions.get(id(side), token.pos),
+                    "Group around it instead, e.g. (kubernetes NEAR/3 outage) -hiring",
+                )
+        if left.field != right.field:
+            raise QueryError(
+                "Both sides of NEAR/n must look in the same place",
+                token.pos,
+                "Give both sides the same field, e.g. title:(kubernetes NEAR/3 outage)",
+            )
+        if (after := self.peek()) is not None and after.kind == "NEAR":
+            raise QueryError(
+                "NEAR/n joins exactly two terms",
+                after.pos,
+                "Combine with AND instead, e.g. (a NEAR/3 b) (b NEAR/3 c)",
+            )
+        return self.built(Near(left, right, token.value), self.positions[id(left)])
+
+    def parse_unary(self) -> Node:
+        token = self.peek()
+        if token is None or token.kind not in ("NOT", "-"):
+            return self.parse_primary()
+        self.take()
+        self.need_operand(token, "Write NOT word (or -word) to exclude it")
+        self.enter(token)
+        child = self.parse_unary()
+        self.depth -= 1
+        # NOT NOT x is x: keeps the tree canonical.
+        node = child.child if isinstance(child, Not) else Not(child)
+        return self.built(node, token.pos)
+
+    def enter(self, token: _Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QueryError(
+                f"The query nests more than {MAX_DEPTH} levels deep",
+                token.pos,
+                "Remove redundant parentheses or negations",
+            )
+
+    def parse_primary(self) -> Node:
+        token = self.peek()
+        if token is None:
+            # Only reachable inside a group: every operator checks its operand.
+            raise QueryError(
+                "This `(` is never closed",
+                self.open_parens[-1] if self.open_parens else len(self.text),
+                "Add ) where the group ends, or remove the (",
+            )
+        if token.kind in ("OR", "AND", "NEAR"):
+            name = "NEAR/n" if token.kind == "NEAR" else token.text
+            raise QueryError(
+                f"`{name}` is missing a term", token.pos, f"`{name}` needs a term on both sides"
+            )
+        if token.kind == ")":
+            raise QueryError(
+                "This `)` has no matching `(`",
+                token.pos,
+                "Remove it, or add ( where the group starts",
+            )
+        self.take()
+        if token.kind == "(":
+            group = self.parse_group(token)
+            self.positions[id(group)] = token.pos  # blame "(", not the first term inside
+            return group
+        if token.kind == "word":
+            return self.built(_term(token), token.pos)
+        if token.kind == "phrase":
+            return self.built(_phrase(token), token.pos)
+        return self.built(self.parse_field(token), token.pos)
+
+    def parse_group(self, opening: _Token) -> Node:
+        self.enter(opening)
+        self.open_parens.append(opening.pos)
+        following = self.peek()
+        if following is not None and following.kind == ")":
+            raise QueryError("Empty parentheses", opening.pos, "Put terms inside, or remove them")
+        node = self.parse_or()
+        if self.peek() is None:  # parse_or stops only at ")" or at the end
+            raise QueryError(
+                "This `(` is never closed", opening.pos, "Add ) where the group ends, or remove the ("
+            )
+        self.take()
+        self.open_parens.pop()
+        self.depth -= 1
+        return node
+
+    def parse_field(self, field: _Token) -> Node:
+        name = field.text
+        token = self.take()  # the tokenizer guarantees a word, phrase or "(" follows
+        if name in DOC_FIELDS:
+            if token.kind == "(":
+                raise QueryError(
+                    f"`{name}:` takes a single value",
+                    token.pos,
+                    f"Repeat the field instead: {name}:a OR {name}:b",
+                )
+            return _field_match(name, token)
+        if token.kind == "(":
+            group = self.parse_group(token)
+            return _with_field(group, name, token.pos)
+        node = _term(token) if token.kind == "word" else _phrase(token)
+        return _with_field(node, name, token.pos)
+
+    def check_has_positive_term(self, node: Node) -> None:
+        """Refuse queries that would match a post containing none of their terms.
+
+        The matcher only looks at a topic when one of its terms or fields is
+        present, so this is also what makes that shortcut exact.
+        """
+        if not matches_empty_post(node):
+            return
+        culprit, pos = node, self.positions.get(id(node), 0)
+        while isinstance(culprit, And | Or):  # find the smallest part to blame
+            culprit = next(c for c in culprit.children if matches_empty_post(c))
+            pos = self.positions.get(id(culprit), pos)
+        if culprit is node or not any(positive_atoms(node)):
+            raise QueryError(
+                "This query only excludes",
+                pos,
+                "A query made only of exclusions matches nothing: add a term to look for",
+            )
+        raise QueryError(
+            "This part only excludes, so the query would match almost every post",
+            pos,
+            "Give each side of OR a term to look for, e.g. kubernetes OR (k8s -hiring)",
+        )
+
+
+def _combine(kind: type[And] | type[Or], children: list[Node]) -> Node:
+    if len(children) == 1:
+        return children[0]
+    flat: list[Node] = []
+    for child in children:  # (a b) c is a b c: one canonical shape per meaning
+        flat.extend(child.children if isinstance(child, kind) else (child,))
+    return kind(tuple(flat))
+
+
+def _term(token: _Token) -> Term:
+    word = token.text
+    prefix = word.endswith("*")
+    stem = word[:-1] if prefix else word
+    if "*" in stem:
+        raise QueryError(
+            "`*` only works at the end of a word",
+            token.pos + stem.index("*"),
+            "Write kube* to match kubernetes, kubectl, …",
+        )
+    if prefix and len(stem) < 2:
+        raise QueryError(
+            "A prefix needs at least 2 characters before `*`",
+            token.pos,
+            "Write more of the word, e.g. ku*",
+        )
+    if not has_word_char(fold(stem)):
+        raise QueryError(
+            f"`{stem}` has no letters or digits to look for",
+            token.pos,
+            "Remove it, or quote it together with a word",
+        )
+    return Term(stem.lower(), None, prefix)
+
+
+def _phrase(token: _Token) -> Phrase:
+    # Punctuation between words is ignored when matching, so a "word" made only
+    # of punctuation ("foo - bar") adds nothing.
+    words = tuple(w.lower() for w in token.text.split() if has_word_char(fold(w)))
+    if not words:
+        raise QueryError(
+            "These quotes hold no words to look for",
+            token.pos,
+            "Put words between the quotes, or remove them",
+        )
+    return Phrase(words)
+
+
+def _field_match(name: str, token: _Token) -> FieldMatch:
+    value = fold(token.text.strip())
+    if name == "site":
+        value = value.rstrip(".")
+        valid = _HOST_RE.fullmatch(value) is not None
+    elif name == "lang":
+        value = value.replace("_", "-")
+        valid = _LANG_RE.fullmatch(value) is not None
+    else:
+        valid = _SOURCE_RE.fullmatch(value) is not None
+    if not valid:
+        raise QueryError(f"`{token.text}` is not a valid {name}:", token.pos, _FIELD_HINTS[name])
+    return FieldMatch(name, value)
+
+
+def _with_field(node: Node, name: str, pos: int) -> Node:
+    """Apply ``title:``/``author:`` to every term of a group."""
+    if isinstance(node, Term | Phrase):
+        if node.field not in (None, name):
+            raise QueryError(
+                f"A term can't be in both {node.field}: and {name}:",
+                pos,
+                "Split the group, e.g. title:a author:b",
+            )
+        if isinstance(node, Term):
+            return Term(node.text, name, node.prefix)
+        return Phrase(node.words, name)
+    if isinstance(node, Near):
+        left, right = _with_field(node.left, name, pos), _with_field(node.right, name, pos)
+        return Near(left, right, node.distance)  # type: ignore[arg-type]
+    if isinstance(node, And | Or):
+        return type(node)(tuple(_with_field(c, name, pos) for c in node.children))
+    if isinstance(node, Not):
+        return Not(_with_field(node.child, name, pos))
+    return node  # site:/source:/lang: describe the post, whatever the text field

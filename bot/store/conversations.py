@@ -1,0 +1,151 @@
+"""Conversations: the outbox to Slack and the claim/reply/ignore state, with its log."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
+
+from bot.store.base import StoreBase
+
+_SETTABLE = {
+    "state",
+    "owner",
+    "claimed_at",
+    "replied_at",
+    "reply_url",
+    "reply_verified",
+    "ignored_at",
+    "ignore_reason",
+}
+
+_CONVERSATION = """
+    SELECT c.*, p.title, p.text, p.author, p.link, p.site, p.source_kind, p.published_at,
+           p.metrics, p.thread_id, p.first_seen_at, t.name AS topic, t.sla_minutes
+    FROM conversations c JOIN posts p ON p.id = c.post_id JOIN topics t ON t.id = c.topic_id
+"""
+
+
+class ConversationsStore(StoreBase):
+    def record_conversation(
+        self,
+        post_id: int,
+        topic_id: int,
+        *,
+        channel: str,
+        score: float,
+        why: str,
+        deliver: bool,
+    ) -> int | None:
+        """Store a relevant post for a topic before it is sent (the outbox row).
+
+        Returns the new id, or None when this post was already recorded for the topic.
+        """
+        cur = self.conn.execute(
+            """INSERT OR IGNORE INTO conversations
+                 (post_id, topic_id, channel, score, why, deliver, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            (post_id, topic_id, channel, score, why, int(deliver), self.now()),
+        )
+        return int(cur.lastrowid) if cur.rowcount == 1 else None
+
+    def outbox(self, limit: int = 100) -> list[sqlite3.Row]:
+        """Conversations stored but not yet in Slack, oldest first (delivery order)."""
+        return self.all(
+            _CONVERSATION + " WHERE c.deliver = 1 AND c.sent_at IS NULL ORDER BY c.id LIMIT ?",
+            (limit,),
+        )
+
+    def mark_sending(self, conversation_id: int) -> None:
+        """Leave a trace before calling Slack: after a crash, a trace without a ts means
+        "maybe sent", and the publisher looks in the channel before sending again."""
+        self.conn.execute(
+            """UPDATE conversations SET send_started_at = ?, send_attempts = send_attempts + 1
+               WHERE id = ?""",
+            (self.now(), conversation_id),
+        )
+
+    def mark_sent(self, conversation_id: int, ts: str) -> None:
+        self.conn.execute(
+            "UPDATE conversations SET ts = ?, sent_at = ?, send_error = NULL WHERE id = ?",
+            (ts, self.now(), conversation_id),
+        )
+
+    def mark_send_failed(self, conversation_id: int, error: str) -> None:
+        self.conn.execute(
+            "UPDATE conversations SET send_error = ? WHERE id = ?", (error[:300], conversation_id)
+        )
+
+    def conversation(self, conversation_id: int) -> sqlite3.Row | None:
+        return self.one(_CONVERSATION + " WHERE c.id = ?", (conversation_id,))
+
+    def change_state(
+        self,
+        conversation_id: int,
+        *,
+        user_id: str,
+        action: str,
+        expect_states: Iterable[str],
+        expect_owner: str | None = None,
+        detail: str = "",
+        **changes: Any,
+    ) -> bool:
+        """Compare-and-set a state change and log it, atomically.
+
+        The row changes only if it is still in one of ``expect_states`` (and owned by
+        ``expect_owner`` when given); the engagement row is written only when it did.
+        Returns whether this caller won.
+        """
+        unknown = set(changes) - _SETTABLE
+        if unknown:
+            raise ValueError(f"not settable: {sorted(unknown)}")
+        states = list(expect_states)
+        sets = ", ".join(f"{k} = ?" for k in changes)
+        sql = (
+            f"UPDATE conversations SET {sets}, version = version + 1 "
+            f"WHERE id = ? AND state IN ({', '.join('?' * len(states))})"
+        )
+        params: list[Any] = [*changes.values(), conversation_id, *states]
+        if expect_owner is not None:
+            sql += " AND owner = ?"
+            params.append(expect_owner)
+        with self.transaction() as conn:
+            if conn.execute(sql, params).rowcount != 1:
+                return False
+            self._log(conn, conversation_id, user_id, action, detail)
+        return True
+
+    def log_engagement(
+        self, conversation_id: int, user_id: str, action: str, detail: str = ""
+    ) -> None:
+        """Append an engagement row that changes no state (e.g. a draft shared)."""
+        self._log(self.conn, conversation_id, user_id, action, detail)
+
+    def _log(
+        self, conn: sqlite3.Connection, conversation_id: int, user_id: str, action: str, detail: str
+    ) -> None:
+        conn.execute(
+            "INSERT INTO engagements (conversation_id, user_id, action, detail, at) VALUES (?, ?, ?, ?, ?)",
+            (conversation_id, user_id, action, detail[:2000], self.now()),
+        )
+
+    def engagements(self, conversation_id: int) -> list[sqlite3.Row]:
+        return self.all(
+            "SELECT * FROM engagements WHERE conversation_id = ? ORDER BY id", (conversation_id,)
+        )
+
+    def conversations_for_owner(self, user_id: str, states: Iterable[str]) -> list[sqlite3.Row]:
+        states = list(states)
+        return self.all(
+            _CONVERSATION
+            + f" WHERE c.owner = ? AND c.state IN ({', '.join('?' * len(states))})"
+            + " ORDER BY c.claimed_at DESC LIMIT 20",
+            (user_id, *states),
+        )
+
+    def add_notice(self, key: str) -> bool:
+        """Record a once-only notice; True only the first time for this key."""
+        cur = self.conn.execute(
+            "INSERT OR IGNORE INTO notices (key, at) VALUES (?, ?)", (key, self.now())
+        )
+        return cur.rowcount == 1

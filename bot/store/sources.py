@@ -1,0 +1,132 @@
+"""Sources and their schedule and health."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from collections.abc import Iterable
+
+from bot.models import SourceSpec
+from bot.store.base import StoreBase
+
+MAX_BACKOFF = 6 * 3600
+
+
+class SourcesStore(StoreBase):
+    def sync_config_sources(self, specs: Iterable[SourceSpec]) -> None:
+        """Make the config's sources present and enabled; drop config sources no longer listed.
+
+        Sources added with ``/hark sources add`` (from_config=0) are left alone.
+        """
+        now = self.now()
+        wanted = {(s.kind, s.target): s for s in specs}
+        with self.transaction() as conn:
+            for spec in wanted.values():
+                conn.execute(
+                    """INSERT INTO sources (kind, target, label, every_seconds, from_config, created_at)
+                       VALUES (?, ?, ?, ?, 1, ?)
+                       ON CONFLICT (kind, target) DO UPDATE SET
+                         label = excluded.label, every_seconds = excluded.every_seconds,
+                         from_config = 1""",
+                    (spec.kind, spec.target, spec.label, spec.every_seconds, now),
+                )
+            for row in conn.execute("SELECT id, kind, target FROM sources WHERE from_config = 1"):
+                if (row["kind"], row["target"]) not in wanted:
+                    conn.execute("UPDATE sources SET enabled = 0 WHERE id = ?", (row["id"],))
+
+    def add_source(self, spec: SourceSpec) -> int:
+        """Add (or re-enable) a source from a command; returns its id."""
+        with self.transaction() as conn:
+            conn.execute(
+                """INSERT INTO sources (kind, target, label, every_seconds, created_at)
+                   VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (kind, target) DO UPDATE SET enabled = 1""",
+                (spec.kind, spec.target, spec.label, spec.every_seconds, self.now()),
+            )
+            row = conn.execute(
+                "SELECT id FROM sources WHERE kind = ? AND target = ?", (spec.kind, spec.target)
+            ).fetchone()
+        return int(row["id"])
+
+    def set_source_enabled(self, source_id: int, enabled: bool) -> bool:
+        cur = self.conn.execute(
+            "UPDATE sources SET enabled = ?, next_check_at = 0 WHERE id = ?",
+            (int(enabled), source_id),
+        )
+        return cur.rowcount == 1
+
+    def remove_source(self, source_id: int) -> bool:
+        cur = self.conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
+        return cur.rowcount == 1
+
+    def source(self, source_id: int) -> sqlite3.Row | None:
+        return self.one("SELECT * FROM sources WHERE id = ?", (source_id,))
+
+    def sources(self, enabled_only: bool = False) -> list[sqlite3.Row]:
+        where = "WHERE enabled = 1" if enabled_only else ""
+        return self.all(f"SELECT * FROM sources {where} ORDER BY id")
+
+    def due_sources(self, limit: int = 500) -> list[sqlite3.Row]:
+        """Enabled sources whose ``next_check_at`` has passed, oldest first."""
+        return self.all(
+            """SELECT * FROM sources WHERE enabled = 1 AND next_check_at <= ?
+               ORDER BY next_check_at LIMIT ?""",
+            (self.now(), limit),
+        )
+
+    def record_poll_success(
+        self,
+        source_id: int,
+        *,
+        etag: str | None,
+        last_modified: str | None,
+        cursor: str | None = None,
+        next_in: float,
+    ) -> None:
+        """A poll worked: clear the failure streak and schedule the next one with jitter."""
+        now = self.now()
+        self.conn.execute(
+            """UPDATE sources SET etag = ?, last_modified = ?, cursor = COALESCE(?, cursor),
+                 seeded = 1, last_checked_at = ?, last_success_at = ?, last_error = NULL,
+                 consecutive_failures = 0, failing_since = NULL, failure_reported = 0,
+                 next_check_at = ?
+               WHERE id = ?""",
+            (etag, last_modified, cursor, now, now, now + _jitter(next_in), source_id),
+        )
+
+    def record_poll_failure(
+        self, source_id: int, error: str, *, retry_after: float | None = None
+    ) -> sqlite3.Row:
+        """A poll failed: back off exponentially (bounded) and keep the error for /hark sources."""
+        now = self.now()
+        with self.transaction() as conn:
+            row = conn.execute("SELECT * FROM sources WHERE id = ?", (source_id,)).fetchone()
+            failures = int(row["consecutive_failures"]) + 1
+            backoff = min(MAX_BACKOFF, row["every_seconds"] * (2 ** min(failures - 1, 10)))
+            if retry_after:
+                backoff = max(backoff, min(retry_after, MAX_BACKOFF))
+            conn.execute(
+                """UPDATE sources SET last_checked_at = ?, last_error = ?,
+                     consecutive_failures = ?, failing_since = COALESCE(failing_since, ?),
+                     next_check_at = ?
+                   WHERE id = ?""",
+                (now, error[:500], failures, now, now + _jitter(backoff), source_id),
+            )
+            return conn.execute("SELECT * FROM sources WHERE id = ?", (source_id,)).fetchone()
+
+    def mark_failure_reported(self, source_id: int) -> bool:
+        """Compare-and-set: True only for the first caller, so admins hear once."""
+        cur = self.conn.execute(
+            "UPDATE sources SET failure_reported = 1 WHERE id = ? AND failure_reported = 0",
+            (source_id,),
+        )
+        return cur.rowcount == 1
+
+    def force_all_due(self) -> None:
+        """``hark poll --once``: every enabled source is due now, whatever its schedule."""
+        self.conn.execute("UPDATE sources SET next_check_at = 0 WHERE enabled = 1")
+
+
+def _jitter(seconds: float) -> float:
+    # +-10 % so that sources added together do not stay in lock-step.
+    return seconds * random.uniform(0.9, 1.1)

@@ -1,0 +1,48 @@
+"""Topics (beats) as stored; the config seeds them, commands may change them."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+from bot.models import Topic
+from bot.store.base import StoreBase
+
+
+class TopicsStore(StoreBase):
+    def sync_config_topics(self, topics: Iterable[Topic]) -> None:
+        """Upsert the config's topics; disable config topics no longer listed."""
+        wanted = {t.name.casefold(): t for t in topics}
+        with self.transaction() as conn:
+            for t in wanted.values():
+                conn.execute(
+                    """INSERT INTO topics (name, query, channel, min_score, sla_minutes, from_config)
+                       VALUES (?, ?, ?, ?, ?, 1)
+                       ON CONFLICT (name) DO UPDATE SET query = excluded.query,
+                         channel = excluded.channel, min_score = excluded.min_score,
+                         sla_minutes = excluded.sla_minutes, enabled = 1, from_config = 1""",
+                    (t.name, t.query, t.channel, t.min_score, t.sla_minutes),
+                )
+            for row in conn.execute("SELECT id, name FROM topics WHERE from_config = 1"):
+                if row["name"].casefold() not in wanted:
+                    conn.execute("UPDATE topics SET enabled = 0 WHERE id = ?", (row["id"],))
+            _bump_version(conn)
+
+    def topics(self, enabled_only: bool = True) -> list[sqlite3.Row]:
+        where = "WHERE enabled = 1" if enabled_only else ""
+        return self.all(f"SELECT * FROM topics {where} ORDER BY name")
+
+    def topic_by_name(self, name: str) -> sqlite3.Row | None:
+        return self.one("SELECT * FROM topics WHERE name = ? AND enabled = 1", (name,))
+
+    def topics_version(self) -> int:
+        """A counter bumped by every topic change, so matchers know to recompile."""
+        row = self.one("SELECT value FROM meta WHERE key = 'topics_version'")
+        return int(row["value"]) if row else 0
+
+
+def _bump_version(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        """INSERT INTO meta (key, value) VALUES ('topics_version', 1)
+           ON CONFLICT (key) DO UPDATE SET value = value + 1"""
+    )

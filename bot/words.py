@@ -1,0 +1,124 @@
+"""What a word is, for queries and the text they are matched against.
+
+Both sides are folded the same way (NFKC, then casefold), so "ＫＵＢＥ", "ﬁle" and
+"STRASSE" meet "kube", "file" and "straße".
+
+A *word character* is a letter, digit, combining mark or ``_``. Scripts written
+with spaces between words (Latin, Cyrillic, Greek, Arabic, Devanagari, …) match
+on whole words: a term must not have a word character of such a script just
+before or after it, so ``go`` does not match "google" but matches "go," and
+"(go)". Scripts written without spaces (Han, Hiragana, Katakana, Hangul, Thai,
+Lao, Khmer, Myanmar) match as substrings: ``東京`` matches "東京都". A term
+with punctuation (``c++``, ``node.js``, ``.net``) matches literally, with the
+whole-word check only on an end that is a word character: ``c++`` matches
+"c++20" but not "abc++"; ``.net`` matches "asp.net".
+
+For phrases and ``NEAR/n`` a text is a sequence of *tokens*: runs of word
+characters of spaced scripts, and single characters of unspaced scripts.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from functools import cache
+
+# Unicode blocks of scripts written without spaces between words.
+_UNSPACED_RANGES = (
+    (0x0E00, 0x0EFF),  # Thai, Lao
+    (0x1000, 0x109F),  # Myanmar
+    (0x1100, 0x11FF),  # Hangul Jamo
+    (0x1780, 0x17FF),  # Khmer
+    (0x2E80, 0x2FDF),  # CJK and Kangxi radicals
+    (0x3005, 0x3007),  # 々 〆 〇
+    (0x3021, 0x3029),  # Hangzhou numerals
+    (0x3031, 0x3035),  # kana repeat marks
+    (0x3038, 0x303C),
+    (0x3040, 0x30FF),  # Hiragana, Katakana
+    (0x3100, 0x312F),  # Bopomofo
+    (0x3130, 0x318F),  # Hangul compatibility Jamo
+    (0x31A0, 0x31FF),  # Bopomofo extended, Katakana phonetic extensions
+    (0x3400, 0x4DBF),  # CJK extension A
+    (0x4E00, 0x9FFF),  # CJK unified ideographs
+    (0xA960, 0xA97F),  # Hangul Jamo extended A
+    (0xAC00, 0xD7FF),  # Hangul syllables, Jamo extended B
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0xFF66, 0xFFDC),  # halfwidth Katakana and Hangul (NFKC widens them anyway)
+    (0x1B000, 0x1B16F),  # kana supplement and extensions
+    (0x20000, 0x3FFFF),  # CJK extensions B and later
+)
+# Spaced-script word characters are listed up to here; beyond are CJK
+# extensions and special-purpose planes.
+_LISTED_UP_TO = 0x20000
+
+
+def fold(text: str) -> str:
+    """Normalize text for comparison: compatibility forms unified, case folded."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch == "_" or unicodedata.category(ch)[0] in "LNM"
+
+
+_UNSPACED_STARTS = [lo for lo, _ in _UNSPACED_RANGES]
+
+
+def _is_unspaced(code: int) -> bool:
+    index = bisect.bisect_right(_UNSPACED_STARTS, code) - 1
+    return index >= 0 and code <= _UNSPACED_RANGES[index][1]
+
+
+@cache
+def spaced_word_chars() -> frozenset[str]:
+    """Word characters of scripts that separate words with spaces.
+
+    A set, not a regex or ``str.isalnum``: the matcher asks about the neighbours
+    of every automaton hit, and a set lookup is the cheapest question in Python.
+    """
+    return frozenset(
+        ch
+        for ch in map(chr, range(_LISTED_UP_TO))
+        if _is_word_char(ch) and not _is_unspaced(ord(ch))
+    )
+
+
+def has_word_char(text: str) -> bool:
+    """Whether ``text`` has anything a word could be made of."""
+    return any(_is_word_char(ch) for ch in text)
+
+
+def _char_class(codes: list[int]) -> str:
+    """A regex character class for a sorted list of code points."""
+    parts, i = [], 0
+    while i < len(codes):
+        j = i
+        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
+            j += 1
+        lo, hi = codes[i], codes[j]
+        parts.append(re.escape(chr(lo)) + ("" if lo == hi else "-" + re.escape(chr(hi))))
+        i = j + 1
+    return "[" + "".join(parts) + "]"
+
+
+@cache
+def word_classes() -> tuple[str, str]:
+    """Regex character classes: (spaced-script word characters, unspaced ones)."""
+    spaced = sorted(map(ord, spaced_word_chars()))
+    unspaced = [
+        code
+        for lo, hi in _UNSPACED_RANGES
+        for code in range(lo, min(hi, _LISTED_UP_TO - 1) + 1)
+        if _is_word_char(chr(code))
+    ]
+    # Past the listed range lie CJK extensions: every code point there is unspaced.
+    beyond = f"{re.escape(chr(_LISTED_UP_TO))}-{re.escape(chr(0x3FFFF))}"
+    return _char_class(spaced), _char_class(unspaced)[:-1] + beyond + "]"
+
+
+@cache
+def token_pattern() -> re.Pattern[str]:
+    """Tokens as defined above: a run of spaced-script word characters, or one unspaced one."""
+    spaced, unspaced = word_classes()
+    return re.compile(f"{spaced}+|{unspaced}")
