@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from bot.models import SourceSpec, Topic
+from bot.sources import KINDS, SourceError, expand_source
 
 SLACK_API_URL = "https://slack.com/api/"
 X_API_URL = "https://api.x.com/2/"
@@ -238,18 +239,18 @@ def _parse_sources(items: Any, where: str) -> list[SourceSpec]:
             raise ConfigError(
                 where, f"{key}.every", "must be at least 1m; feeds ask for politeness"
             )
-        if "url" in item:
-            url = str(item["url"])
-            if not re.match(r"^https?://[^\s/]+", url):
-                raise ConfigError(where, f"{key}.url", f"{url!r} is not an http(s) URL")
-            specs.append(SourceSpec("feed", url, every, str(item.get("label", ""))))
-        elif "x" in item:
-            query = str(item["x"]).strip()
-            if not query:
-                raise ConfigError(where, f"{key}.x", "the X search query is empty")
-            specs.append(SourceSpec("x", query, every, str(item.get("label", ""))))
-        else:
-            raise ConfigError(where, key, "needs `url:` (a feed) or `x:` (an X search query)")
+        kinds = [k for k in KINDS if k in item]
+        if len(kinds) != 1:
+            raise ConfigError(
+                where, key, f"needs exactly one of {', '.join(k + ':' for k in KINDS)}"
+            )
+        try:
+            spec = expand_source(kinds[0], str(item[kinds[0]]), every)
+        except SourceError as exc:
+            raise ConfigError(where, f"{key}.{kinds[0]}", str(exc)) from None
+        if item.get("label"):
+            spec = SourceSpec(spec.kind, spec.target, spec.every_seconds, str(item["label"]))
+        specs.append(spec)
     return specs
 
 

@@ -60,3 +60,38 @@ class StatsStore(StoreBase):
             {"since": since, "until": until, "topic": topic},
         )
         return [max(0.0, r["delay"]) for r in rows]
+
+    def export(self, what: str, since: float) -> list[sqlite3.Row]:
+        """Rows for ``hark export``."""
+        if what == "conversations":
+            return self.all(
+                """SELECT c.id, t.name AS topic, p.title, p.link, p.author, p.site,
+                          c.score, c.created_at, c.sent_at, c.state, c.owner, c.claimed_at,
+                          c.replied_at, c.reply_url, c.reply_verified, c.ignore_reason
+                   FROM conversations c JOIN topics t ON t.id = c.topic_id
+                   JOIN posts p ON p.id = c.post_id
+                   WHERE c.created_at >= ? AND c.deliver = 1 ORDER BY c.id""",
+                (since,),
+            )
+        if what == "engagements":
+            return self.all(
+                """SELECT e.id, e.conversation_id, t.name AS topic, e.user_id, e.action,
+                          e.detail, e.at AS at
+                   FROM engagements e JOIN conversations c ON c.id = e.conversation_id
+                   JOIN topics t ON t.id = c.topic_id
+                   WHERE e.at >= ? ORDER BY e.id""",
+                (since,),
+            )
+        if what == "people":
+            return self.all(
+                """SELECT p.user_id, p.name, p.title, p.department, p.tags, p.languages,
+                          p.pingable, p.away_until,
+                          (SELECT group_concat(topic, ', ') FROM person_topics pt
+                            WHERE pt.user_id = p.user_id) AS topics,
+                          (SELECT group_concat(network || ':' || handle, ' ') FROM accounts a
+                            WHERE a.user_id = p.user_id) AS accounts,
+                          p.updated_at
+                   FROM people p WHERE p.updated_at >= ? ORDER BY p.user_id""",
+                (since,),
+            )
+        raise ValueError(f"unknown export {what!r}")

@@ -1,0 +1,156 @@
+"""The /register modal, prefilled with what the person registered before."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bot.blocks.text import plain
+from bot.people import NETWORKS
+
+CALLBACK_ID = "register"
+ACTION = "value"
+_PLACEHOLDERS = {
+    "x": "@alice",
+    "linkedin": "https://www.linkedin.com/in/alice",
+    "mastodon": "@alice@mastodon.social",
+    "bluesky": "alice.bsky.social",
+    "github": "alice",
+    "reddit": "u/alice",
+    "stackoverflow": "https://stackoverflow.com/users/123/alice",
+    "youtube": "@alice",
+    "blog": "https://alice.dev/feed.xml",
+}
+
+
+def _text_input(
+    block_id: str, label: str, initial: str = "", placeholder: str = "", multiline: bool = False
+) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": ACTION,
+        "max_length": 300 if not multiline else 1000,
+        "multiline": multiline,
+    }
+    if initial:
+        element["initial_value"] = plain(initial, 300 if not multiline else 1000)
+    if placeholder:
+        element["placeholder"] = {"type": "plain_text", "text": placeholder[:150]}
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": True,
+        "label": {"type": "plain_text", "text": label},
+        "element": element,
+    }
+
+
+def _option(value: str) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": plain(value, 75)}, "value": value[:150]}
+
+
+def register_modal(
+    topics: Sequence[str], prefill: Mapping[str, Any], *, private_metadata: str = ""
+) -> dict[str, Any]:
+    """The registration view. ``prefill`` holds field -> value (accounts, tags, …)."""
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "section",
+            "text": {
+                "type": "mrkdwn",
+                "text": "Tell Hark where you talk in public and what you know about, so the "
+                "right conversations find you. Every field is optional.",
+            },
+        }
+    ]
+    if topics:
+        element: dict[str, Any] = {
+            "type": "multi_static_select",
+            "action_id": ACTION,
+            "placeholder": {"type": "plain_text", "text": "Pick the topics you can speak to"},
+            "options": [_option(t) for t in topics[:100]],
+        }
+        chosen = [t for t in prefill.get("topics", []) if t in topics[:100]]
+        if chosen:
+            element["initial_options"] = [_option(t) for t in chosen]
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": "topics",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Topics"},
+                "element": element,
+            }
+        )
+    blocks.append(
+        _text_input(
+            "tags",
+            "Other expertise (comma-separated)",
+            prefill.get("tags", ""),
+            "postgres, pricing, SRE",
+        )
+    )
+    for network, label in NETWORKS.items():
+        blocks.append(_text_input(network, label, prefill.get(network, ""), _PLACEHOLDERS[network]))
+    blocks.append(_text_input("department", "Department", prefill.get("department", "")))
+    blocks.append(
+        _text_input("languages", "Languages you reply in", prefill.get("languages", ""), "en, de")
+    )
+    pingable_option = {
+        "text": {"type": "plain_text", "text": "Mention me for conversations on my topics"},
+        "value": "yes",
+    }
+    checkbox: dict[str, Any] = {
+        "type": "checkboxes",
+        "action_id": ACTION,
+        "options": [pingable_option],
+    }
+    if prefill.get("pingable"):
+        checkbox["initial_options"] = [pingable_option]
+    blocks.append(
+        {
+            "type": "input",
+            "block_id": "pingable",
+            "optional": True,
+            "label": {"type": "plain_text", "text": "Mentions"},
+            "element": checkbox,
+        }
+    )
+    picker: dict[str, Any] = {"type": "datepicker", "action_id": ACTION}
+    if prefill.get("away_until"):
+        picker["initial_date"] = str(prefill["away_until"])
+    blocks.append(
+        {
+            "type": "input",
+            "block_id": "away_until",
+            "optional": True,
+            "label": {"type": "plain_text", "text": "Away until"},
+            "element": picker,
+        }
+    )
+    return {
+        "type": "modal",
+        "callback_id": CALLBACK_ID,
+        "private_metadata": private_metadata[:3000],
+        "title": {"type": "plain_text", "text": "Register with Hark"},
+        "submit": {"type": "plain_text", "text": "Save"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }
+
+
+def read_register_values(state_values: Mapping[str, Any]) -> dict[str, Any]:
+    """Flatten a view_submission's ``state.values`` into field -> value."""
+    values: dict[str, Any] = {}
+    for block_id, actions in state_values.items():
+        element = actions.get(ACTION) or {}
+        kind = element.get("type")
+        if kind == "multi_static_select":
+            values[block_id] = [o["value"] for o in element.get("selected_options") or []]
+        elif kind == "checkboxes":
+            values[block_id] = bool(element.get("selected_options"))
+        elif kind == "datepicker":
+            values[block_id] = element.get("selected_date")
+        else:
+            values[block_id] = element.get("value") or ""
+    return values

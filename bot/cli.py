@@ -1,0 +1,157 @@
+"""The ``hark`` command: run, poll, doctor, export."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import signal
+import sqlite3
+import sys
+import tempfile
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.logs import setup_logging
+from bot.store import Store
+
+log = logging.getLogger("hark")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="hark", description="Hark: put your experts into the conversations that matter."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("run", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
+    poll = sub.add_parser("poll", help="poll every enabled source now, post what is new, exit")
+    poll.add_argument("--once", action="store_true", required=True, help="one cycle, then exit")
+    poll.add_argument(
+        "--dry-run", action="store_true", help="print what would be posted; touch nothing"
+    )
+    sub.add_parser("doctor", help="check tokens, channels and sources; print what to fix")
+    export = sub.add_parser("export", help="write conversations, engagements or people as CSV/JSON")
+    export.add_argument("what", choices=["conversations", "engagements", "people"])
+    export.add_argument("--since", default=None, help="YYYY-MM-DD (default: everything)")
+    export.add_argument("--format", choices=["csv", "json"], default="csv")
+    args = parser.parse_args(argv)
+
+    setup_logging()
+    try:
+        settings = load_settings(os.environ)
+    except ConfigError as exc:
+        print(f"hark: config error: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "run":
+        return run(settings)
+    if args.command == "poll":
+        return poll_once(settings, dry_run=args.dry_run)
+    if args.command == "doctor":
+        from bot.doctor import run_doctor
+
+        return run_doctor(settings, sys.stdout)
+    if args.command == "export":
+        from bot.export import export_rows
+
+        store = Store(settings.db_path)
+        try:
+            return export_rows(store, args.what, args.since, args.format, sys.stdout)
+        finally:
+            store.close()
+    return 2
+
+
+def run(settings: Settings) -> int:
+    """The bot: listeners plus the scheduler, in one process."""
+    from bot.app import create_app
+    from bot.scheduler import start_scheduler
+    from bot.services import build_services
+
+    if not settings.bot_token:
+        print("hark: SLACK_BOT_TOKEN is not set (xoxb-…); see README, Quick start", file=sys.stderr)
+        return 2
+    if not settings.app_token and not settings.signing_secret:
+        print(
+            "hark: SLACK_SIGNING_SECRET is not set; HTTP mode needs it to verify Slack's requests "
+            "(or set SLACK_APP_TOKEN for Socket Mode)",
+            file=sys.stderr,
+        )
+        return 2
+    store = Store(settings.db_path)
+    services = build_services(settings, store)
+    app = create_app(settings, store, services)
+    scheduler = start_scheduler(services.poll_and_deliver)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        if settings.app_token:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            log.info("starting in Socket Mode")
+            handler = SocketModeHandler(app, settings.app_token)
+            handler.connect()
+            stop.wait()
+            handler.close()
+        else:
+            from bot.web import health_report, serve, wsgi_app
+
+            application = wsgi_app(app, lambda: health_report(store, lambda: scheduler.running))
+            threading.Thread(target=serve, args=(application, settings.port), daemon=True).start()
+            stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        scheduler.shutdown(wait=False)
+        services.fetcher.close()
+        store.close()
+    return 0
+
+
+def poll_once(settings: Settings, *, dry_run: bool = False) -> int:
+    """One cycle over every enabled source, whatever its schedule; then send and exit."""
+    from bot.services import build_services
+
+    db_path = settings.db_path
+    scratch = None
+    if dry_run:
+        # Work on a copy so a dry run changes nothing: the real run later posts the same.
+        scratch = tempfile.mkdtemp(prefix="hark-dry-")
+        db_path = str(Path(scratch) / "dry.db")
+        if Path(settings.db_path).exists():
+            with sqlite3.connect(settings.db_path) as src, sqlite3.connect(db_path) as dst:
+                src.backup(dst)
+    elif not settings.bot_token:
+        print(
+            "hark: SLACK_BOT_TOKEN is not set; use --dry-run to poll without Slack", file=sys.stderr
+        )
+        return 2
+    store = Store(db_path)
+    try:
+        services = build_services(settings, store)
+        store.force_all_due()
+        report = services.poller.poll_due()
+        for outcome in report.sources:
+            line = f"{outcome.label}: {outcome.status}, {outcome.new_posts} new, {outcome.relevant} relevant"
+            if outcome.error:
+                line += f" — {outcome.error}"
+            print(line)
+        if dry_run:
+            for row in store.outbox(10_000):
+                print(
+                    f"would post to {row['channel']} [{row['topic']}] {row['title']} <{row['link']}>"
+                )
+            return 0
+        delivery = services.publisher.deliver(limit=10_000)
+        print(f"sent {len(delivery.sent)}, held {len(delivery.held)}")
+        return 1 if delivery.held else 0
+    finally:
+        store.close()
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""The outbox: send stored conversations to Slack once, in order, and keep cards current."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.conversation import METADATA_EVENT, Card, conversation_message
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+# Errors that will not fix themselves by retrying now: keep the post, tell admins once.
+CHANNEL_ERRORS = {"channel_not_found", "not_in_channel", "is_archived", "channel_is_archived"}
+
+
+@dataclass
+class DeliveryReport:
+    sent: list[int] = field(default_factory=list)
+    recovered: list[int] = field(default_factory=list)  # found already in Slack after a crash
+    held: list[int] = field(default_factory=list)  # kept for later (channel or Slack trouble)
+    errors: list[str] = field(default_factory=list)
+
+
+def card_for(store: Store, row: sqlite3.Row) -> Card:
+    """Build the card for a conversation row from ``Store.conversation``."""
+    ignored_by = None
+    if row["state"] == "ignored":
+        last = store.engagements(row["id"])
+        ignored_by = next((e["user_id"] for e in reversed(last) if e["action"] == "ignore"), None)
+    return Card(
+        conversation_id=row["id"],
+        topic=row["topic"],
+        title=row["title"],
+        link=row["link"],
+        excerpt=row["text"],
+        author=row["author"],
+        site=row["site"],
+        sources=tuple(store.post_source_labels(row["post_id"])),
+        published_at=row["published_at"],
+        why=row["why"],
+        state=row["state"],
+        owner=row["owner"],
+        sent_at=row["sent_at"],
+        claimed_at=row["claimed_at"],
+        replied_at=row["replied_at"],
+        reply_url=row["reply_url"],
+        reply_verified=bool(row["reply_verified"]),
+        ignored_by=ignored_by,
+        ignore_reason=row["ignore_reason"],
+    )
+
+
+class Publisher:
+    """Sends the outbox. One instance per process; ``deliver`` is serialized."""
+
+    def __init__(
+        self,
+        store: Store,
+        client: WebClient,
+        *,
+        per_channel_interval: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
+        on_channel_error: Callable[[str, str], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.client = client
+        self.per_channel_interval = per_channel_interval
+        self.sleep = sleep
+        self.on_channel_error = on_channel_error
+        self._last_post: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def deliver(self, limit: int = 200) -> DeliveryReport:
+        """Send what is waiting, oldest first. Stops at the first Slack-wide failure so
+        that order is kept; a channel-specific failure holds only that channel."""
+        report = DeliveryReport()
+        with self._lock:
+            blocked: set[str] = set()
+            for row in self.store.outbox(limit):
+                channel = row["channel"]
+                if channel in blocked:
+                    report.held.append(row["id"])
+                    continue
+                try:
+                    if row["send_started_at"] is not None and self._recover(row, report):
+                        continue
+                    self._send(row, report)
+                except SlackApiError as exc:
+                    error = str(exc.response.get("error", "unknown_error"))
+                    self.store.mark_send_failed(row["id"], error)
+                    report.held.append(row["id"])
+                    report.errors.append(error)
+                    if error in CHANNEL_ERRORS:
+                        blocked.add(channel)
+                        if self.on_channel_error:
+                            self.on_channel_error(channel, error)
+                        continue
+                    log.warning("Slack refused conversation %s: %s; will retry", row["id"], error)
+                    break
+                except OSError as exc:  # connection refused, timeout after retries
+                    self.store.mark_send_failed(row["id"], type(exc).__name__)
+                    report.held.append(row["id"])
+                    report.errors.append(type(exc).__name__)
+                    log.warning("Slack unreachable (%s); will retry", type(exc).__name__)
+                    break
+        return report
+
+    def _send(self, row: sqlite3.Row, report: DeliveryReport) -> None:
+        self._pace(row["channel"])
+        self.store.mark_sending(row["id"])
+        message = conversation_message(card_for(self.store, row))
+        response = self.client.chat_postMessage(
+            channel=row["channel"], unfurl_links=False, unfurl_media=False, **message
+        )
+        self.store.mark_sent(row["id"], response["ts"])
+        report.sent.append(row["id"])
+
+    def _recover(self, row: sqlite3.Row, report: DeliveryReport) -> bool:
+        """A send was started but never recorded (crash): look for it in the channel."""
+        response = self.client.conversations_history(
+            channel=row["channel"],
+            oldest=str(max(0.0, row["send_started_at"] - 60)),
+            include_all_metadata=True,
+            limit=200,
+        )
+        for message in response.get("messages", []):
+            meta = message.get("metadata") or {}
+            payload = meta.get("event_payload") or {}
+            if isinstance(payload, str):
+                payload = json.loads(payload)
+            if (
+                meta.get("event_type") == METADATA_EVENT
+                and payload.get("conversation_id") == row["id"]
+            ):
+                self.store.mark_sent(row["id"], message["ts"])
+                report.recovered.append(row["id"])
+                return True
+        return False
+
+    def _pace(self, channel: str) -> None:
+        # About one message per second per channel, Slack's posting guidance.
+        last = self._last_post.get(channel)
+        now = time.monotonic()
+        if last is not None and now - last < self.per_channel_interval:
+            self.sleep(self.per_channel_interval - (now - last))
+        self._last_post[channel] = time.monotonic()
+
+    def refresh(self, conversation_id: int) -> None:
+        """Re-render a conversation's card in place after a state change."""
+        row = self.store.conversation(conversation_id)
+        if row is None or row["ts"] is None:
+            return
+        message = conversation_message(card_for(self.store, row))
+        self.client.chat_update(channel=row["channel"], ts=row["ts"], **message)

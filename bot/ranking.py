@@ -1,0 +1,71 @@
+"""How worth joining a post is for a topic, and why, in one line people can read."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+_QUESTION = re.compile(
+    r"\?\s*$|\b(how (do|can|should) (i|we|you)|anyone (know|tried|using)|is there a way|"
+    r"what('s| is) the best|why does|help( me)? with)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+_RECOMMEND = re.compile(
+    r"\b(recommend(ation)?s?|alternatives? (to|for)|looking for|suggestions?|which (tool|service|"
+    r"library|vendor)|switch(ing)? (from|to)|replace(ment)? for|vs\.?|versus)\b",
+    re.IGNORECASE,
+)
+_COMPLAINT = re.compile(
+    r"\b(frustrat\w*|annoy\w*|broken|hate|terrible|awful|doesn'?t work|not working|outage|"
+    r"down again|disappointed|worst|fed up|gave up|giving up|bug(gy)?)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Rank:
+    score: float
+    reasons: tuple[str, ...]
+
+    @property
+    def why(self) -> str:
+        return " · ".join(self.reasons)
+
+
+def rank_post(
+    *,
+    title: str,
+    text: str,
+    terms: tuple[str, ...],
+    in_title: bool,
+    metrics: Mapping[str, int],
+    age_hours: float | None,
+) -> Rank:
+    """Score a matched post: higher means more worth an expert's reply."""
+    score = 10.0
+    matched = ", ".join(f"*{t}*" for t in terms[:3]) or "the query"
+    reasons = [f"matched {matched}" + (" in the title" if in_title else "")]
+    if in_title:
+        score += 15
+    head = f"{title}\n{text[:600]}"
+    if _QUESTION.search(title) or _QUESTION.search(text[:300]):
+        score += 25
+        reasons.append("asks a question")
+    if _RECOMMEND.search(head):
+        score += 25
+        reasons.append("asks for a recommendation")
+    if _COMPLAINT.search(head):
+        score += 15
+        reasons.append("sounds like a complaint")
+    reach = sum(int(metrics.get(k, 0)) for k in ("score", "comments", "likes", "retweets"))
+    followers = int(metrics.get("followers", 0))
+    if reach or followers:
+        score += min(20.0, 4 * math.log10(1 + reach) + 2 * math.log10(1 + followers))
+        if reach >= 50 or followers >= 10_000:
+            reasons.append("has reach")
+    if age_hours is not None:
+        # Fresh conversations are the ones a reply still changes.
+        score -= min(20.0, max(0.0, age_hours) / 3)
+    return Rank(round(score, 1), tuple(reasons))

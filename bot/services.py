@@ -1,0 +1,131 @@
+"""The long-lived parts of a running Hark, built once from settings and shared."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.config import Settings
+from bot.engagement import Engagement
+from bot.fetch import Fetcher
+from bot.poller import Poller
+from bot.publisher import Publisher
+from bot.relevance import Relevance
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def slack_client(settings: Settings) -> WebClient:
+    """A WebClient pointed at ``SLACK_API_URL`` that retries 429s, 5xx and dropped connections.
+
+    Bolt copies ``retry_handlers`` into the per-request clients it gives listeners.
+    """
+    client = WebClient(
+        token=settings.bot_token or None, base_url=settings.slack_api_url, timeout=15
+    )
+    client.retry_handlers.extend(
+        [
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=2),
+            ConnectionErrorRetryHandler(max_retry_count=2),
+        ]
+    )
+    return client
+
+
+class AdminNotifier:
+    """Direct messages to the admins; ``once`` sends a given notice only once, ever."""
+
+    def __init__(self, client: WebClient, store: Store, admins: frozenset[str]) -> None:
+        self.client, self.store, self.admins = client, store, admins
+
+    def notify(self, text: str) -> None:
+        for admin in sorted(self.admins):
+            try:
+                self.client.chat_postMessage(channel=admin, text=text)
+            except Exception as exc:  # noqa: BLE001 - a notice must never stop polling
+                log.warning("could not notify admin %s: %s", admin, type(exc).__name__)
+
+    def once(self, key: str, text: str) -> None:
+        if self.store.add_notice(key):
+            self.notify(text)
+
+    def channel_trouble(self, channel: str, error: str) -> None:
+        self.once(
+            f"channel:{channel}:{error}",
+            f":warning: Hark cannot post in {channel} ({error}). Invite the bot with "
+            "`/invite @Hark` in that channel; the conversations are kept and will be sent.",
+        )
+
+    def source_down(self, row: sqlite3.Row) -> None:
+        # The poller calls this once per failure streak (a compare-and-set in the store).
+        self.notify(
+            f":warning: Source {row['id']} ({row['label'] or row['target']}) has failed for a "
+            f"day: {row['last_error']}. Hark keeps retrying; `/hark sources` shows its health."
+        )
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    client: WebClient
+    relevance: Relevance
+    engagement: Engagement
+    publisher: Publisher
+    fetcher: Fetcher
+    poller: Poller
+    notifier: AdminNotifier
+
+    def poll_and_deliver(self) -> None:
+        """One scheduler tick: poll the due sources, then send what is waiting."""
+        self.poller.poll_due()
+        self.publisher.deliver()
+
+
+def build_services(
+    settings: Settings,
+    store: Store,
+    *,
+    client: WebClient | None = None,
+    per_channel_interval: float = 1.0,
+) -> Services:
+    """Wire the parts together; nothing here talks to the network yet."""
+    client = client or slack_client(settings)
+    config = settings.config
+    store.sync_config_topics(config.topics)
+    store.sync_config_sources(config.sources)
+    relevance = Relevance(store, config)
+    fetcher = Fetcher(allow_hosts=config.allow_hosts)
+    notifier = AdminNotifier(client, store, config.admins)
+    return Services(
+        settings=settings,
+        store=store,
+        client=client,
+        relevance=relevance,
+        engagement=Engagement(store, config.admins),
+        publisher=Publisher(
+            store,
+            client,
+            per_channel_interval=per_channel_interval,
+            on_channel_error=notifier.channel_trouble,
+        ),
+        fetcher=fetcher,
+        poller=Poller(
+            store,
+            relevance,
+            fetcher,
+            backfill_hours=config.backfill_hours,
+            on_source_down=notifier.source_down,
+        ),
+        notifier=notifier,
+    )

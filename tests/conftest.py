@@ -1,0 +1,158 @@
+"""Shared fixtures: a fake Slack, a local feed server, a temp SQLite file, a Hark wired to them."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import slackreq
+from fakeslack import FakeSlack, fake_slack  # noqa: F401 - fixture
+from feedserver import FeedServer
+from slack_bolt import App, BoltResponse
+
+from bot.app import create_app
+from bot.config import Settings, load_settings
+from bot.services import Services, build_services
+from bot.store import Store
+
+SECRET = "test-signing-secret"
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+@pytest.fixture
+def feeds() -> Iterator[FeedServer]:
+    with FeedServer() as server:
+        yield server
+
+
+def rss(items: list[dict[str, str]], title: str = "Test feed") -> bytes:
+    """A small RSS 2.0 document; item values are inserted as given (tests pass XML-safe text)."""
+    parts = []
+    for item in items:
+        fields = "".join(f"<{k}>{v}</{k}>" for k, v in item.items())
+        parts.append(f"<item>{fields}</item>")
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>{title}</title><link>https://example.com/</link>{''.join(parts)}"
+        "</channel></rss>"
+    ).encode()
+
+
+@dataclass
+class Harness:
+    """Hark wired to the fake Slack and a temp database, driven by signed requests."""
+
+    fake: FakeSlack
+    settings: Settings
+    store: Store
+    services: Services
+    app: App
+
+    def dispatch(self, request: slackreq.SignedRequest) -> BoltResponse:
+        return self.app.dispatch(request.bolt())
+
+    def command(
+        self, command: str, text: str = "", user_id: str = "U0SME1", **kw: Any
+    ) -> BoltResponse:
+        req = slackreq.slash_command(
+            SECRET,
+            command,
+            text,
+            user_id=user_id,
+            response_url=self.fake.response_url(f"{command.strip('/')}-{user_id}"),
+            **kw,
+        )
+        return self.dispatch(req)
+
+    def last_response(self) -> dict[str, Any]:
+        """What the last command answered through its response_url."""
+        return self.fake.last("response").args
+
+    def click(self, action_id: str, conversation_id: int, user_id: str = "U0SME1") -> BoltResponse:
+        row = self.store.conversation(conversation_id)
+        req = slackreq.block_action(
+            SECRET,
+            action_id,
+            str(conversation_id),
+            user_id=user_id,
+            channel_id=row["channel"],
+            message_ts=row["ts"] or "1.0",
+            response_url=self.fake.response_url(f"click-{user_id}"),
+        )
+        return self.dispatch(req)
+
+    def submit(
+        self, callback_id: str, values: dict[str, Any], user_id: str = "U0SME1", metadata: Any = ""
+    ) -> BoltResponse:
+        if not isinstance(metadata, str):
+            metadata = json.dumps(metadata)
+        req = slackreq.view_submission(
+            SECRET, callback_id, values, user_id=user_id, private_metadata=metadata
+        )
+        return self.dispatch(req)
+
+    def poll(self) -> None:
+        self.store.force_all_due()
+        self.services.poller.poll_due()
+        self.services.publisher.deliver()
+
+
+def make_harness(fake: FakeSlack, tmp_path: Path, config: str, **env: str) -> Harness:
+    config_path = tmp_path / "hark.yml"
+    config_path.write_text(textwrap.dedent(config))
+    environ = {
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": fake.url,
+        "HARK_DB": str(tmp_path / "hark.db"),
+        "HARK_CONFIG": str(config_path),
+        **env,
+    }
+    settings = load_settings(environ)
+    store = Store(settings.db_path)
+    services = build_services(settings, store, per_channel_interval=0)
+    app = create_app(settings, store, services, process_before_response=True)
+    return Harness(fake, settings, store, services, app)
+
+
+BASE_CONFIG = """
+company: {name: Acme, terms: [Acme, "Acme Cloud"]}
+competitors: {Globex: [Globex]}
+topics:
+  - name: kubernetes
+    query: '(kubernetes OR k8s) -hiring'
+    channel: C0K8S
+  - name: billing
+    query: 'invoice OR "billing portal"'
+    channel: C0BILL
+admins: [U0MARKETER]
+network: {allow_hosts: [127.0.0.1]}
+sources:
+%s
+"""
+
+
+@pytest.fixture
+def harness_factory(fake_slack: FakeSlack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: F811
+    # Bolt reads these on its own; tests control them.
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    made: list[Harness] = []
+
+    def factory(sources: list[str] | None = None, config: str | None = None, **env: str) -> Harness:
+        body = config or BASE_CONFIG % "\n".join(f"  - url: {u}" for u in sources or [])
+        if not sources and config is None:
+            body = body.replace("sources:\n", "")
+        h = make_harness(fake_slack, tmp_path, body, **env)
+        made.append(h)
+        return h
+
+    yield factory
+    for h in made:
+        h.services.fetcher.close()
+        h.store.close()
