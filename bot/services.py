@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
@@ -85,11 +86,19 @@ class Services:
     fetcher: Fetcher
     poller: Poller
     notifier: AdminNotifier
+    # Work that runs after each poll (reminders, the weekly digest, ...): each is
+    # idempotent and decides itself whether anything is due.
+    periodic: list[Callable[[], object]] = field(default_factory=list)
 
     def poll_and_deliver(self) -> None:
-        """One scheduler tick: poll the due sources, then send what is waiting."""
+        """One scheduler tick: poll the due sources, send what is waiting, then the rest."""
         self.poller.poll_due()
         self.publisher.deliver()
+        for job in self.periodic:
+            try:
+                job()
+            except Exception:  # one failing job must not stop the others
+                log.exception("periodic job %s failed", getattr(job, "__qualname__", job))
 
 
 def build_services(

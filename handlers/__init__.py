@@ -7,7 +7,7 @@ from collections.abc import Callable
 from slack_bolt import App, BoltContext
 
 from bot.services import Services
-from handlers import actions, commands, events, views
+from handlers import actions, digest, events, hark, register, views, who_covers
 
 
 def register_listeners(app: App, services: Services) -> None:
@@ -18,7 +18,10 @@ def register_listeners(app: App, services: Services) -> None:
         context["hark"] = services
         next()
 
-    commands.register(app)
+    register.register(app)
+    who_covers.register(app)
+    digest.register(app)
+    hark.register(app)
     actions.register(app)
     views.register(app)
     events.register(app)

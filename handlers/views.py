@@ -1,4 +1,4 @@
-"""Modal submissions: /register, Reply, Ignore."""
+"""Modal submissions from a conversation card: Reply and Ignore."""
 
 from __future__ import annotations
 
@@ -9,16 +9,12 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks.dialogs import IGNORE_CALLBACK, REPLY_CALLBACK
-from bot.blocks.register import CALLBACK_ID as REGISTER_CALLBACK
-from bot.blocks.register import read_register_values
-from bot.registration import save_registration
 from bot.services import Services
 
 log = logging.getLogger(__name__)
 
 
 def register(app: App) -> None:
-    app.view(REGISTER_CALLBACK)(submit_registration)
     app.view(REPLY_CALLBACK)(submit_reply)
     app.view(IGNORE_CALLBACK)(submit_ignore)
 
@@ -29,28 +25,6 @@ def _metadata(view: dict) -> dict:
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
-
-
-def submit_registration(
-    ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext
-) -> None:
-    """Save the profile, or show each wrong field's error on the field (values are kept)."""
-    hark: Services = context["hark"]
-    user = body["user"]["id"]
-    values = read_register_values(view["state"]["values"])
-    meta = _metadata(view)
-    slack_profile = {"title": str(meta.get("title", "")), "name": str(meta.get("name", ""))}
-    reg = save_registration(hark.store, user, values, slack_profile)
-    if reg.errors:
-        ack(response_action="errors", errors=reg.errors)
-        return
-    ack()
-    count = len(reg.accounts)
-    client.chat_postMessage(
-        channel=user,
-        text=f"Saved: {count} account{'s' if count != 1 else ''} and {len(reg.topics)} topics. "
-        "`/register show` shows what Hark holds; `/register` again to change it.",
-    )
 
 
 def submit_reply(ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext) -> None:

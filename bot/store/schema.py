@@ -1,4 +1,9 @@
-"""Schema migrations. Each runs once; ``apply`` can be re-run safely."""
+"""Schema migrations. Each runs once; ``apply`` can be re-run safely.
+
+Features add their own migrations in ``bot/store/schema_<feature>.py`` (decorated
+with ``@migrations()`` from this module, names prefixed by the feature, e.g.
+``digest_001_indexes``); the imports at the bottom register them, in order.
+"""
 
 from __future__ import annotations
 
@@ -168,3 +173,7 @@ def _run_statements(db: Database, script: str) -> None:
 def apply_migrations(db: Database) -> None:
     """Bring the schema up to date; safe to call at every start."""
     migrations.apply(db)
+
+
+# Feature migrations register themselves on import (after the core ones above).
+from bot.store import schema_features  # noqa: F401

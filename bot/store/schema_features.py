@@ -1,0 +1,3 @@
+"""Imports every feature's migration module, so each registers its migrations once."""
+
+from __future__ import annotations

@@ -1,0 +1,20 @@
+"""/hark <subcommand>: the table of subcommands lives in bot/admin_commands.py."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App, BoltContext, Respond
+
+from bot.admin_commands import run_subcommand
+from bot.services import Services
+
+
+def register(app: App) -> None:
+    app.command("/hark")(hark_command)
+
+
+def hark_command(ack: Ack, command: dict, respond: Respond, context: BoltContext) -> None:
+    """``/hark <subcommand> …``: each subcommand lives in bot/admin_commands.py's table."""
+    ack()
+    hark: Services = context["hark"]
+    words = (command.get("text") or "").strip()
+    respond(response_type="ephemeral", **run_subcommand(hark, command["user_id"], words))

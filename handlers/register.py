@@ -1,0 +1,105 @@
+"""/register: open the modal, save it (errors shown on the fields), show, delete, help."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot import registration
+from bot.blocks.register import CALLBACK_ID as REGISTER_CALLBACK
+from bot.blocks.register import read_register_values, register_modal
+from bot.blocks.replies import error_message
+from bot.blocks.text import fit
+from bot.registration import save_registration
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App) -> None:
+    app.command("/register")(register_command)
+    app.view(REGISTER_CALLBACK)(submit_registration)
+
+
+def register_command(
+    ack: Ack, command: dict, client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    """``/register`` opens the modal; ``show``, ``delete`` and ``help`` answer in place."""
+    ack()
+    hark: Services = context["hark"]
+    user_id = command["user_id"]
+    sub = (command.get("text") or "").strip().lower()
+    if sub == "help":
+        respond(response_type="ephemeral", **registration.register_help())
+        return
+    if sub == "show":
+        respond(response_type="ephemeral", **registration.show_registration(hark.store, user_id))
+        return
+    if sub == "delete":
+        respond(response_type="ephemeral", **registration.delete_registration(hark.store, user_id))
+        return
+    if sub:
+        respond(
+            response_type="ephemeral",
+            **error_message(
+                f"`/register {fit(sub, 40, one_line=True)}` isn't something I know. "
+                "Use `/register` (open the form), `/register show`, `/register delete` "
+                "or `/register help`."
+            ),
+        )
+        return
+    prefill = registration.registration_prefill(hark.store, user_id)
+    if not prefill.get("title"):
+        prefill.update(_slack_profile(client, user_id))
+    topics = [t["name"] for t in hark.store.topics()]
+    metadata = json.dumps({"title": prefill.get("title", ""), "name": prefill.get("name", "")})
+    client.views_open(
+        trigger_id=command["trigger_id"],
+        view=register_modal(topics, prefill, private_metadata=metadata),
+    )
+
+
+def _slack_profile(client: WebClient, user_id: str) -> dict[str, str]:
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except Exception as exc:  # noqa: BLE001 - prefill is a courtesy; the form still opens
+        log.info("users.info failed for prefill: %s", type(exc).__name__)
+        return {}
+    profile = user.get("profile") or {}
+    return {
+        "title": profile.get("title", ""),
+        "name": profile.get("real_name") or user.get("real_name") or user.get("name", ""),
+    }
+
+
+def _metadata(view: dict) -> dict:
+    try:
+        data = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def submit_registration(
+    ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext
+) -> None:
+    """Save the profile, or show each wrong field's error on the field (values are kept)."""
+    hark: Services = context["hark"]
+    user = body["user"]["id"]
+    values = read_register_values(view["state"]["values"])
+    meta = _metadata(view)
+    slack_profile = {"title": str(meta.get("title", "")), "name": str(meta.get("name", ""))}
+    reg = save_registration(hark.store, user, values, slack_profile)
+    if reg.errors:
+        ack(response_action="errors", errors=reg.errors)
+        return
+    ack()
+    count = len(reg.accounts)
+    client.chat_postMessage(
+        channel=user,
+        text=f"Saved: {count} account{'s' if count != 1 else ''} and {len(reg.topics)} topics. "
+        "`/register show` shows what Hark holds; `/register` again to change it.",
+    )
