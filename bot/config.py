@@ -111,7 +111,9 @@ def load_config(path: Path) -> Config:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(where, "(file)", f"is not valid YAML{at}") from None
+        problem = getattr(exc, "problem", None)
+        detail = f": {problem}" if problem else ""
+        raise ConfigError(where, "(file)", f"is not valid YAML{at}{detail}") from None
     return parse_config(raw or {}, where)
 
 
