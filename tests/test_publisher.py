@@ -1,0 +1,103 @@
+"""The outbox against Slack's failures: 429, 5xx, missing channels, and a crash mid-send."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+from conftest import rss
+
+
+def _items(n: int, word: str = "k8s") -> list[dict[str, str]]:
+    when = format_datetime(datetime.now(UTC) - timedelta(minutes=5))
+    return [
+        {
+            "title": f"{word} question {i}?",
+            "link": f"https://f.example.com/{word}/{i}",
+            "guid": f"{word}-{i}",
+            "pubDate": when,
+        }
+        for i in range(n)
+    ]
+
+
+def test_rate_limit_is_retried(harness_factory, feeds):
+    feeds.set("/f.xml", rss(_items(1)))
+    h = harness_factory([feeds.url("/f.xml")])
+    h.fake.fail("chat.postMessage", status=429, retry_after=0, times=1)
+    h.poll()
+    calls = h.fake.calls("chat.postMessage")
+    assert [c.status for c in calls] == [429, 200]
+    assert h.store.outbox() == []
+
+
+def test_server_errors_hold_in_order_then_deliver_once(harness_factory, feeds):
+    feeds.set("/f.xml", rss(_items(3)))
+    h = harness_factory([feeds.url("/f.xml")])
+    h.fake.fail("chat.postMessage", status=503, times=None)  # a Slack outage
+    h.poll()
+    assert h.store.conversation(1)["send_error"] == "internal_error"
+    assert len(h.store.outbox()) == 3
+    h.fake.clear_failures()
+    report = h.services.publisher.deliver()
+    assert report.sent == [1, 2, 3]
+    delivered = [c for c in h.fake.calls("chat.postMessage") if c.status == 200]
+    titles = [c.args["text"] for c in delivered]
+    assert titles == [f"kubernetes: k8s question {i}?" for i in range(3)]  # in order, none twice
+    assert h.services.publisher.deliver().sent == []
+
+
+def test_channel_not_found_keeps_posts_and_tells_admins_once(harness_factory, feeds):
+    feeds.set("/f.xml", rss(_items(2) + _items(1, "invoice")))
+    h = harness_factory([feeds.url("/f.xml")])
+    h.fake.fail("chat.postMessage", error="channel_not_found", times=1)
+    h.poll()
+    # the k8s channel is held; the billing channel still gets its post
+    sent = [c.args["channel"] for c in h.fake.calls("chat.postMessage") if c.response.get("ok")]
+    dms = [c for c in sent if c == "U0MARKETER"]
+    assert "C0BILL" in sent and "C0K8S" not in sent and len(dms) == 1
+    assert len(h.store.outbox()) == 2
+    h.fake.fail("chat.postMessage", error="channel_not_found", times=1)
+    h.services.publisher.deliver()
+    admin_dms = [c for c in h.fake.calls("chat.postMessage") if c.args["channel"] == "U0MARKETER"]
+    assert len(admin_dms) == 1  # told once, not on every retry
+    assert "/invite @Hark" in admin_dms[0].args["text"]
+    h.services.publisher.deliver()
+    assert h.store.outbox() == []
+
+
+def test_crash_after_send_before_record_is_not_resent(harness_factory, feeds):
+    feeds.set("/f.xml", rss(_items(1)))
+    h = harness_factory([feeds.url("/f.xml")])
+    h.store.force_all_due()
+    h.services.poller.poll_due()
+    (row,) = h.store.outbox()
+    # Simulate the crash: the message reached Slack, the ts was never recorded.
+    h.store.mark_sending(row["id"])
+    from bot.blocks.conversation import conversation_message
+    from bot.publisher import card_for
+
+    message = conversation_message(card_for(h.store, h.store.conversation(row["id"])))
+    ts = h.fake.seed_message(
+        "C0K8S",
+        message["text"],
+        user="U0HARKBOT",
+        blocks=message["blocks"],
+        metadata=message["metadata"],
+    )
+    report = h.services.publisher.deliver()
+    assert report.recovered == [row["id"]] and report.sent == []
+    assert h.store.conversation(row["id"])["ts"] == ts
+    assert h.fake.calls("chat.postMessage") == []
+
+
+def test_crash_before_send_is_sent_after_restart(harness_factory, feeds):
+    feeds.set("/f.xml", rss(_items(1)))
+    h = harness_factory([feeds.url("/f.xml")])
+    h.store.force_all_due()
+    h.services.poller.poll_due()
+    (row,) = h.store.outbox()
+    h.store.mark_sending(row["id"])  # trace left, but Slack never got it
+    report = h.services.publisher.deliver()
+    assert report.sent == [row["id"]]
+    assert len(h.fake.calls("chat.postMessage")) == 1
