@@ -77,4 +77,4 @@ def _sources(services: Services, user_id: str, args: list[str]) -> Message:
 
 @subcommand("status", "/hark status")
 def _status(services: Services, user_id: str, args: list[str]) -> Message:
-    return listings.status_report(services.store)
+    return listings.status_report(services.store, services.settings.config.x_max_reads_per_month)

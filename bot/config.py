@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -42,6 +43,32 @@ class DigestSettings:
     schedule: str = "mon 09:00"
 
 
+DEFAULT_GUIDELINES = (
+    "*Before you reply*: say who you work for, be helpful first, don't sell. "
+    "Link to docs, not to pricing."
+)
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+@dataclass(frozen=True)
+class BusinessHours:
+    """When the SLA clock runs: weekdays (0 = Monday) and a daily window in a time zone."""
+
+    days: frozenset[int] = frozenset(range(5))
+    start_minute: int = 9 * 60
+    end_minute: int = 17 * 60
+    timezone: str = "UTC"
+
+
+@dataclass(frozen=True)
+class EngagementSettings:
+    """The Reply modal's guidelines and the hours the SLA clock runs (None: always)."""
+
+    guidelines: str = DEFAULT_GUIDELINES
+    business_hours: BusinessHours | None = None
+
+
 @dataclass(frozen=True)
 class Config:
     """What the operator wrote in ``HARK_CONFIG`` (or the defaults)."""
@@ -55,6 +82,9 @@ class Config:
     digest: DigestSettings = DigestSettings()
     allow_hosts: frozenset[str] = frozenset()
     backfill_hours: int = 24
+    # X bills per post read; polling stops for the month at this many reads.
+    x_max_reads_per_month: int = 10_000
+    engagement: EngagementSettings = EngagementSettings()
 
 
 @dataclass(frozen=True)
@@ -132,6 +162,8 @@ def parse_config(raw: Any, where: str = "config") -> Config:
         "digest",
         "network",
         "backfill",
+        "engagement",
+        "x",
     }
     for key in raw:
         if key not in known:
@@ -179,6 +211,14 @@ def parse_config(raw: Any, where: str = "config") -> Config:
     allow = network.get("allow_hosts") or []
     _expect_str_list(allow, where, "network.allow_hosts")
 
+    x_raw = raw.get("x") or {}
+    _expect(x_raw, dict, where, "x")
+    x_budget = x_raw.get("max_reads_per_month", 10_000)
+    if not isinstance(x_budget, int) or x_budget < 0:
+        raise ConfigError(
+            where, "x.max_reads_per_month", "must be a whole number of posts, e.g. 10000"
+        )
+
     backfill = raw.get("backfill", "24h")
     backfill_seconds = parse_duration(str(backfill), where, "backfill")
 
@@ -192,6 +232,55 @@ def parse_config(raw: Any, where: str = "config") -> Config:
         digest=digest,
         allow_hosts=frozenset(h.lower() for h in allow),
         backfill_hours=backfill_seconds // 3600,
+        x_max_reads_per_month=x_budget,
+        engagement=_parse_engagement(raw.get("engagement") or {}, where),
+    )
+
+
+def _parse_engagement(raw: Any, where: str) -> EngagementSettings:
+    """``engagement: {guidelines: "...", business_hours: {days: mon-fri, hours: 09:00-17:00,
+    timezone: Europe/Berlin}}``; without business_hours the SLA clock always runs."""
+    _expect(raw, dict, where, "engagement")
+    for key in raw:
+        if key not in ("guidelines", "business_hours"):
+            raise ConfigError(
+                where, f"engagement.{key}", "unknown key; use guidelines, business_hours"
+            )
+    guidelines = raw.get("guidelines", DEFAULT_GUIDELINES)
+    _expect(guidelines, str, where, "engagement.guidelines")
+    if not guidelines.strip() or len(guidelines) > 2000:
+        raise ConfigError(where, "engagement.guidelines", "must be 1 to 2000 characters")
+    hours_raw = raw.get("business_hours")
+    if hours_raw is None:
+        return EngagementSettings(guidelines=guidelines.strip())
+    key = "engagement.business_hours"
+    _expect(hours_raw, dict, where, key)
+    days_raw = hours_raw.get("days", "mon-fri")
+    names = days_raw if isinstance(days_raw, list) else str(days_raw).split(",")
+    days: set[int] = set()
+    for name in (str(n).strip().lower() for n in names):
+        first, _, last = name.partition("-")
+        if first not in _WEEKDAYS or (last and last not in _WEEKDAYS):
+            raise ConfigError(where, f"{key}.days", f"{name!r}: write days like mon-fri or mon,wed")
+        a, b = _WEEKDAYS.index(first), _WEEKDAYS.index(last or first)
+        days.update(range(a, b + 1) if a <= b else [*range(a, 7), *range(b + 1)])
+    match = _HOURS.match(str(hours_raw.get("hours", "09:00-17:00")))
+    start = end = 0
+    if match:
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        start, end = h1 * 60 + m1, h2 * 60 + m2
+    if not match or not 0 <= start < end <= 24 * 60 or m1 > 59 or m2 > 59:
+        raise ConfigError(where, f"{key}.hours", "write the daily window like 09:00-17:00")
+    timezone = str(hours_raw.get("timezone", "UTC"))
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            where, f"{key}.timezone", f"{timezone!r} is not a time zone like Europe/Berlin"
+        ) from None
+    return EngagementSettings(
+        guidelines=guidelines.strip(),
+        business_hours=BusinessHours(frozenset(days), start, end, timezone),
     )
 
 

@@ -55,7 +55,7 @@ def sources_listing(store: Store) -> dict[str, Any]:
     }
 
 
-def status_report(store: Store) -> dict[str, Any]:
+def status_report(store: Store, x_budget: int | None = None) -> dict[str, Any]:
     sources = store.sources(enabled_only=True)
     failing = [s for s in sources if s["consecutive_failures"]]
     last = max((s["last_success_at"] or 0 for s in sources), default=0)
@@ -66,4 +66,12 @@ def status_report(store: Store) -> dict[str, Any]:
         f"• last successful poll: {when}\n• conversations waiting to be sent: {waiting}\n"
         f"• topics: {len(store.topics())}"
     )
+    if x_budget is not None and any(s["kind"] == "x" for s in sources):
+        from bot.xsearch import month_key
+
+        used = store.x_reads(month_key(store.now()))
+        text += (
+            f"\n• X posts read this month: {used} of {x_budget} "
+            "(X bills per post read; polling stops at the budget)"
+        )
     return {"text": "Hark status", "blocks": [section(text)]}

@@ -39,7 +39,8 @@ def card_for(store: Store, row: sqlite3.Row) -> Card:
     return Card(
         conversation_id=row["id"],
         topic=row["topic"],
-        title=row["title"],
+        # Posts on X have no title: the start of the text stands in for one.
+        title=row["title"] or " ".join(row["text"].split()[:16]),
         link=row["link"],
         excerpt=row["text"],
         author=row["author"],

@@ -116,6 +116,16 @@ def build_services(
     relevance = Relevance(store, config)
     fetcher = Fetcher(allow_hosts=config.allow_hosts)
     notifier = AdminNotifier(client, store, config.admins)
+    x_search = None
+    if settings.x_bearer_token:
+        from bot.xsearch import XSearch
+
+        x_search = XSearch(
+            store,
+            settings.x_bearer_token,
+            api_url=settings.x_api_url,
+            max_reads_per_month=config.x_max_reads_per_month,
+        )
     return Services(
         settings=settings,
         store=store,
@@ -134,6 +144,7 @@ def build_services(
             relevance,
             fetcher,
             backfill_hours=config.backfill_hours,
+            x_search=x_search,
             on_source_down=notifier.source_down,
         ),
         notifier=notifier,

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 from bot.store.conversations import ConversationsStore
+from bot.store.engagement_extra import EngagementStore
 from bot.store.people import PeopleStore
 from bot.store.posts import PostsStore, StoredPost
 from bot.store.sources import SourcesStore
 from bot.store.stats import StatsStore
 from bot.store.topics import TopicsStore
+from bot.store.xusage import XUsageStore
 
 
-class Store(SourcesStore, PostsStore, TopicsStore, ConversationsStore, PeopleStore, StatsStore):
+class Store(
+    SourcesStore,
+    PostsStore,
+    TopicsStore,
+    ConversationsStore,
+    EngagementStore,
+    PeopleStore,
+    StatsStore,
+    XUsageStore,
+):
     """SQLite store, safe to share between Bolt's worker threads and the scheduler."""
 
 
