@@ -8,8 +8,10 @@ every corpus feed (count, link, guid, date), so which one ran does not change
 what Hark stores.
 
 Safety does not depend on either parser: size and entity declarations are
-checked on the raw bytes first, and parsers only ever get bytes (feedparser in
-a BytesIO: given a bare ``bytes`` it first tries it as a *file name*).
+checked on the bytes first, and parsers only ever get bytes (feedparser in a
+BytesIO: given a bare ``bytes`` it first tries it as a *file name*). Two
+common XML errors are repaired before parsing (see ``_repaired``), so both
+parsers read the same, well-formed bytes.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from __future__ import annotations
 import html
 import html.entities
 import io
+import itertools
 import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urljoin
 
 import fastfeedparser
@@ -40,14 +43,19 @@ _WS = re.compile(rb"(?:\s|\xef\xbb\xbf)*")
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 _ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _EXTERNAL_ENTITY = re.compile(rb"<!ENTITY[^>]*?\s(?:SYSTEM|PUBLIC)\s", re.IGNORECASE)
+_DECLARED_ENCODING = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)""")
+_UNSCANNABLE = re.compile(
+    rb"utf-?7|.*ebcdic.*|(?:cp|ibm)0?(?:37|500|1026|1047|114\d)", re.IGNORECASE
+)
+_EBCDIC_XML = b"\x4c\x6f\xa7\x94"  # "<?xm" in EBCDIC
 _NAME = re.compile(rb"[A-Za-z_:][\w.:-]*")
 _XML_CONTROL_BYTES = bytes(c for c in range(32) if c not in (9, 10, 13))
 _SUSPECT_AMP = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)")
-_AMPERSAND = re.compile(rb"&(?:([A-Za-z][A-Za-z0-9]{0,31});|(?!#[0-9]+;|#x[0-9a-fA-F]+;))")
+_BARE_AMPERSAND = re.compile(rb"&(?![A-Za-z][A-Za-z0-9]{0,31};|#[0-9]+;|#x[0-9a-fA-F]+;)")
+_HTML_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z][A-Za-z0-9]{0,31});")
 _LANGUAGE = re.compile(rb"<(?:\w+:)?language>\s*([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*)\s*<")
 _XML_LANG = re.compile(rb"""\sxml:lang\s*=\s*["']([A-Za-z]{2,3})""")
 _HAS_ENTRIES = re.compile(rb"<(?:[\w-]+:)?(?:item|entry)[\s>/]")
-_ITEM = re.compile(rb"<((?:[\w-]+:)?(?:item|entry))[\s>].*?</\1\s*>", re.DOTALL)
 _COUNTS = re.compile(rb"<(?:slash:comments|thr:total)>\s*(\d+)\s*<")
 _TTL = re.compile(rb"<ttl>\s*(\d+)\s*</ttl>", re.IGNORECASE)
 _SY_PERIOD = re.compile(rb"<(?:\w+:)?updatePeriod>\s*(\w+)\s*<")
@@ -145,22 +153,22 @@ def _prolog(doc: bytes) -> tuple[int | None, bytes]:
     return doctype, b""
 
 
-def check_document(data: bytes, max_bytes: int = MAX_FEED_BYTES) -> bytes:
+def check_document(data: bytes) -> bytes:
     """Raise FeedError for documents no parser should see; return the root element's name.
 
-    Refused: oversized documents, and any document whose prolog has a DOCTYPE
-    followed by an entity declaration (billion laughs; external entities that
-    read files or URLs). Entities must be declared in the DOCTYPE, before the
-    root element, so a plain DOCTYPE with an external id (RSS 0.91's public
-    DTD) is allowed: neither parser fetches external DTDs. Any ``<!ENTITY``
-    after a prolog DOCTYPE counts, without parsing the subset: simpler, and
-    only an article quoting an entity declaration in CDATA is refused wrongly.
+    Refused: documents in encodings these byte-level checks cannot read
+    (UTF-7, EBCDIC), and any document whose prolog has a DOCTYPE followed by an
+    entity declaration (billion laughs; external entities that read files or
+    URLs). Entities must be declared in the DOCTYPE, before the root element,
+    so a DOCTYPE with only an external id (RSS 0.91's public DTD) is allowed:
+    neither parser fetches external DTDs. Any ``<!ENTITY`` after a prolog
+    DOCTYPE counts, without parsing the subset: simpler, and only an article
+    quoting an entity declaration in CDATA is refused wrongly.
     """
-    if len(data) > max_bytes:
-        raise FeedError(
-            f"document is larger than {max_bytes:,} bytes ({len(data):,}); refusing to parse it."
-        )
     doc = scannable(data)
+    declared = _DECLARED_ENCODING.search(doc[:512])
+    if doc.startswith(_EBCDIC_XML) or (declared and _UNSCANNABLE.fullmatch(declared.group(1))):
+        raise FeedError("documents in UTF-7 or EBCDIC encodings are not accepted.")
     doctype, root = _prolog(doc)
     if doctype is not None:
         if _EXTERNAL_ENTITY.search(doc, doctype):
@@ -197,7 +205,10 @@ def _repaired(data: bytes) -> bytes:
         end = len(data) if end < 0 else end + 3
         outside = data[pos : len(data) if start < 0 else start]
         if _SUSPECT_AMP.search(outside):
-            outside = _AMPERSAND.sub(_fixed_ampersand, outside)
+            # Bare "&" with a plain substitution (fast even for megabytes of
+            # them); only named entities need a lookup.
+            outside = _BARE_AMPERSAND.sub(b"&amp;", outside)
+            outside = _HTML_ENTITY.sub(_numeric_entity, outside)
         pieces.append(outside)
         if start >= 0:
             pieces.append(data[start:end])
@@ -205,15 +216,10 @@ def _repaired(data: bytes) -> bytes:
     return b"".join(pieces)
 
 
-def _fixed_ampersand(match: re.Match[bytes]) -> bytes:
-    name = match.group(1)
-    if name is None:
-        return b"&amp;"  # a bare "&"
-    if name in (b"amp", b"lt", b"gt", b"quot", b"apos"):
-        return match.group()
-    chars = html.entities.html5.get(name.decode("ascii") + ";")
+def _numeric_entity(match: re.Match[bytes]) -> bytes:
+    chars = html.entities.html5.get(match.group(1).decode("ascii") + ";")
     if chars is None:
-        return b"&amp;" + name + b";"  # unknown: keep it as the literal text it is
+        return b"&amp;" + match.group(1) + b";"  # unknown: keep it as the literal text it is
     return "".join(f"&#{ord(c)};" for c in chars).encode("ascii")
 
 
@@ -229,7 +235,11 @@ def _not_a_feed(data: bytes) -> FeedError:
 
 
 def parse_feed(
-    data: bytes, url: str = "", *, max_bytes: int = MAX_FEED_BYTES, parser: str = "auto"
+    data: bytes,
+    url: str = "",
+    *,
+    max_bytes: int = MAX_FEED_BYTES,
+    parser: Literal["auto", "fast", "feedparser"] = "auto",
 ) -> ParsedFeed:
     """Parse one feed document into normalized Posts; raise FeedError if it is not one.
 
@@ -238,14 +248,19 @@ def parse_feed(
     parser and falls back to feedparser.
     """
     data = bytes(data)
-    if not data.strip():
+    if len(data) > max_bytes:
+        raise FeedError(
+            f"document is larger than {max_bytes:,} bytes ({len(data):,}); refusing to parse it."
+        )
+    if not data.strip().removeprefix(b"\xef\xbb\xbf").strip():
         raise FeedError("empty document: the server sent no feed.")
-    root = check_document(data, max_bytes)
     if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
         return _parse_json_feed(data, url)
-    if root == b"html":
-        raise _not_a_feed(data)
+    # Checked after repair: the checks must see the bytes the parsers will see
+    # (removing a control byte could join "<!EN\x01TITY" into a declaration).
     data = _repaired(data)
+    if check_document(data) == b"html":
+        raise _not_a_feed(data)
     extras = _FeedExtras(_ttl_seconds(data), _comment_counts(data), _feed_language(data))
     if parser == "feedparser":
         return _read_with_feedparser(data, url, extras)
@@ -276,9 +291,7 @@ class _FeedExtras:
 
 def _read_with_fast(data: bytes, url: str, extras: _FeedExtras) -> ParsedFeed:
     # bytes only: given a str that starts with http, fastfeedparser fetches it.
-    doc = fastfeedparser.parse(
-        data, include_tags=False, include_media=False, include_enclosures=False
-    )
+    doc = fastfeedparser.parse(data, include_tags=False, include_enclosures=False)
     feed = doc.get("feed") or {}
     posts = []
     for entry in doc.get("entries") or []:
@@ -289,7 +302,7 @@ def _read_with_fast(data: bytes, url: str, extras: _FeedExtras) -> ParsedFeed:
                 guid=entry.get("id"),
                 link=entry.get("link"),
                 title=entry.get("title"),
-                html=body or entry.get("description"),
+                html=body or entry.get("description") or _media_description(entry),
                 author=entry.get("author"),
                 published=_iso_utc(entry.get("published") or entry.get("updated")),
                 lang=(contents[0].get("language") if contents else None) or extras.language,
@@ -299,12 +312,26 @@ def _read_with_fast(data: bytes, url: str, extras: _FeedExtras) -> ParsedFeed:
     return _finish(feed.get("title"), posts, url, extras, "fast")
 
 
+def _media_description(entry: dict[str, Any]) -> str | None:
+    """media:description (YouTube and podcast feeds keep their only text there)."""
+    for media in entry.get("media_content") or []:
+        if media.get("description"):
+            return media["description"]
+    return None
+
+
 def _read_with_feedparser(data: bytes, url: str, extras: _FeedExtras) -> ParsedFeed:
     headers = {"content-location": url} if url else None
-    # A file object, never bytes/str: feedparser opens those as file names or URLs.
-    doc = feedparser.parse(
-        io.BytesIO(data), response_headers=headers, sanitize_html=False, resolve_relative_uris=False
-    )
+    try:
+        # A file object, never bytes/str: feedparser opens those as file names or URLs.
+        doc = feedparser.parse(
+            io.BytesIO(data),
+            response_headers=headers,
+            sanitize_html=False,  # all markup is stripped later anyway
+            resolve_relative_uris=False,
+        )
+    except Exception as exc:  # feedparser is the last resort: its failure means "not a feed"
+        raise _not_a_feed(data) from exc
     if not doc.entries and not doc.get("version"):
         raise _not_a_feed(data)
     posts = []
@@ -318,7 +345,8 @@ def _read_with_feedparser(data: bytes, url: str, extras: _FeedExtras) -> ParsedF
                 link=entry.get("link"),
                 title=entry.get("title"),
                 html=body or entry.get("summary"),
-                author=entry.get("author"),
+                # Atom <author> with <email> becomes "name (email)" in .author.
+                author=(entry.get("author_detail") or {}).get("name") or entry.get("author"),
                 published=datetime(*stamp[:6], tzinfo=UTC) if stamp else None,
                 lang=(contents[0].get("language") if contents else None) or extras.language,
                 comments=entry.get("comments"),
@@ -438,6 +466,9 @@ def _iso_utc(value: Any) -> datetime | None:
         stamp = datetime.fromisoformat(value)
     except ValueError:
         return None
+    # Whole seconds, as feedparser gives them: the paths must agree, and
+    # nothing in Hark needs sub-second publication times.
+    stamp = stamp.replace(microsecond=0)
     if stamp.tzinfo is None:
         return stamp.replace(tzinfo=UTC)
     return stamp.astimezone(UTC)
@@ -478,9 +509,12 @@ def _comment_counts(data: bytes) -> list[int | None] | None:
     """
     if b"slash:comments>" not in data and b"thr:total>" not in data:
         return None
+    # Each entry runs from its start tag to the next one: linear, even when
+    # a hostile document never closes its items.
+    starts = [m.start() for m in _HAS_ENTRIES.finditer(data)] + [len(data)]
     counts: list[int | None] = []
-    for item in _ITEM.finditer(data):
-        found = _COUNTS.search(item.group())
+    for start, end in itertools.pairwise(starts):
+        found = _COUNTS.search(data, start, end)
         counts.append(int(found.group(1)) if found else None)
     return counts
 
@@ -523,7 +557,7 @@ def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
                 lang=item.get("language") or feed_lang,
             )
         )
-    return _finish(doc.get("title"), raws, url, _FeedExtras(None, None), "json")
+    return _finish(doc.get("title"), raws, url, _FeedExtras(None, None, None), "json")
 
 
 def parse_x_search(payload: dict[str, Any]) -> list[Post]:

@@ -9,8 +9,8 @@ decompressed body. Redirects are followed by hand so every hop goes through
 DNS rebinding: checking a name and then letting httpx resolve it again would
 leave a gap (the name could answer 1.2.3.4 to the check and 127.0.0.1 to the
 connect). We close it by pinning: the connection pool's network backend is
-replaced by one which resolves once, checks every address with
-``netguard`` and connects to those exact addresses (``netguard.PinnedBackend``). TLS still verifies the
+replaced by ``netguard.PinnedBackend``, which resolves once, checks every
+address and connects to exactly those addresses. TLS still verifies the
 certificate against the host name. This touches one private httpx attribute
 (``HTTPTransport._pool._network_backend``); if it ever disappears, building a
 ``Fetcher`` fails loudly rather than fetching unguarded.
@@ -26,6 +26,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
 
@@ -229,6 +230,9 @@ class Fetcher:
             follow_redirects=False,
             # No proxies, .netrc credentials or CA overrides from the environment.
             trust_env=False,
+            # No cookies: a poller has no session, and what one feed sets must
+            # not ride along on later requests.
+            cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout, pool=connect_timeout),
             headers={"User-Agent": user_agent, "Accept": ACCEPT},
         )
@@ -258,7 +262,7 @@ class Fetcher:
             return self._follow(url, etag, last_modified, dict(headers or {}), started)
         except httpx.TimeoutException as exc:
             raise self._timeout_error(url, exc) from None
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise FetchError(_transport_message(url, exc)) from None
         except netguard.BlockedAddress as exc:
             raise FetchError(exc.message, permanent=True) from None
@@ -304,20 +308,22 @@ class Fetcher:
             target = urljoin(current, location.strip())
             if target in visited:
                 raise FetchError(
-                    f"{_shown(url)} redirects in a loop (back to {_shown(target)}); check the feed URL."
+                    f"{_shown(url)} redirects in a loop (back to {_shown(target)}); "
+                    "check the feed URL."
                 )
             if _origin(target) != _origin(current):
                 # Caller headers may carry credentials meant for the first host only.
                 extra = {}
             current = target
         raise FetchError(
-            f"{_shown(url)} redirected more than {self.max_redirects} times; use the final URL of the feed instead."
+            f"{_shown(url)} redirected more than {self.max_redirects} times; "
+            "use the final URL of the feed instead."
         )
 
     @contextmanager
     def _host_slot(self, url: str) -> Iterator[None]:
         """Hold one of the ``per_host`` slots of the URL's host while talking to it."""
-        key = _origin(url)
+        key = (urlsplit(url).hostname or "").lower()
         with self._slots_lock:
             slot = self._slots.get(key)
             if slot is None:
@@ -367,7 +373,8 @@ class Fetcher:
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             raise FetchError(
-                f"{_shown(url)} announced {int(declared):,} bytes, more than the {self.max_bytes:,}-byte limit; not downloaded.",
+                f"{_shown(url)} announced {int(declared):,} bytes, more than the "
+                f"{self.max_bytes:,}-byte limit; not downloaded.",
                 status=response.status_code,
             )
         chunks: list[bytes] = []
@@ -379,7 +386,8 @@ class Fetcher:
             size += len(chunk)
             if size > self.max_bytes:
                 raise FetchError(
-                    f"{_shown(url)} sent more than the {self.max_bytes:,}-byte limit; stopped reading.",
+                    f"{_shown(url)} sent more than the {self.max_bytes:,}-byte limit; "
+                    "stopped reading.",
                     status=response.status_code,
                 )
             if time.monotonic() > _current.deadline:
@@ -429,7 +437,7 @@ def _status_message(url: str, response: httpx.Response) -> str:
     return f"{where}."
 
 
-def _transport_message(url: str, exc: httpx.HTTPError) -> str:
+def _transport_message(url: str, exc: httpx.HTTPError | httpx.InvalidURL) -> str:
     # httpx's own messages name the cause ("[Errno 111] Connection refused",
     # "[SSL: CERTIFICATE_VERIFY_FAILED] ...") and never include headers.
     cause = str(exc) or type(exc).__name__

@@ -49,9 +49,11 @@ class HostNotFound(Exception):
 
 def system_resolver(host: str, port: int) -> list[str]:
     """Every address ``host`` resolves to, via the system resolver."""
+    # No timeout of its own: a lookup is bounded by the system resolver's
+    # settings (resolv.conf), not by Fetcher's total_timeout.
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
+    except (OSError, UnicodeError, ValueError) as exc:
         raise HostNotFound(f"could not resolve host {host} ({exc})") from exc
     return [str(info[4][0]) for info in infos]
 
@@ -71,10 +73,10 @@ def address_kind(ip: IPAddress) -> str | None:
         return "link-local"
     if ip.is_multicast:
         return "multicast"
+    if ip.is_reserved:  # before is_private, which also covers 240.0.0.0/4
+        return "reserved"
     if ip.is_private:
         return "private"
-    if ip.is_reserved:
-        return "reserved"
     if not ip.is_global:
         # Carrier-grade NAT (100.64/10) and other ranges that are neither
         # private nor reachable on the internet.
