@@ -14,6 +14,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.cli_people import add_people_parser, run_people
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
 from bot.store import Store
@@ -33,10 +34,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--dry-run", action="store_true", help="print what would be posted; touch nothing"
     )
     sub.add_parser("doctor", help="check tokens, channels and sources; print what to fix")
+    backup = sub.add_parser("backup", help="copy the database to FILE while Hark runs")
+    backup.add_argument("file", help="where to write the copy (must not exist)")
     export = sub.add_parser("export", help="write conversations, engagements or people as CSV/JSON")
     export.add_argument("what", choices=["conversations", "engagements", "people"])
     export.add_argument("--since", default=None, help="YYYY-MM-DD (default: everything)")
     export.add_argument("--format", choices=["csv", "json"], default="csv")
+    add_people_parser(sub)
     args = parser.parse_args(argv)
 
     setup_logging()
@@ -53,6 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.doctor import run_doctor
 
         return run_doctor(settings, sys.stdout)
+    if args.command == "backup":
+        return backup_database(settings.db_path, args.file)
+    if args.command == "people":
+        return run_people(args, settings)
     if args.command == "export":
         from bot.export import export_rows
 
@@ -98,7 +106,11 @@ def run(settings: Settings) -> int:
         else:
             from bot.web import health_report, serve, wsgi_app
 
-            application = wsgi_app(app, lambda: health_report(store, lambda: scheduler.running))
+            application = wsgi_app(
+                app,
+                lambda: health_report(store, lambda: scheduler.running),
+                lambda: services.metrics.render(store),
+            )
             threading.Thread(target=serve, args=(application, settings.port), daemon=True).start()
             stop.wait()
     except KeyboardInterrupt:
@@ -107,6 +119,20 @@ def run(settings: Settings) -> int:
         scheduler.shutdown(wait=False)
         services.fetcher.close()
         store.close()
+    return 0
+
+
+def backup_database(db_path: str, target: str) -> int:
+    """SQLite's online backup: a consistent copy even while the bot writes."""
+    if not Path(db_path).exists():
+        print(f"hark: no database at {db_path} (HARK_DB)", file=sys.stderr)
+        return 2
+    if Path(target).exists():
+        print(f"hark: {target} exists; choose a new file name", file=sys.stderr)
+        return 2
+    with sqlite3.connect(db_path) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    print(f"backed up {db_path} to {target}")
     return 0
 
 

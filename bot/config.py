@@ -82,6 +82,8 @@ class Config:
     digest: DigestSettings = DigestSettings()
     allow_hosts: frozenset[str] = frozenset()
     backfill_hours: int = 24
+    # Posts that never became a conversation are deleted after this many days (0: keep).
+    retention_days: int = 180
     # X bills per post read; polling stops for the month at this many reads.
     x_max_reads_per_month: int = 10_000
     engagement: EngagementSettings = EngagementSettings()
@@ -164,6 +166,7 @@ def parse_config(raw: Any, where: str = "config") -> Config:
         "backfill",
         "engagement",
         "x",
+        "retention",
     }
     for key in raw:
         if key not in known:
@@ -219,6 +222,11 @@ def parse_config(raw: Any, where: str = "config") -> Config:
             where, "x.max_reads_per_month", "must be a whole number of posts, e.g. 10000"
         )
 
+    retention = str(raw.get("retention", "180d"))
+    retention_days = parse_duration(retention, where, "retention") // 86400
+    if retention != "0" and retention_days < 1:
+        raise ConfigError(where, "retention", "must be at least 1d (or 0 to keep every post)")
+
     backfill = raw.get("backfill", "24h")
     backfill_seconds = parse_duration(str(backfill), where, "backfill")
 
@@ -233,6 +241,7 @@ def parse_config(raw: Any, where: str = "config") -> Config:
         allow_hosts=frozenset(h.lower() for h in allow),
         backfill_hours=backfill_seconds // 3600,
         x_max_reads_per_month=x_budget,
+        retention_days=retention_days,
         engagement=_parse_engagement(raw.get("engagement") or {}, where),
     )
 

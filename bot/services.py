@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
@@ -17,6 +19,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.config import Settings
 from bot.engagement import Engagement
 from bot.fetch import Fetcher
+from bot.metrics import Metrics
 from bot.poller import Poller
 from bot.publisher import Publisher
 from bot.relevance import Relevance
@@ -25,13 +28,32 @@ from bot.store import Store
 log = logging.getLogger(__name__)
 
 
-def slack_client(settings: Settings) -> WebClient:
+class TimedWebClient(WebClient):
+    """A WebClient that reports each Web API call's latency to /metrics."""
+
+    def __init__(self, *args: Any, metrics: Metrics | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.metrics = metrics
+
+    def api_call(self, *args: Any, **kwargs: Any) -> Any:
+        started = time.monotonic()
+        try:
+            return super().api_call(*args, **kwargs)
+        finally:
+            if self.metrics is not None:
+                self.metrics.observe_slack(time.monotonic() - started)
+
+
+def slack_client(settings: Settings, metrics: Metrics | None = None) -> WebClient:
     """A WebClient pointed at ``SLACK_API_URL`` that retries 429s, 5xx and dropped connections.
 
     Bolt copies ``retry_handlers`` into the per-request clients it gives listeners.
     """
-    client = WebClient(
-        token=settings.bot_token or None, base_url=settings.slack_api_url, timeout=15
+    client = TimedWebClient(
+        token=settings.bot_token or None,
+        base_url=settings.slack_api_url,
+        timeout=15,
+        metrics=metrics,
     )
     client.retry_handlers.extend(
         [
@@ -86,6 +108,7 @@ class Services:
     fetcher: Fetcher
     poller: Poller
     notifier: AdminNotifier
+    metrics: Metrics
     # Work that runs after each poll (reminders, the weekly digest, ...): each is
     # idempotent and decides itself whether anything is due.
     periodic: list[Callable[[], object]] = field(default_factory=list)
@@ -109,7 +132,8 @@ def build_services(
     per_channel_interval: float = 1.0,
 ) -> Services:
     """Wire the parts together; nothing here talks to the network yet."""
-    client = client or slack_client(settings)
+    metrics = Metrics()
+    client = client or slack_client(settings, metrics)
     config = settings.config
     store.sync_config_topics(config.topics)
     store.sync_config_sources(config.sources)
@@ -126,7 +150,7 @@ def build_services(
             api_url=settings.x_api_url,
             max_reads_per_month=config.x_max_reads_per_month,
         )
-    return Services(
+    services = Services(
         settings=settings,
         store=store,
         client=client,
@@ -148,4 +172,13 @@ def build_services(
             on_source_down=notifier.source_down,
         ),
         notifier=notifier,
+        metrics=metrics,
     )
+    if config.retention_days:
+        days = config.retention_days
+        services.periodic.append(lambda: store.purge_posts(store.now() - days * 86400))
+    from bot.voice import EmployeeVoice
+
+    voice = EmployeeVoice(store, relevance, fetcher, config.company_name)
+    services.periodic.append(voice.poll_due)
+    return services

@@ -39,8 +39,10 @@ def health_report(store: Store, scheduler_running: Callable[[], bool]) -> dict[s
     return report
 
 
-def wsgi_app(app: App, health: Health) -> Callable[..., Iterable[bytes]]:
-    """Route ``POST /slack/events`` to Bolt and ``GET /healthz`` to the health report."""
+def wsgi_app(
+    app: App, health: Health, metrics: Callable[[], str] | None = None
+) -> Callable[..., Iterable[bytes]]:
+    """Route ``POST /slack/events`` to Bolt, ``GET /healthz`` and ``GET /metrics``."""
     slack = SlackRequestHandler(app, path="/slack/events")
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -52,6 +54,9 @@ def wsgi_app(app: App, health: Health) -> Callable[..., Iterable[bytes]]:
             status = "200 OK" if report.get("ok") else "503 Service Unavailable"
             start_response(status, [("Content-Type", "application/json")])
             return [body]
+        if path == "/metrics" and method == "GET" and metrics is not None:
+            start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4")])
+            return [metrics().encode()]
         if path == "/slack/events":
             if method != "POST":
                 start_response("405 Method Not Allowed", [("Allow", "POST")])

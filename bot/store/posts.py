@@ -101,3 +101,23 @@ class PostsStore(StoreBase):
             (since, until),
         )
         return int(row["n"])
+
+    def purge_posts(self, before: float, batch: int = 5000) -> int:
+        """Delete posts first seen before ``before`` that never became a conversation.
+
+        Conversations (and so the engagement history the digest reads) are kept whatever
+        their age. Deletes in batches so a large purge never holds the write lock long.
+        """
+        total = 0
+        while True:
+            cur = self.conn.execute(
+                """DELETE FROM posts WHERE id IN (
+                     SELECT p.id FROM posts p
+                     WHERE p.first_seen_at < ?
+                       AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.post_id = p.id)
+                     LIMIT ?)""",
+                (before, batch),
+            )
+            total += cur.rowcount
+            if cur.rowcount < batch:
+                return total
