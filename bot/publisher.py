@@ -14,11 +14,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.conversation import METADATA_EVENT, Card, conversation_message
+from bot.engagement import card_extras
 from bot.store import Store
 
 log = logging.getLogger(__name__)
 
 # Errors that will not fix themselves by retrying now: keep the post, tell admins once.
+RECOVERY_PAGES = 10  # up to 2,000 messages back: enough for a restart within hours
 CHANNEL_ERRORS = {"channel_not_found", "not_in_channel", "is_archived", "channel_is_archived"}
 
 
@@ -57,7 +59,22 @@ def card_for(store: Store, row: sqlite3.Row) -> Card:
         reply_verified=bool(row["reply_verified"]),
         ignored_by=ignored_by,
         ignore_reason=row["ignore_reason"],
+        **card_extras(store, row),  # type: ignore[arg-type]
     )
+
+
+def _conversation_id(message: dict) -> int | None:
+    meta = message.get("metadata") or {}
+    if meta.get("event_type") != METADATA_EVENT:
+        return None
+    payload = meta.get("event_payload") or {}
+    if isinstance(payload, str):
+        try:
+            payload = json.loads(payload)
+        except ValueError:
+            return None
+    value = payload.get("conversation_id") if isinstance(payload, dict) else None
+    return value if isinstance(value, int) else None
 
 
 class Publisher:
@@ -126,25 +143,28 @@ class Publisher:
         report.sent.append(row["id"])
 
     def _recover(self, row: sqlite3.Row, report: DeliveryReport) -> bool:
-        """A send was started but never recorded (crash): look for it in the channel."""
-        response = self.client.conversations_history(
-            channel=row["channel"],
-            oldest=str(max(0.0, row["send_started_at"] - 60)),
-            include_all_metadata=True,
-            limit=200,
-        )
-        for message in response.get("messages", []):
-            meta = message.get("metadata") or {}
-            payload = meta.get("event_payload") or {}
-            if isinstance(payload, str):
-                payload = json.loads(payload)
-            if (
-                meta.get("event_type") == METADATA_EVENT
-                and payload.get("conversation_id") == row["id"]
-            ):
-                self.store.mark_sent(row["id"], message["ts"])
-                report.recovered.append(row["id"])
-                return True
+        """A send was started but never recorded (crash): look for it in the channel.
+
+        Messages carry the conversation id in their metadata, so the channel's history
+        since the send started says whether Slack already has it.
+        """
+        cursor = None
+        for _ in range(RECOVERY_PAGES):
+            response = self.client.conversations_history(
+                channel=row["channel"],
+                oldest=f"{max(0.0, row['send_started_at'] - 60):.6f}",
+                include_all_metadata=True,
+                limit=200,
+                cursor=cursor,
+            )
+            for message in response.get("messages", []):
+                if _conversation_id(message) == row["id"]:
+                    self.store.mark_sent(row["id"], message["ts"])
+                    report.recovered.append(row["id"])
+                    return True
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not response.get("has_more") or not cursor:
+                break
         return False
 
     def _pace(self, channel: str) -> None:
