@@ -49,14 +49,17 @@ def run_subcommand(services: Services, user_id: str, text: str) -> Message:
         return error_message(
             f"`/hark {fit(name, 30, one_line=True)}` isn't a Hark command. Try one of: {names}."
         )
-    if sub.admin_only and user_id not in services.settings.config.admins:
+    if sub.admin_only and not services.directory.is_admin(user_id):
         admins = ", ".join(mention(a) for a in sorted(services.settings.config.admins))
         who = (
             f"Ask an admin: {admins}."
             if admins
             else "No admins are configured (`admins:` in the config)."
         )
-        return error_message(f"Only Hark admins can run `/hark {name}`. {who}")
+        return error_message(
+            f"Only Hark admins (the config's `admins`, or workspace admins) can run "
+            f"`/hark {name}`. {who}"
+        )
     return sub.handler(services, user_id, words[1:])
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -65,6 +66,39 @@ def slack_client(settings: Settings, metrics: Metrics | None = None) -> WebClien
     return client
 
 
+class AdminDirectory:
+    """Who is an admin: the config's ``admins``, or a Slack workspace admin or owner.
+
+    users.info answers are cached for ten minutes: a permission check must not cost a
+    Web API call per click, and a demoted admin loses rights within minutes.
+    """
+
+    TTL = 600.0
+
+    def __init__(self, client: WebClient, admins: frozenset[str]) -> None:
+        self.client, self.admins = client, admins
+        self._cache: dict[str, tuple[bool, float]] = {}
+        self._lock = threading.Lock()
+
+    def is_admin(self, user_id: str) -> bool:
+        if user_id in self.admins:
+            return True
+        now = time.monotonic()
+        with self._lock:
+            cached = self._cache.get(user_id)
+        if cached and now - cached[1] < self.TTL:
+            return cached[0]
+        try:
+            user = self.client.users_info(user=user_id)["user"]
+            answer = bool(user.get("is_admin") or user.get("is_owner"))
+        except Exception as exc:  # noqa: BLE001 - when in doubt, refuse
+            log.info("users.info failed for an admin check: %s", type(exc).__name__)
+            return False
+        with self._lock:
+            self._cache[user_id] = (answer, now)
+        return answer
+
+
 class AdminNotifier:
     """Direct messages to the admins; ``once`` sends a given notice only once, ever."""
 
@@ -109,6 +143,7 @@ class Services:
     poller: Poller
     notifier: AdminNotifier
     metrics: Metrics
+    directory: AdminDirectory
     # Work that runs after each poll (reminders, the weekly digest, ...): each is
     # idempotent and decides itself whether anything is due.
     periodic: list[Callable[[], object]] = field(default_factory=list)
@@ -155,7 +190,7 @@ def build_services(
         store=store,
         client=client,
         relevance=relevance,
-        engagement=Engagement(store, config.admins),
+        engagement=Engagement(store, config.admins, config.engagement),
         publisher=Publisher(
             store,
             client,
@@ -173,6 +208,7 @@ def build_services(
         ),
         notifier=notifier,
         metrics=metrics,
+        directory=AdminDirectory(client, config.admins),
     )
     if config.retention_days:
         days = config.retention_days
@@ -181,4 +217,24 @@ def build_services(
 
     voice = EmployeeVoice(store, relevance, fetcher, config.company_name)
     services.periodic.append(voice.poll_due)
+    from bot.reminders import Reminders
+    from bot.verify import Verifier
+
+    services.periodic.append(
+        Verifier(
+            store,
+            fetcher,
+            services.engagement,
+            refresh=services.publisher.refresh,
+            x_search=x_search,
+        ).run
+    )
+    services.periodic.append(
+        Reminders(
+            store,
+            client,
+            admins=config.admins,
+            business_hours=config.engagement.business_hours,
+        ).run
+    )
     return services

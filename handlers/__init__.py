@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 
 from bot.services import Services
 from handlers import actions, digest, events, hark, register, views, who_covers
@@ -17,6 +17,20 @@ def register_listeners(app: App, services: Services) -> None:
     def inject_services(context: BoltContext, next: Callable[[], None]) -> None:
         context["hark"] = services
         next()
+
+    @app.middleware
+    def skip_timed_out_retries(
+        req: BoltRequest, context: BoltContext, next: Callable[[], None]
+    ) -> BoltResponse | None:
+        # Slack retries an event it thinks we missed. After an http_timeout we did
+        # receive the first delivery and are handling it: doing it again would repeat
+        # the work. Other reasons (we answered 5xx, or were unreachable) are handled.
+        retry = req.headers.get("x-slack-retry-num")
+        reason = (req.headers.get("x-slack-retry-reason") or [""])[0]
+        if retry and reason == "http_timeout":
+            return BoltResponse(status=200, body="")
+        next()
+        return None
 
     register.register(app)
     who_covers.register(app)

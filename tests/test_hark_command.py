@@ -49,3 +49,54 @@ def test_hark_topics_and_status(harness_factory):
     assert "*kubernetes* → C0K8S" in text and "*billing* → C0BILL" in text
     h.command("/hark", "status")
     assert "0 sources, 0 failing" in str(h.last_response()["blocks"])
+
+
+def test_admin_only_subcommands_refuse_others_and_name_the_admins(harness_factory, monkeypatch):
+    from bot import admin_commands
+    from bot.blocks.replies import section
+
+    def change_settings(services, user_id, args):
+        return {"text": "changed", "blocks": [section("changed")]}
+
+    monkeypatch.setitem(
+        admin_commands.SUBCOMMANDS,
+        "frob",
+        admin_commands.Subcommand(change_settings, "/hark frob", admin_only=True),
+    )
+    h = harness_factory()
+    h.command("/hark", "frob", user_id="U0SME1")
+    refusal = str(h.last_response()["blocks"])
+    assert "Only Hark admins" in refusal and "<@U0MARKETER>" in refusal
+    h.command("/hark", "frob", user_id="U0MARKETER")  # in the config's admins
+    assert "changed" in str(h.last_response()["blocks"])
+
+
+def test_workspace_admins_count_as_admins(harness_factory):
+    config = """
+topics: [{name: k8s, query: k8s, channel: C0K8S}]
+"""
+    h = harness_factory(config=config)
+    directory = h.services.directory
+    assert directory.is_admin("U0MARKETER")  # the fake Slack says is_admin
+    assert not directory.is_admin("U0SME1")
+    calls = len(h.fake.calls("users.info"))
+    assert directory.is_admin("U0MARKETER")
+    assert len(h.fake.calls("users.info")) == calls  # cached
+
+
+def test_event_retries_after_a_timeout_are_not_handled_twice(harness_factory):
+    import slackreq
+    from conftest import SECRET
+
+    h = harness_factory()
+    event = slackreq.app_home_opened("U0SME1")
+    h.dispatch(slackreq.event_callback(SECRET, event))
+    assert len(h.fake.calls("views.publish")) == 1
+    retry = slackreq.event_callback(SECRET, event)
+    retry.headers.update({"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    assert h.dispatch(retry).status == 200
+    assert len(h.fake.calls("views.publish")) == 1
+    failed = slackreq.event_callback(SECRET, event)
+    failed.headers.update({"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"})
+    h.dispatch(failed)
+    assert len(h.fake.calls("views.publish")) == 2
