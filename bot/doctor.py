@@ -83,9 +83,10 @@ def run_doctor(settings: Settings, out: TextIO) -> int:
             try:
                 info = client.conversations_info(channel=channel)["channel"]
                 member = bool(info.get("is_member"))
+                where = "is in" if member else "is not in"
                 report(
                     member,
-                    f"topic {topic['name']}: bot is in {channel}",
+                    f"topic {topic['name']}: the bot {where} {channel}",
                     f"invite the bot: `/invite @Hark` in {channel}",
                 )
             except SlackApiError as exc:
@@ -106,7 +107,7 @@ def run_doctor(settings: Settings, out: TextIO) -> int:
             except FetchError as exc:
                 report(
                     False,
-                    f"source {source['id']} {name}: {exc.message}",
+                    f"source {source['id']}: {exc.message}",
                     "check the URL, or `/hark sources` for its history",
                 )
         services.fetcher.close()

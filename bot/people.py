@@ -49,6 +49,10 @@ def normalize_account(network: str, value: str) -> str:
     except (AttributeError, ValueError):
         result = None
     if not result:
+        if network == "blog":
+            raise AccountError(
+                f"A blog or feed URL starts with http:// or https://, e.g. {_HINTS['blog']}"
+            )
         raise AccountError(
             f"Doesn't look like a {NETWORKS[network]} account. Try {_HINTS[network]}"
         )
@@ -137,6 +141,8 @@ def _blog(raw: str) -> str | None:
     parts = urlsplit(raw)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname or " " in raw:
         return None
+    if parts.username or parts.password:  # credentials have no place in a public feed URL
+        return None
     return raw
 
 
@@ -153,6 +159,29 @@ _NORMALIZERS = {
 }
 
 
+def profile_url(network: str, handle: str) -> str | None:
+    """The public profile URL of a canonical handle (for links in Slack)."""
+    if network == "x":
+        return f"https://x.com/{handle.lstrip('@')}"
+    if network in ("linkedin", "blog"):
+        return handle
+    if network == "mastodon":
+        user, _, instance = handle.lstrip("@").partition("@")
+        return f"https://{instance}/@{user}"
+    if network == "bluesky":
+        return f"https://bsky.app/profile/{handle}"
+    if network == "github":
+        return f"https://github.com/{handle}"
+    if network == "reddit":
+        return f"https://www.reddit.com/user/{handle.removeprefix('u/')}"
+    if network == "stackoverflow":
+        return f"https://stackoverflow.com/users/{handle}"
+    if network == "youtube":
+        path = handle if handle.startswith("@") else f"channel/{handle}"
+        return f"https://www.youtube.com/{path}"
+    return None
+
+
 @dataclass
 class Registration:
     """A validated /register submission; ``errors`` maps a field to what is wrong with it."""
@@ -161,12 +190,27 @@ class Registration:
     topics: list[str] = field(default_factory=list)
     accounts: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    unknown_topics: list[str] = field(default_factory=list)
+
+
+_LIMITS = {"name": 100, "title": 150, "department": 100}
+_LANGUAGE = re.compile(r"[^\W\d_]+(?: [^\W\d_]+)*(?:-[A-Za-z0-9]{2,8})*")
+
+
+def split_list(text: str) -> list[str]:
+    """Comma-, semicolon- or newline-separated items, trimmed, empties dropped."""
+    return [t.strip() for t in re.split(r"[,;\n]", text) if t.strip()]
 
 
 def validate_registration(
     values: Mapping[str, object], known_topics: list[str], today: date
 ) -> Registration:
-    """Check every field and collect every error, so the person fixes them in one go."""
+    """Check every field and collect every error, so the person fixes them in one go.
+
+    Field names are the modal's block ids (and the CSV's columns): the networks in
+    ``NETWORKS``, ``topics`` (a list), ``tags``, ``languages``, ``name``, ``title``,
+    ``department``, ``pingable`` and ``away_until`` (YYYY-MM-DD).
+    """
     reg = Registration()
     for network in NETWORKS:
         raw = str(values.get(network) or "")
@@ -178,27 +222,37 @@ def validate_registration(
         if handle:
             reg.accounts[network] = handle
     known = {t.casefold(): t for t in known_topics}
-    for topic in values.get("topics") or []:
-        if str(topic).casefold() in known:
-            reg.topics.append(known[str(topic).casefold()])
-    tags = [t.strip() for t in re.split(r"[,;\n]", str(values.get("tags") or "")) if t.strip()]
+    for topic in values.get("topics") or []:  # type: ignore[attr-defined]
+        name = known.get(str(topic).strip().casefold())
+        if name is None:
+            reg.unknown_topics.append(str(topic))
+        elif name not in reg.topics:
+            reg.topics.append(name)
+    tags = split_list(str(values.get("tags") or ""))
     if any(len(t) > 40 for t in tags) or len(tags) > 30:
         reg.errors["tags"] = "Up to 30 tags, each under 40 characters, separated by commas."
-    languages = [x.strip() for x in re.split(r"[,;\s]+", str(values.get("languages") or "")) if x]
-    away = values.get("away_until")
+    languages = split_list(str(values.get("languages") or ""))
+    bad = [x for x in languages if len(x) > 30 or not _LANGUAGE.fullmatch(x)]
+    if bad or len(languages) > 10:
+        reg.errors["languages"] = (
+            "Up to 10 languages, as names or codes separated by commas, e.g. en, de, Français."
+        )
+    texts = {k: " ".join(str(values.get(k) or "").split()) for k in _LIMITS}
+    for key, limit in _LIMITS.items():
+        if len(texts[key]) > limit:
+            reg.errors[key] = f"Keep it under {limit} characters."
+    away = str(values.get("away_until") or "").strip()
     if away:
         try:
-            if date.fromisoformat(str(away)) < today:
+            if date.fromisoformat(away) < today:
                 reg.errors["away_until"] = "That date has passed; leave it empty if you're around."
         except ValueError:
-            reg.errors["away_until"] = "Pick a date, e.g. 2026-12-24."
+            reg.errors["away_until"] = "Write the date as YYYY-MM-DD, e.g. 2026-12-24."
     reg.profile = {
-        "name": str(values.get("name") or "")[:100],
-        "title": str(values.get("title") or "")[:150],
-        "department": str(values.get("department") or "").strip()[:100],
+        **texts,
         "tags": ", ".join(tags),
-        "languages": ", ".join(languages[:10]),
+        "languages": ", ".join(languages),
         "pingable": 1 if values.get("pingable") else 0,
-        "away_until": str(away) if away else None,
+        "away_until": away or None,
     }
     return reg

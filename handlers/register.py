@@ -39,7 +39,10 @@ def register_command(
         respond(response_type="ephemeral", **registration.show_registration(hark.store, user_id))
         return
     if sub == "delete":
-        respond(response_type="ephemeral", **registration.delete_registration(hark.store, user_id))
+        answer = registration.delete_registration(
+            hark.store, user_id, hark.engagement, hark.publisher.refresh
+        )
+        respond(response_type="ephemeral", **answer)
         return
     if sub:
         respond(
@@ -55,7 +58,7 @@ def register_command(
     if not prefill.get("title"):
         prefill.update(_slack_profile(client, user_id))
     topics = [t["name"] for t in hark.store.topics()]
-    metadata = json.dumps({"title": prefill.get("title", ""), "name": prefill.get("name", "")})
+    metadata = json.dumps({"name": prefill.get("name", "")})
     client.views_open(
         trigger_id=command["trigger_id"],
         view=register_modal(topics, prefill, private_metadata=metadata),
@@ -91,7 +94,7 @@ def submit_registration(
     user = body["user"]["id"]
     values = read_register_values(view["state"]["values"])
     meta = _metadata(view)
-    slack_profile = {"title": str(meta.get("title", "")), "name": str(meta.get("name", ""))}
+    slack_profile = {"name": str(meta.get("name", ""))}
     reg = save_registration(hark.store, user, values, slack_profile)
     if reg.errors:
         ack(response_action="errors", errors=reg.errors)

@@ -1,53 +1,81 @@
-"""/who-covers <topic>: the people who cover a topic, best first."""
+"""/who-covers <topic or words>: the people who cover a topic, best first; Share in channel."""
 
 from __future__ import annotations
 
-import difflib
-from datetime import UTC, datetime
+import logging
 
 from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
 
+from bot import coverage
 from bot.blocks.replies import error_message
 from bot.blocks.text import fit
-from bot.blocks.who_covers import who_covers_message
+from bot.blocks.who_covers import SHARE_ACTION, topic_not_found, which_topic, who_covers_message
 from bot.services import Services
+
+log = logging.getLogger(__name__)
 
 
 def register(app: App) -> None:
     app.command("/who-covers")(who_covers_command)
+    app.action(SHARE_ACTION)(share_who_covers)
 
 
 def who_covers_command(ack: Ack, command: dict, respond: Respond, context: BoltContext) -> None:
-    """``/who-covers <topic>``: the people who cover it, best first."""
+    """Answer privately; the answer's button shares it in the channel."""
     ack()
     hark: Services = context["hark"]
-    asked = (command.get("text") or "").strip()
-    names = [t["name"] for t in hark.store.topics()]
-    if not asked:
-        listing = ", ".join(f"`{fit(n, 60, one_line=True)}`" for n in names[:30]) or "none yet"
-        respond(
-            response_type="ephemeral",
-            **error_message(f"Which topic? Write `/who-covers kubernetes`. Topics: {listing}"),
-        )
-        return
-    topic = next((n for n in names if n.casefold() == asked.casefold()), None)
-    if topic is None:
-        close = difflib.get_close_matches(asked.casefold(), [n.casefold() for n in names], n=3)
-        suggestions = [n for n in names if n.casefold() in close]
-        hint = (
-            "Did you mean "
-            + " or ".join(f"`{fit(s, 60, one_line=True)}`" for s in suggestions)
-            + "?"
-            if suggestions
-            else "`/hark topics` lists them."
-        )
-        respond(
-            response_type="ephemeral",
-            **error_message(f"There is no topic `{fit(asked, 60, one_line=True)}`. {hint}"),
-        )
+    asked = " ".join((command.get("text") or "").split())
+    queries = {t["name"]: t["query"] for t in hark.store.topics()}
+    if not asked or asked.lower() == "help":
+        respond(response_type="ephemeral", **which_topic(list(queries)))
         return
     now = hark.store.now()
-    rows = hark.store.covering(topic, since=now - 90 * 86400)
-    accounts = {r["user_id"]: hark.store.accounts(r["user_id"]) for r in rows}
-    today = datetime.fromtimestamp(now, UTC).date().isoformat()
-    respond(response_type="ephemeral", **who_covers_message(topic, rows, accounts, today))
+    found = coverage.find_topic(asked, queries)
+    if found.topic is None:
+        tagged = coverage.tagged_with(hark.store, asked, now)
+        respond(response_type="ephemeral", **topic_not_found(asked, found.suggestions, tagged))
+        return
+    people = coverage.who_covers(hark.store, found.topic, now)
+    message = who_covers_message(
+        found.topic, people, asked=asked if found.by_words else None, others=found.others
+    )
+    respond(response_type="ephemeral", **message)
+
+
+def share_who_covers(
+    ack: Ack, body: dict, respond: Respond, client: WebClient, context: BoltContext
+) -> None:
+    """Post the same answer in the channel, then turn the private copy into a receipt."""
+    ack()
+    hark: Services = context["hark"]
+    topic = str(body["actions"][0].get("value") or "")
+    if hark.store.topic_by_name(topic) is None:
+        respond(
+            response_type="ephemeral",
+            replace_original=False,
+            **error_message(
+                f"The topic `{fit(topic, 60, one_line=True)}` is gone; `/who-covers` lists "
+                "the topics there are now."
+            ),
+        )
+        return
+    people = coverage.who_covers(hark.store, topic, hark.store.now())
+    people = coverage.with_names(people, lambda user_id: _slack_name(client, user_id))
+    respond(
+        response_type="in_channel",
+        replace_original=False,
+        **who_covers_message(topic, people, shared=True),
+    )
+    respond(replace_original=True, text=f"Shared in the channel: who covers {fit(topic, 80)}.")
+
+
+def _slack_name(client: WebClient, user_id: str) -> str:
+    """A person's Slack name, for those who engaged without registering ('' if unknown)."""
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except Exception as exc:  # noqa: BLE001 - a missing name only makes the row vaguer
+        log.info("users.info failed for a shared /who-covers: %s", type(exc).__name__)
+        return ""
+    profile = user.get("profile") or {}
+    return str(profile.get("real_name") or user.get("real_name") or user.get("name") or "")

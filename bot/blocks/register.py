@@ -1,4 +1,8 @@
-"""The /register modal, prefilled with what the person registered before."""
+"""The /register modal, prefilled with what the person registered before (and their Slack title).
+
+Each input's ``block_id`` is the field name that :func:`bot.people.validate_registration`
+reads and reports errors on, so ``response_action=errors`` lands on the right field.
+"""
 
 from __future__ import annotations
 
@@ -24,16 +28,15 @@ _PLACEHOLDERS = {
 
 
 def _text_input(
-    block_id: str, label: str, initial: str = "", placeholder: str = "", multiline: bool = False
+    block_id: str, label: str, initial: str = "", placeholder: str = "", max_length: int = 300
 ) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "plain_text_input",
         "action_id": ACTION,
-        "max_length": 300 if not multiline else 1000,
-        "multiline": multiline,
+        "max_length": max_length,
     }
     if initial:
-        element["initial_value"] = plain(initial, 300 if not multiline else 1000)
+        element["initial_value"] = plain(initial, max_length)
     if placeholder:
         element["placeholder"] = {"type": "plain_text", "text": placeholder[:150]}
     return {
@@ -59,7 +62,9 @@ def register_modal(
             "text": {
                 "type": "mrkdwn",
                 "text": "Tell Hark where you talk in public and what you know about, so the "
-                "right conversations find you. Every field is optional.",
+                "right conversations find you. Every field is optional. Hark reads the "
+                "public feeds of your blog, Mastodon and Bluesky accounts and counts your "
+                "posts about the company or a topic as its reach; it never reposts them.",
             },
         }
     ]
@@ -92,7 +97,12 @@ def register_modal(
     )
     for network, label in NETWORKS.items():
         blocks.append(_text_input(network, label, prefill.get(network, ""), _PLACEHOLDERS[network]))
-    blocks.append(_text_input("department", "Department", prefill.get("department", "")))
+    blocks.append(
+        _text_input("title", "Title", prefill.get("title", ""), "Staff Engineer", max_length=150)
+    )
+    blocks.append(
+        _text_input("department", "Department", prefill.get("department", ""), max_length=100)
+    )
     blocks.append(
         _text_input("languages", "Languages you reply in", prefill.get("languages", ""), "en, de")
     )

@@ -1,33 +1,70 @@
-"""People: who registered, their accounts and topics, and who covers what."""
+"""People: who registered, their accounts and topics, who covers what, and employee voice."""
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from bot.store.base import StoreBase
 
 PROFILE_FIELDS = ("name", "title", "department", "tags", "languages", "pingable", "away_until")
 
+# Where a person's Slack id is kept, and what `/register delete` does with it:
+# "delete" drops the rows; "anonymize" swaps the id for a random token so the
+# engagement counts stay but no longer point at anyone; "replace" swaps it inside
+# a text key (e.g. a reminder's once-only notice). A feature that stores user ids
+# elsewhere adds its (table, column, how) here; tables not in the schema are skipped.
+PERSONAL_DATA: list[tuple[str, str, str]] = [
+    ("employee_posts", "user_id", "delete"),
+    ("voice_feeds", "user_id", "delete"),
+    ("person_topics", "user_id", "delete"),
+    ("accounts", "user_id", "delete"),
+    ("people", "user_id", "delete"),
+    ("reply_drafts", "user_id", "delete"),
+    ("conversations", "owner", "anonymize"),
+    ("engagements", "user_id", "anonymize"),
+    ("mutes", "created_by", "anonymize"),
+    ("notices", "key", "replace"),
+]
+ANONYMOUS_PREFIX = "former-"
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """Everything one registration replaces: profile fields, topics and accounts."""
+
+    user_id: str
+    profile: Mapping[str, Any]
+    topics: Sequence[str]
+    accounts: Mapping[str, str]
+
 
 class PeopleStore(StoreBase):
+    # -- registration -------------------------------------------------------------------
+
     def save_person(
         self,
         user_id: str,
         profile: Mapping[str, Any],
         topics: Iterable[str],
         accounts: Mapping[str, str],
-    ) -> None:
-        """Replace what Hark holds about a person with what they just submitted."""
+    ) -> bool:
+        """Replace what Hark holds about a person with what they just submitted.
+
+        Returns True when the person was new.
+        """
         fields = {k: profile.get(k) for k in PROFILE_FIELDS if k in profile}
-        cols = ", ".join(fields)
-        marks = ", ".join("?" * len(fields))
-        updates = ", ".join(f"{k} = excluded.{k}" for k in fields)
+        cols = "".join(f", {k}" for k in fields)
+        marks = "".join(", ?" for _ in fields)
+        updates = "".join(f"{k} = excluded.{k}, " for k in fields)
         with self.transaction() as conn:
+            existed = conn.execute("SELECT 1 FROM people WHERE user_id = ?", (user_id,)).fetchone()
             conn.execute(
-                f"""INSERT INTO people (user_id, {cols}, updated_at) VALUES (?, {marks}, ?)
-                    ON CONFLICT (user_id) DO UPDATE SET {updates}, updated_at = excluded.updated_at""",
+                f"""INSERT INTO people (user_id{cols}, updated_at) VALUES (?{marks}, ?)
+                    ON CONFLICT (user_id) DO UPDATE SET {updates}updated_at = excluded.updated_at""",
                 (user_id, *fields.values(), self.now()),
             )
             conn.execute("DELETE FROM person_topics WHERE user_id = ?", (user_id,))
@@ -35,14 +72,40 @@ class PeopleStore(StoreBase):
                 "INSERT OR IGNORE INTO person_topics (user_id, topic) VALUES (?, ?)",
                 [(user_id, t) for t in topics],
             )
-            conn.execute("DELETE FROM accounts WHERE user_id = ?", (user_id,))
+            # Keep the accounts that did not change, so their voice feed state (validators,
+            # schedule) survives a re-registration; changed ones cascade to a fresh state.
+            kept = {n: h for n, h in accounts.items() if h}
+            for row in conn.execute(
+                "SELECT network, handle FROM accounts WHERE user_id = ?", (user_id,)
+            ).fetchall():
+                if kept.get(row["network"]) != row["handle"]:
+                    conn.execute(
+                        "DELETE FROM accounts WHERE user_id = ? AND network = ?",
+                        (user_id, row["network"]),
+                    )
             conn.executemany(
-                "INSERT INTO accounts (user_id, network, handle) VALUES (?, ?, ?)",
-                [(user_id, n, h) for n, h in accounts.items() if h],
+                "INSERT OR IGNORE INTO accounts (user_id, network, handle) VALUES (?, ?, ?)",
+                [(user_id, n, h) for n, h in kept.items()],
             )
+        return existed is None
+
+    def save_people(self, records: Iterable[PersonRecord]) -> tuple[int, int]:
+        """Save many registrations in one transaction: all or none. Returns (new, updated)."""
+        new = updated = 0
+        with self.transaction():
+            for r in records:
+                if self.save_person(r.user_id, r.profile, r.topics, r.accounts):
+                    new += 1
+                else:
+                    updated += 1
+        return new, updated
 
     def person(self, user_id: str) -> sqlite3.Row | None:
         return self.one("SELECT * FROM people WHERE user_id = ?", (user_id,))
+
+    def people(self) -> list[sqlite3.Row]:
+        """Every registered person, by Slack id."""
+        return self.all("SELECT * FROM people ORDER BY user_id")
 
     def person_topics(self, user_id: str) -> list[str]:
         rows = self.all(
@@ -55,41 +118,216 @@ class PeopleStore(StoreBase):
         return {r["network"]: r["handle"] for r in rows}
 
     def delete_person(self, user_id: str) -> bool:
-        """Erase the profile, topics and accounts (engagement counts stay, keyed by Slack id)."""
+        """Erase everything personal; keep engagement counts under an anonymous token.
+
+        Replies and ignores stay counted, their owner replaced by the token and their
+        reply links dropped. Release open claims first (the engagement rules do that).
+        Returns whether Hark held a profile.
+        """
+        token = ANONYMOUS_PREFIX + secrets.token_hex(6)
         with self.transaction() as conn:
-            conn.execute("DELETE FROM person_topics WHERE user_id = ?", (user_id,))
-            conn.execute("DELETE FROM accounts WHERE user_id = ?", (user_id,))
-            return conn.execute("DELETE FROM people WHERE user_id = ?", (user_id,)).rowcount == 1
+            had = conn.execute("SELECT 1 FROM people WHERE user_id = ?", (user_id,)).fetchone()
+            conn.execute("UPDATE conversations SET reply_url = NULL WHERE owner = ?", (user_id,))
+            conn.execute("UPDATE engagements SET detail = '' WHERE user_id = ?", (user_id,))
+            for table, column, how in PERSONAL_DATA:
+                if column not in {r["name"] for r in conn.execute(f"PRAGMA table_info({table})")}:
+                    continue  # that feature's table is not in this schema
+                if how == "delete":
+                    conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
+                elif how == "anonymize":
+                    conn.execute(
+                        f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (token, user_id)
+                    )
+                else:
+                    conn.execute(
+                        f"UPDATE OR IGNORE {table} SET {column} = replace({column}, ?, ?) "
+                        f"WHERE instr({column}, ?) > 0",
+                        (user_id, token, user_id),
+                    )
+                    conn.execute(f"DELETE FROM {table} WHERE instr({column}, ?) > 0", (user_id,))
+        return had is not None
+
+    # -- who covers a topic -------------------------------------------------------------
 
     def covering(self, topic: str, since: float) -> list[sqlite3.Row]:
-        """People who declared the topic or engaged on it since ``since``, best first.
+        """People who declared the topic or engaged on it since ``since``.
 
-        Ranked by verified replies, then replies, then claims, then declaration.
+        Claims count claims made since then; replies and verified replies count
+        replies made since then. Anonymized owners (erased people) are left out.
+        The caller ranks them (the median reply time is in :meth:`reply_delays`).
         """
         return self.all(
             """
             WITH shown AS (
                 SELECT c.owner AS user_id,
-                       count(*) AS claims,
-                       sum(c.state = 'replied') AS replies,
-                       sum(c.state = 'replied' AND c.reply_verified = 1) AS verified
+                       coalesce(sum(c.claimed_at >= :since), 0) AS claims,
+                       coalesce(sum(c.state = 'replied' AND c.replied_at >= :since), 0)
+                         AS replies,
+                       coalesce(sum(c.state = 'replied' AND c.replied_at >= :since
+                                    AND c.reply_verified = 1), 0) AS verified
                 FROM conversations c JOIN topics t ON t.id = c.topic_id
-                WHERE t.name = ? AND c.owner IS NOT NULL AND c.claimed_at >= ?
+                WHERE t.name = :topic AND c.owner GLOB '[UW]*'
+                  AND (c.claimed_at >= :since OR c.replied_at >= :since)
                 GROUP BY c.owner
             ),
-            declared AS (SELECT user_id FROM person_topics WHERE topic = ?),
+            declared AS (SELECT user_id FROM person_topics WHERE topic = :topic),
             everyone AS (SELECT user_id FROM shown UNION SELECT user_id FROM declared)
             SELECT e.user_id,
                    e.user_id IN (SELECT user_id FROM declared) AS declared,
                    coalesce(s.claims, 0) AS claims,
                    coalesce(s.replies, 0) AS replies,
                    coalesce(s.verified, 0) AS verified,
-                   p.name, p.title, p.away_until, p.pingable
+                   p.user_id IS NOT NULL AS registered,
+                   coalesce(p.name, '') AS name, coalesce(p.title, '') AS title,
+                   p.away_until, coalesce(p.pingable, 0) AS pingable
             FROM everyone e
             LEFT JOIN shown s ON s.user_id = e.user_id
             LEFT JOIN people p ON p.user_id = e.user_id
             ORDER BY verified DESC, replies DESC, claims DESC, declared DESC, e.user_id
-            LIMIT 25
+            LIMIT 200
             """,
-            (topic, since, topic),
+            {"topic": topic, "since": since},
+        )
+
+    def reply_delays(self, topic: str, since: float) -> dict[str, list[float]]:
+        """Seconds from posting to reply, per person, for replies on the topic since then."""
+        rows = self.all(
+            """SELECT c.owner, c.replied_at - c.sent_at AS delay
+               FROM conversations c JOIN topics t ON t.id = c.topic_id
+               WHERE t.name = ? AND c.state = 'replied' AND c.replied_at >= ?
+                 AND c.sent_at IS NOT NULL AND c.owner IS NOT NULL""",
+            (topic, since),
+        )
+        delays: dict[str, list[float]] = {}
+        for r in rows:
+            delays.setdefault(r["owner"], []).append(max(0.0, r["delay"]))
+        return delays
+
+    def tagged_people(self) -> list[sqlite3.Row]:
+        """People with free-form expertise tags (the caller matches the words)."""
+        return self.all(
+            "SELECT user_id, name, tags, away_until FROM people WHERE tags != '' ORDER BY user_id"
+        )
+
+    # -- employee voice -----------------------------------------------------------------
+
+    def due_voice_feeds(self, networks: Sequence[str], now: float, limit: int) -> list[sqlite3.Row]:
+        """Accounts on ``networks`` whose feed is due, never-polled first, with their state."""
+        marks = ", ".join("?" * len(networks))
+        return self.all(
+            f"""SELECT a.user_id, a.network, a.handle, v.url, v.etag, v.last_modified,
+                       coalesce(v.failures, 0) AS failures
+                FROM accounts a
+                LEFT JOIN voice_feeds v ON v.user_id = a.user_id AND v.network = a.network
+                WHERE a.network IN ({marks}) AND coalesce(v.next_check_at, 0) <= ?
+                ORDER BY coalesce(v.next_check_at, 0), a.user_id
+                LIMIT ?""",
+            (*networks, now, limit),
+        )
+
+    def record_voice_check(
+        self,
+        user_id: str,
+        network: str,
+        handle: str,
+        *,
+        url: str,
+        etag: str | None,
+        last_modified: str | None,
+        next_check_at: float,
+        error: str | None,
+        failures: int,
+    ) -> None:
+        """Remember a feed check, unless the account changed or went away meanwhile."""
+        self.conn.execute(
+            """INSERT INTO voice_feeds (user_id, network, handle, url, etag, last_modified,
+                   next_check_at, last_checked_at, last_error, failures)
+               SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+               WHERE EXISTS (SELECT 1 FROM accounts
+                             WHERE user_id = ? AND network = ? AND handle = ?)
+               ON CONFLICT (user_id, network) DO UPDATE SET handle = excluded.handle,
+                   url = excluded.url, etag = excluded.etag,
+                   last_modified = excluded.last_modified,
+                   next_check_at = excluded.next_check_at,
+                   last_checked_at = excluded.last_checked_at,
+                   last_error = excluded.last_error, failures = excluded.failures""",
+            (
+                user_id,
+                network,
+                handle,
+                url,
+                etag,
+                last_modified,
+                next_check_at,
+                self.now(),
+                error[:300] if error else None,
+                failures,
+                user_id,
+                network,
+                handle,
+            ),
+        )
+
+    def voice_feed(self, user_id: str, network: str) -> sqlite3.Row | None:
+        return self.one(
+            "SELECT * FROM voice_feeds WHERE user_id = ? AND network = ?", (user_id, network)
+        )
+
+    def record_employee_post(
+        self,
+        user_id: str,
+        network: str,
+        *,
+        link: str,
+        title: str,
+        published_at: float | None,
+        mentions_company: bool,
+        topics: Sequence[str],
+    ) -> bool:
+        """Record one of a person's public posts; False when already recorded (or erased)."""
+        cur = self.conn.execute(
+            """INSERT OR IGNORE INTO employee_posts (user_id, network, link, title, published_at,
+                   mentions_company, topics, seen_at)
+               SELECT ?, ?, ?, ?, ?, ?, ?, ?
+               WHERE EXISTS (SELECT 1 FROM people WHERE user_id = ?)""",
+            (
+                user_id,
+                network,
+                link,
+                title,
+                published_at,
+                int(mentions_company),
+                ",".join(topics),
+                self.now(),
+                user_id,
+            ),
+        )
+        return cur.rowcount == 1
+
+    def recent_employee_posts(self, user_id: str, limit: int = 10) -> list[sqlite3.Row]:
+        """A person's own recorded posts, newest first (for their App Home).
+
+        Columns: network, link, title, published_at, mentions_company, topics, seen_at.
+        """
+        return self.all(
+            """SELECT network, link, title, published_at, mentions_company, topics, seen_at
+               FROM employee_posts WHERE user_id = ?
+               ORDER BY coalesce(published_at, seen_at) DESC, id DESC LIMIT ?""",
+            (user_id, limit),
+        )
+
+    def employee_reach(self, since: float, until: float) -> list[sqlite3.Row]:
+        """Employee posts in [since, until) per person, most first (for the digest).
+
+        Columns: user_id, posts, company_mentions, on_topic (posts matching a topic).
+        A post counts at its publication date, or when Hark first saw it if undated.
+        """
+        return self.all(
+            """SELECT user_id, count(*) AS posts,
+                      sum(mentions_company) AS company_mentions,
+                      sum(topics != '') AS on_topic
+               FROM employee_posts
+               WHERE coalesce(published_at, seen_at) >= ? AND coalesce(published_at, seen_at) < ?
+               GROUP BY user_id ORDER BY posts DESC, company_mentions DESC, user_id""",
+            (since, until),
         )
