@@ -185,12 +185,15 @@ def build_services(
             api_url=settings.x_api_url,
             max_reads_per_month=config.x_max_reads_per_month,
         )
+    directory = AdminDirectory(client, config.admins)
     services = Services(
         settings=settings,
         store=store,
         client=client,
         relevance=relevance,
-        engagement=Engagement(store, config.admins, config.engagement),
+        engagement=Engagement(
+            store, config.admins, config.engagement, is_admin=directory.is_admin
+        ),
         publisher=Publisher(
             store,
             client,
@@ -208,7 +211,7 @@ def build_services(
         ),
         notifier=notifier,
         metrics=metrics,
-        directory=AdminDirectory(client, config.admins),
+        directory=directory,
     )
     if config.retention_days:
         days = config.retention_days
@@ -237,4 +240,7 @@ def build_services(
             business_hours=config.engagement.business_hours,
         ).run
     )
+    from bot.weekly import WeeklyDigest
+
+    services.periodic.append(WeeklyDigest(store, client, config, notifier.once))
     return services

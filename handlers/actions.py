@@ -1,15 +1,19 @@
-"""Buttons on a conversation card: Claim, Reply, Ignore, Release, Undo."""
+"""Buttons on a conversation card (Claim, Reply, Ignore, Release, Undo, the admin menu),
+on the App Home (Claim) and in the Reply modal (Share draft in thread)."""
 
 from __future__ import annotations
 
+import json
 import logging
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.blocks.dialogs import ignore_modal, reply_modal
+from bot.blocks.conversation import ADMIN_MENU, draft_for_review, history_text
+from bot.blocks.dialogs import SHARE_DRAFT, ignore_modal, reassign_modal, reply_modal
 from bot.engagement import Outcome
 from bot.services import Services
+from handlers.events import publish_home_for
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +24,8 @@ def register(app: App) -> None:
     app.action("undo_ignore")(undo_ignore)
     app.action("reply")(open_reply)
     app.action("ignore")(open_ignore)
+    app.action(ADMIN_MENU)(admin_menu)
+    app.action(SHARE_DRAFT)(share_draft)
 
 
 def _ids(body: dict) -> tuple[int | None, str, str]:
@@ -27,8 +33,9 @@ def _ids(body: dict) -> tuple[int | None, str, str]:
     channel = (body.get("channel") or {}).get("id") or body.get("container", {}).get(
         "channel_id", ""
     )
+    value = action.get("value") or (action.get("selected_option") or {}).get("value", "")
     try:
-        conversation_id = int(action.get("value", ""))
+        conversation_id = int(value.rpartition(":")[2])
     except ValueError:
         conversation_id = None
     return conversation_id, body["user"]["id"], channel
@@ -42,6 +49,7 @@ def _finish(
     channel: str,
     outcome: Outcome,
 ) -> None:
+    """Re-render the card after a change; otherwise tell only the clicker why not."""
     if outcome.ok:
         hark.publisher.refresh(conversation_id)
     elif channel:
@@ -54,9 +62,10 @@ def claim(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None
     conversation_id, user, channel = _ids(body)
     if conversation_id is None:
         return
-    _finish(
-        hark, client, conversation_id, user, channel, hark.engagement.claim(conversation_id, user)
-    )
+    outcome = hark.engagement.claim(conversation_id, user)
+    _finish(hark, client, conversation_id, user, channel, outcome)
+    if (body.get("view") or {}).get("type") == "home":  # claimed from the App Home
+        publish_home_for(hark, client, user)
 
 
 def release(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
@@ -80,30 +89,104 @@ def undo_ignore(ack: Ack, body: dict, client: WebClient, context: BoltContext) -
 
 
 def open_reply(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
-    """Reply opens a modal (excerpt, link, a box for the reply's link)."""
+    """Reply opens a modal: the post, the guidelines, a draft box, the reply's link."""
     ack()
     hark: Services = context["hark"]
     conversation_id, user, channel = _ids(body)
     row = hark.store.conversation(conversation_id) if conversation_id is not None else None
     if row is None:
         return
-    if row["state"] == "claimed" and row["owner"] != user and not hark.engagement.is_admin(user):
-        outcome = hark.engagement.reply(conversation_id, user, None)  # explains who owns it
-        _finish(hark, client, conversation_id, user, channel, outcome)
+    if row["state"] not in ("new", "claimed") or not hark.engagement.may_handle(row, user):
+        outcome = hark.engagement.refusal(row["id"], user, "reply to")
+        _finish(hark, client, row["id"], user, channel, outcome)
         return
-    client.views_open(trigger_id=body["trigger_id"], view=reply_modal(row, channel))
+    view = reply_modal(
+        row,
+        channel,
+        hark.engagement.settings.guidelines,
+        draft=hark.store.draft(row["id"], user),
+    )
+    client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
 def open_ignore(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
-    """Ignore asks why first (the reason tunes relevance)."""
+    """Ignore asks why first (the reason tunes relevance) and offers to mute."""
     ack()
     hark: Services = context["hark"]
     conversation_id, user, channel = _ids(body)
     row = hark.store.conversation(conversation_id) if conversation_id is not None else None
     if row is None:
         return
-    if row["state"] == "claimed" and row["owner"] != user and not hark.engagement.is_admin(user):
-        outcome = hark.engagement.ignore(conversation_id, user)  # explains who owns it
-        _finish(hark, client, conversation_id, user, channel, outcome)
+    if row["state"] not in ("new", "claimed") or not hark.engagement.may_handle(row, user):
+        outcome = hark.engagement.refusal(row["id"], user, "ignore")
+        _finish(hark, client, row["id"], user, channel, outcome)
         return
     client.views_open(trigger_id=body["trigger_id"], view=ignore_modal(row, channel))
+
+
+def admin_menu(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
+    """The card's overflow menu: History for anyone; Reassign… and Reopen for admins."""
+    ack()
+    hark: Services = context["hark"]
+    conversation_id, user, channel = _ids(body)
+    choice = (body["actions"][0].get("selected_option") or {}).get("value", "").partition(":")[0]
+    if conversation_id is None:
+        return
+    if choice == "reopen":
+        outcome = hark.engagement.reopen(conversation_id, user)
+        _finish(hark, client, conversation_id, user, channel, outcome)
+        return
+    if choice == "history":
+        text = history_text(hark.store.engagements(conversation_id))
+        client.chat_postEphemeral(channel=channel, user=user, text=text)
+        return
+    if choice != "reassign":
+        return
+    row = hark.store.conversation(conversation_id)
+    if row is None:
+        return
+    if not hark.engagement.is_admin(user):
+        outcome = hark.engagement.reassign(conversation_id, user, "")  # refused: says why
+        _finish(hark, client, conversation_id, user, channel, outcome)
+        return
+    client.views_open(trigger_id=body["trigger_id"], view=reassign_modal(row, channel))
+
+
+def share_draft(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
+    """Post the draft from the Reply modal in the card's thread; the modal stays open."""
+    ack()
+    hark: Services = context["hark"]
+    view = body.get("view") or {}
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return
+    conversation_id, user = meta.get("conversation_id"), body["user"]["id"]
+    row = hark.store.conversation(conversation_id) if isinstance(conversation_id, int) else None
+    if row is None:
+        return
+    values = (view.get("state") or {}).get("values") or {}
+    draft = ((values.get("draft") or {}).get("value") or {}).get("value") or ""
+    outcome = hark.engagement.share_draft(row["id"], user, draft)
+    if outcome.ok and row["ts"]:
+        client.chat_postMessage(
+            channel=row["channel"],
+            thread_ts=row["ts"],
+            unfurl_links=False,
+            unfurl_media=False,
+            **draft_for_review(user, draft),
+        )
+        notice = ":white_check_mark: Shared in the conversation's thread for review."
+    else:
+        notice = f":warning: {outcome.message or 'The conversation is not in Slack yet.'}"
+    client.views_update(
+        view_id=view.get("id"),
+        hash=view.get("hash"),
+        view=reply_modal(
+            row,
+            meta.get("channel", ""),
+            hark.engagement.settings.guidelines,
+            draft=draft.strip(),
+            notice=notice,
+        ),
+    )

@@ -6,6 +6,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks.home import home_view
+from bot.home import home_summary
 from bot.services import Services
 
 
@@ -16,10 +17,10 @@ def register(app: App) -> None:
 def publish_home(event: dict, client: WebClient, context: BoltContext) -> None:
     if event.get("tab", "home") != "home":
         return
-    hark: Services = context["hark"]
-    user = event["user"]
-    mine = hark.store.conversations_for_owner(user, ("claimed",))
-    registered = hark.store.person(user) is not None
-    client.views_publish(
-        user_id=user, view=home_view(mine, registered, hark.store.person_topics(user))
-    )
+    publish_home_for(context["hark"], client, event["user"])
+
+
+def publish_home_for(hark: Services, client: WebClient, user: str) -> None:
+    """Render and publish one person's Home tab (on opening it, and after a claim there)."""
+    view = home_view(home_summary(hark.store, user), hark.store.now())
+    client.views_publish(user_id=user, view=view)

@@ -1,4 +1,4 @@
-"""Modal submissions from a conversation card: Reply and Ignore."""
+"""Modal submissions from a conversation card: Reply, Ignore and Reassign."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import logging
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.blocks.dialogs import IGNORE_CALLBACK, REPLY_CALLBACK
+from bot.blocks.conversation import assignment_notice
+from bot.blocks.dialogs import IGNORE_CALLBACK, REASSIGN_CALLBACK, REPLY_CALLBACK
+from bot.engagement import Outcome
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -17,6 +19,7 @@ log = logging.getLogger(__name__)
 def register(app: App) -> None:
     app.view(REPLY_CALLBACK)(submit_reply)
     app.view(IGNORE_CALLBACK)(submit_ignore)
+    app.view(REASSIGN_CALLBACK)(submit_reassign)
 
 
 def _metadata(view: dict) -> dict:
@@ -27,40 +30,70 @@ def _metadata(view: dict) -> dict:
     return data if isinstance(data, dict) else {}
 
 
+def _value(view: dict, block_id: str) -> dict:
+    """The ``value`` action's state in ``block_id`` ({} when absent)."""
+    return (view["state"]["values"].get(block_id) or {}).get("value") or {}
+
+
+def _conclude(
+    ack: Ack, hark: Services, client: WebClient, meta: dict, user: str, cid: int, outcome: Outcome
+) -> None:
+    """A refusal about a field shows under it; any other refusal closes the modal and is
+    explained privately in the channel; success re-renders the card."""
+    if not outcome.ok and outcome.field:
+        ack(response_action="errors", errors={outcome.field: outcome.message})
+        return
+    ack()
+    if outcome.ok:
+        hark.publisher.refresh(cid)
+    elif meta.get("channel"):
+        client.chat_postEphemeral(channel=meta["channel"], user=user, text=outcome.message)
+
+
 def submit_reply(ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext) -> None:
     hark: Services = context["hark"]
     meta = _metadata(view)
     user = body["user"]["id"]
-    url = (view["state"]["values"].get("reply_url", {}).get("value", {}).get("value") or "").strip()
     conversation_id = meta.get("conversation_id")
     if not isinstance(conversation_id, int):
         ack()
         return
-    outcome = hark.engagement.reply(conversation_id, user, url or None)
-    if not outcome.ok and "link" in outcome.message:
-        ack(response_action="errors", errors={"reply_url": outcome.message})
-        return
-    ack()
-    if outcome.ok:
-        hark.publisher.refresh(conversation_id)
-    elif meta.get("channel"):
-        client.chat_postEphemeral(channel=meta["channel"], user=user, text=outcome.message)
+    hark.engagement.save_draft(conversation_id, user, _value(view, "draft").get("value") or "")
+    url = _value(view, "reply_url").get("value") or ""
+    outcome = hark.engagement.reply(conversation_id, user, url)
+    _conclude(ack, hark, client, meta, user, conversation_id, outcome)
 
 
 def submit_ignore(
     ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext
 ) -> None:
-    ack()
     hark: Services = context["hark"]
     meta = _metadata(view)
     user = body["user"]["id"]
-    selected = view["state"]["values"].get("reason", {}).get("value", {}).get("selected_option")
-    reason = (selected or {}).get("value", "other")
     conversation_id = meta.get("conversation_id")
     if not isinstance(conversation_id, int):
+        ack()
         return
-    outcome = hark.engagement.ignore(conversation_id, user, reason)
-    if outcome.ok:
-        hark.publisher.refresh(conversation_id)
-    elif meta.get("channel"):
-        client.chat_postEphemeral(channel=meta["channel"], user=user, text=outcome.message)
+    reason = (_value(view, "reason").get("selected_option") or {}).get("value", "other")
+    mute = tuple(o.get("value", "") for o in _value(view, "mute").get("selected_options") or [])
+    outcome = hark.engagement.ignore(conversation_id, user, reason, mute=mute)
+    _conclude(ack, hark, client, meta, user, conversation_id, outcome)
+
+
+def submit_reassign(
+    ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext
+) -> None:
+    hark: Services = context["hark"]
+    meta = _metadata(view)
+    user = body["user"]["id"]
+    conversation_id = meta.get("conversation_id")
+    if not isinstance(conversation_id, int):
+        ack()
+        return
+    new_owner = _value(view, "new_owner").get("selected_user") or ""
+    outcome = hark.engagement.reassign(conversation_id, user, new_owner)
+    _conclude(ack, hark, client, meta, user, conversation_id, outcome)
+    row = hark.store.conversation(conversation_id) if outcome.ok else None
+    if row is not None:
+        notice = assignment_notice(user, row["topic"], row["channel"], row["title"], row["link"])
+        client.chat_postMessage(channel=new_owner, unfurl_links=False, **notice)

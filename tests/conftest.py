@@ -156,3 +156,45 @@ def harness_factory(fake_slack: FakeSlack, tmp_path: Path, monkeypatch: pytest.M
     for h in made:
         h.services.fetcher.close()
         h.store.close()
+
+
+def seed_conversation(
+    h: Harness,
+    *,
+    topic: str = "kubernetes",
+    title: str = "How do I debug a k8s CrashLoopBackOff?",
+    link: str = "https://forum.example.com/t/1",
+    text: str = "My kubernetes pod restarts.",
+    author: str = "",
+    source_kind: str = "feed",
+    thread_id: str | None = None,
+) -> int:
+    """A conversation as a poll leaves it (post stored, outbox row, card sent to Slack),
+    without fetching or matching: for tests of what happens to a card afterwards."""
+    from bot.models import Post, SourceSpec
+    from bot.normalize import content_hash, site_of
+
+    source_id = h.store.add_source(SourceSpec("feed", f"https://seed.example/{link}", 600, "seed"))
+    h.store.set_source_enabled(source_id, False)  # never polled
+    post = Post(guid=link, link=link, title=title, text=text, author=author, thread_id=thread_id)
+    stored = h.store.store_post(
+        source_id,
+        post,
+        site=site_of(link),
+        source_kind=source_kind,
+        content_hash=content_hash(title, text),
+    )
+    row = h.store.topic_by_name(topic)
+    conversation_id = h.store.record_conversation(
+        stored.id, row["id"], channel=row["channel"], score=1.0, why="", deliver=True
+    )
+    assert conversation_id is not None
+    h.services.publisher.deliver()
+    return conversation_id
+
+
+def run_periodic(h: Harness, owner: str) -> Any:
+    """Run the periodic job bound to an instance of class ``owner`` (e.g. "Reminders")."""
+    jobs = [j for j in h.services.periodic if type(getattr(j, "__self__", None)).__name__ == owner]
+    assert len(jobs) == 1, f"expected one {owner} job in Services.periodic"
+    return jobs[0]()

@@ -1,7 +1,9 @@
-"""The conversation card posted to a topic's channel, in every state."""
+"""The conversation card posted to a topic's channel, in every state, and the messages
+Hark posts in its thread or sends about it (draft for review, reminders, nudges)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -10,7 +12,9 @@ from bot.blocks.text import CONTEXT_TEXT, FALLBACK_TEXT, duration, fit, link, me
 
 EXCERPT = 400
 TITLE = 250
+DRAFT_SHOWN = 2700
 METADATA_EVENT = "hark_conversation"
+ADMIN_MENU = "conversation_admin"
 
 SOURCE_NAMES = {
     "reddit": "Reddit",
@@ -48,10 +52,27 @@ class Card:
     ignored_by: str | None = None
     ignore_reason: str | None = None
     suggested: tuple[str, ...] = field(default_factory=tuple)  # pre-rendered, trusted
+    last_action: str | None = None  # the last state change in the log, and who made it
+    last_actor: str | None = None
 
 
 def conversation_message(card: Card) -> dict[str, Any]:
     """``text``, ``blocks`` and ``metadata`` for chat.postMessage / chat.update."""
+    if card.state == "ignored":
+        blocks = [_collapsed(card)]
+    else:
+        blocks = _full(card)
+    return {
+        "text": fit(f"{card.topic}: {card.title}", FALLBACK_TEXT, one_line=True),
+        "blocks": blocks,
+        "metadata": {
+            "event_type": METADATA_EVENT,
+            "event_payload": {"conversation_id": card.conversation_id},
+        },
+    }
+
+
+def _full(card: Card) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = [
         {
             "type": "section",
@@ -73,16 +94,24 @@ def conversation_message(card: Card) -> dict[str, Any]:
                 "elements": [{"type": "mrkdwn", "text": status}],
             }
         )
-    buttons = _buttons(card)
-    if buttons:
-        blocks.append({"type": "actions", "block_id": "conversation", "elements": buttons})
+    elements = _buttons(card) + _admin_menu(card)
+    if elements:
+        blocks.append({"type": "actions", "block_id": "conversation", "elements": elements})
+    return blocks
+
+
+def _collapsed(card: Card) -> dict[str, Any]:
+    """An ignored conversation shrinks to one line, with Undo beside it."""
+    reason = f" ({fit(card.ignore_reason, 80, one_line=True)})" if card.ignore_reason else ""
+    title = link(card.link, card.title or "(untitled)", 150)
     return {
-        "text": fit(f"{card.topic}: {card.title}", FALLBACK_TEXT, one_line=True),
-        "blocks": blocks,
-        "metadata": {
-            "event_type": METADATA_EVENT,
-            "event_payload": {"conversation_id": card.conversation_id},
+        "type": "section",
+        "block_id": "ignored",
+        "text": {
+            "type": "mrkdwn",
+            "text": f":no_entry_sign: Ignored by {mention(card.ignored_by)}{reason}: {title}",
         },
+        "accessory": _button("Undo", "undo_ignore", str(card.conversation_id)),
     }
 
 
@@ -113,23 +142,30 @@ def _meta_line(card: Card) -> str:
     line = " · ".join(parts)
     if card.why:
         line += "\n" + fit(card.why, 300, one_line=True)
-    if card.suggested:
+    if card.suggested and card.state == "new":
         line += "\nWho could answer: " + ", ".join(card.suggested)
     return line[:CONTEXT_TEXT]
 
 
 def _status_line(card: Card) -> str:
+    actor = mention(card.last_actor)
     if card.state == "claimed":
         after = _after(card.sent_at, card.claimed_at)
-        return f":raising_hand: Claimed by {mention(card.owner)}{after}"
+        line = f":raising_hand: Claimed by {mention(card.owner)}{after}"
+        if card.last_action == "reassign":
+            line += f" · assigned by {actor}"
+        return line
     if card.state == "replied":
         how = "verified" if card.reply_verified else "self-reported"
         target = f" — {link(card.reply_url, 'the reply', 80)}" if card.reply_url else ""
         after = _after(card.sent_at, card.replied_at)
         return f":white_check_mark: Replied by {mention(card.owner)}{after} ({how}){target}"
-    if card.state == "ignored":
-        reason = f": {fit(card.ignore_reason, 200, one_line=True)}" if card.ignore_reason else ""
-        return f":no_entry_sign: Ignored by {mention(card.ignored_by)}{reason}"
+    if card.last_action == "release":
+        return f":leftwards_arrow_with_hook: Released by {actor}; open for anyone to claim"
+    if card.last_action == "reopen":
+        return f":arrows_counterclockwise: Reopened by {actor}; open for anyone to claim"
+    if card.last_action == "undo_ignore":
+        return f":leftwards_arrow_with_hook: Ignore undone by {actor}"
     return ""
 
 
@@ -165,6 +201,140 @@ def _buttons(card: Card) -> list[dict[str, Any]]:
             _button("Release", "release", value),
             _button("Ignore", "ignore", value),
         ]
-    if card.state == "ignored":
-        return [_button("Undo", "undo_ignore", value)]
     return []
+
+
+def _admin_menu(card: Card) -> list[dict[str, Any]]:
+    """History for all; Reassign and Reopen for admins (checked on use: a message looks
+    the same to everyone)."""
+    choices = {
+        "claimed": ("reassign", "reopen", "history"),
+        "replied": ("reopen", "history"),
+    }.get(card.state, ())
+    labels = {"reassign": "Reassign… (admins)", "reopen": "Reopen (admins)", "history": "History"}
+    if not choices:
+        return []
+    options = [
+        {
+            "text": {"type": "plain_text", "text": labels[c]},
+            "value": f"{c}:{card.conversation_id}",
+        }
+        for c in choices
+    ]
+    return [{"type": "overflow", "action_id": ADMIN_MENU, "options": options}]
+
+
+# -- messages about a conversation -----------------------------------------------------
+
+
+def _message(text: str) -> dict[str, Any]:
+    """A message whose text is already safe mrkdwn (escaped where untrusted)."""
+    return {
+        "text": text[:FALLBACK_TEXT],
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}],
+    }
+
+
+def draft_for_review(user_id: str, draft: str) -> dict[str, Any]:
+    """A draft reply posted in the card's thread for a colleague to review."""
+    quoted = "\n".join("> " + line for line in _lines(draft))
+    return {
+        "text": f"Draft reply by {mention(user_id)}, for review",
+        "blocks": [
+            {
+                "type": "section",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": f":memo: {mention(user_id)} drafted a reply and asks for a review. "
+                    "Answer in this thread.",
+                },
+            },
+            {"type": "section", "text": {"type": "mrkdwn", "text": quoted}},
+        ],
+    }
+
+
+def _lines(draft: str) -> list[str]:
+    # Escape first (so a ">" or "<!here>" in the draft is text), then quote each line.
+    # At most 100 lines, so the quote marks cannot push the section past 3000 characters.
+    return fit(draft, DRAFT_SHOWN).split("\n")[:100]
+
+
+def sla_reminder(waited: float, suggested: Sequence[str]) -> dict[str, Any]:
+    """The one reminder in an unclaimed conversation's thread, naming who could answer."""
+    if suggested:
+        ask = f"{', '.join(suggested)}: could one of you take it? Press *Claim* above."
+    else:
+        ask = "Could someone take it? Press *Claim* above."
+    return _message(f":alarm_clock: Unclaimed for {duration(waited)}. {ask}")
+
+
+def escalation_note(waited: float) -> dict[str, Any]:
+    """Left in the thread when the admins are told."""
+    return _message(f":rotating_light: Still unclaimed after {duration(waited)}; the admins know.")
+
+
+def escalation_message(topic: str, channel: str, permalink: str | None, waited: float) -> dict:
+    """The direct message each admin gets about an unclaimed conversation."""
+    where = (
+        link(permalink, f"a {topic} conversation", 120)
+        if permalink
+        else f"a {fit(topic, 60)} conversation"
+    )
+    return _message(
+        f":rotating_light: Nobody has claimed {where} in {_channel(channel)} for "
+        f"{duration(waited)}. Claim it, or find someone who can."
+    )
+
+
+def owner_nudge(topic: str, permalink: str | None, held: float) -> dict[str, Any]:
+    """The one nudge to an owner whose claim has no reply after a day."""
+    what = (
+        link(permalink, f"this {topic} conversation", 120)
+        if permalink
+        else (f"a {fit(topic, 60)} conversation")
+    )
+    return _message(
+        f":wave: You claimed {what} {duration(held)} ago and it has no reply yet. "
+        "Press *Reply* once you have answered, or *Release* it so someone else can."
+    )
+
+
+def assignment_notice(admin: str, topic: str, channel: str, title: str, url: str | None) -> dict:
+    """The direct message telling someone an admin gave them a conversation."""
+    what = link(url, title or "(untitled)", 200)
+    return _message(
+        f":raising_hand: {mention(admin)} gave you a *{fit(topic, 60, one_line=True)}* "
+        f"conversation in {_channel(channel)}: {what}. Press *Reply* on its card once you "
+        "have answered, or *Release* it."
+    )
+
+
+def _channel(channel: str) -> str:
+    return f"<#{channel}>" if channel[:1] in ("C", "G") and channel.isalnum() else fit(channel, 80)
+
+
+HISTORY_LABELS = {
+    "claim": "claimed it",
+    "release": "released it",
+    "reply": "marked it replied",
+    "reply_verified": "replied (verified by Hark)",
+    "ignore": "ignored it",
+    "undo_ignore": "undid the Ignore",
+    "reopen": "reopened it",
+    "reassign": "reassigned it",
+    "share_draft": "shared a draft for review",
+    "mute": "asked to mute",
+}
+
+
+def history_text(engagements: Sequence[Any]) -> str:
+    """The engagement log of one conversation, for the person who asked (ephemeral)."""
+    lines = []
+    for e in list(engagements)[-30:]:
+        when = f"<!date^{int(e['at'])}^{{date_short_pretty}} {{time}}|{int(e['at'])}>"
+        what = HISTORY_LABELS.get(e["action"], fit(e["action"], 40, one_line=True))
+        if e["action"] in ("ignore", "mute"):
+            what += f" ({fit(e['detail'], 120, one_line=True)})"
+        lines.append(f"• {when} {mention(e['user_id'])} {what}")
+    return "\n".join(lines) if lines else "Nothing has happened to this conversation yet."

@@ -1,4 +1,4 @@
-"""Modals opened from a conversation card: Reply and Ignore."""
+"""Modals opened from a conversation card: Reply, Ignore and (admins) Reassign."""
 
 from __future__ import annotations
 
@@ -6,55 +6,140 @@ import json
 import sqlite3
 from typing import Any
 
-from bot.blocks.text import fit, link
-from bot.engagement import IGNORE_REASONS
+from bot.blocks.text import fit, link, mention, plain
+from bot.config import DEFAULT_GUIDELINES
+from bot.engagement import DRAFT_LIMIT, IGNORE_REASONS, mute_value
 
 REPLY_CALLBACK = "reply_submit"
 IGNORE_CALLBACK = "ignore_submit"
-GUIDELINES = (
-    "*Before you reply*: say who you work for, be helpful first, don't sell. "
-    "Link to docs, not to pricing."
-)
+REASSIGN_CALLBACK = "reassign_submit"
+SHARE_DRAFT = "share_draft"
+GUIDELINES = DEFAULT_GUIDELINES
 
 
 def _metadata(row: sqlite3.Row, channel: str) -> str:
     return json.dumps({"conversation_id": row["id"], "channel": channel})
 
 
-def reply_modal(row: sqlite3.Row, channel: str, guidelines: str = GUIDELINES) -> dict[str, Any]:
-    """The reply form: the conversation, the guidelines, and the link to the reply."""
-    head = f"*{link(row['link'], row['title'], 250)}*\n{fit(row['text'], 600)}"
+def _text_input(
+    block_id: str, label: str, *, multiline: bool = False, optional: bool = False, **element: Any
+) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": block_id,
+        "label": {"type": "plain_text", "text": label},
+        "element": {
+            "type": "plain_text_input",
+            "action_id": "value",
+            "multiline": multiline,
+            **element,
+        },
+    }
+    if optional:
+        block["optional"] = True
+    return block
+
+
+def reply_modal(
+    row: sqlite3.Row,
+    channel: str,
+    guidelines: str = GUIDELINES,
+    *,
+    draft: str = "",
+    notice: str = "",
+) -> dict[str, Any]:
+    """The reply form: the conversation, the guidelines, a draft box that can be shared in
+    the card's thread for review, and the link to the reply once posted."""
+    head = f"*{link(row['link'], row['title'] or '(untitled)', 250)}*\n{fit(row['text'], 600)}"
+    draft_input = _text_input(
+        "draft",
+        "Draft your reply (optional)",
+        multiline=True,
+        optional=True,
+        max_length=DRAFT_LIMIT,
+        placeholder={"type": "plain_text", "text": "Write it here to get a colleague's review"},
+    )
+    if draft:
+        draft_input["element"]["initial_value"] = draft[:DRAFT_LIMIT]
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": head}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": guidelines[:2000]}]},
+        draft_input,
+        {
+            "type": "actions",
+            "block_id": "draft_actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "text": {"type": "plain_text", "text": "Share draft in thread"},
+                    "action_id": SHARE_DRAFT,
+                    "value": str(row["id"]),
+                }
+            ],
+        },
+    ]
+    if notice:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": notice[:2000]}]})
+    blocks.append(
+        _text_input(
+            "reply_url",
+            "Link to your reply, once posted",
+            max_length=2000,
+            placeholder={"type": "plain_text", "text": "https://…"},
+        )
+    )
     return {
         "type": "modal",
         "callback_id": REPLY_CALLBACK,
         "private_metadata": _metadata(row, channel),
         "title": {"type": "plain_text", "text": "Reply"},
         "submit": {"type": "plain_text", "text": "Mark replied"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": head}},
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": guidelines[:2000]}]},
-            {
-                "type": "input",
-                "block_id": "reply_url",
-                "label": {"type": "plain_text", "text": "Link to your reply, once posted"},
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": "value",
-                    "placeholder": {"type": "plain_text", "text": "https://…"},
-                    "max_length": 2000,
-                },
-            },
-        ],
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": blocks,
     }
 
 
 def ignore_modal(row: sqlite3.Row, channel: str) -> dict[str, Any]:
-    """Why ignore? The reason is logged and tunes relevance."""
+    """Why ignore? The reason is logged and tunes relevance; muting is offered too."""
     options = [
         {"text": {"type": "plain_text", "text": label}, "value": key}
         for key, label in IGNORE_REASONS.items()
     ]
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": f"*{fit(row['title'], 200, one_line=True)}*"},
+        },
+        {
+            "type": "input",
+            "block_id": "reason",
+            "label": {"type": "plain_text", "text": "Why?"},
+            "element": {
+                "type": "radio_buttons",
+                "action_id": "value",
+                "options": options,
+                "initial_option": options[0],
+            },
+        },
+    ]
+    mutes = [
+        {
+            "text": {"type": "plain_text", "text": plain(f"Mute the {kind}: {value}", 75)},
+            "value": kind,
+        }
+        for kind in ("author", "site")
+        if (value := mute_value(row, kind))
+    ]
+    if mutes:
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": "mute",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Hear less like this"},
+                "element": {"type": "checkboxes", "action_id": "value", "options": mutes},
+            }
+        )
     return {
         "type": "modal",
         "callback_id": IGNORE_CALLBACK,
@@ -62,21 +147,36 @@ def ignore_modal(row: sqlite3.Row, channel: str) -> dict[str, Any]:
         "title": {"type": "plain_text", "text": "Ignore"},
         "submit": {"type": "plain_text", "text": "Ignore"},
         "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }
+
+
+def reassign_modal(row: sqlite3.Row, channel: str) -> dict[str, Any]:
+    """An admin picks who owns the conversation from now on."""
+    element: dict[str, Any] = {"type": "users_select", "action_id": "value"}
+    if row["owner"]:
+        element["initial_user"] = row["owner"]
+    owner = f"Claimed by {mention(row['owner'])}" if row["owner"] else "Not claimed yet"
+    return {
+        "type": "modal",
+        "callback_id": REASSIGN_CALLBACK,
+        "private_metadata": _metadata(row, channel),
+        "title": {"type": "plain_text", "text": "Reassign"},
+        "submit": {"type": "plain_text", "text": "Reassign"},
+        "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [
             {
                 "type": "section",
-                "text": {"type": "mrkdwn", "text": f"*{fit(row['title'], 200, one_line=True)}*"},
+                "text": {
+                    "type": "mrkdwn",
+                    "text": f"*{fit(row['title'], 200, one_line=True)}*\n{owner}",
+                },
             },
             {
                 "type": "input",
-                "block_id": "reason",
-                "label": {"type": "plain_text", "text": "Why?"},
-                "element": {
-                    "type": "radio_buttons",
-                    "action_id": "value",
-                    "options": options,
-                    "initial_option": options[0],
-                },
+                "block_id": "new_owner",
+                "label": {"type": "plain_text", "text": "Give it to"},
+                "element": element,
             },
         ],
     }

@@ -1,21 +1,58 @@
-"""The App Home tab: my open conversations and my numbers."""
+"""The App Home tab: my open conversations, what waits on my topics, my numbers this month."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
-from collections.abc import Sequence
 from typing import Any
 
-from bot.blocks.text import fit, link
+from bot.blocks.text import duration, fit, link
+from bot.home import HomeSummary
+
+SHOWN = 15
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 
 
-def home_view(
-    mine: Sequence[sqlite3.Row], registered: bool, topics: Sequence[str]
-) -> dict[str, Any]:
-    blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": "Hark"}},
-    ]
-    if not registered:
+def _header(text: str) -> dict[str, Any]:
+    return {"type": "header", "text": {"type": "plain_text", "text": text}}
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def _where(row: sqlite3.Row) -> str:
+    channel = row["channel"]
+    place = f"<#{channel}>" if _CHANNEL_ID.match(channel or "") else fit(channel, 80)
+    return f"topic *{fit(row['topic'], 60, one_line=True)}* in {place}"
+
+
+def _conversation(row: sqlite3.Row, now: float, *, claimable: bool) -> dict[str, Any]:
+    title = link(row["link"], row["title"] or row["text"][:120] or "(untitled)", 200)
+    since = row["claimed_at"] if not claimable else row["sent_at"]
+    age = (
+        f" · {'claimed' if not claimable else 'posted'} {duration(now - since)} ago"
+        if since
+        else ""
+    )
+    block: dict[str, Any] = {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": f"*{title}*\n{_where(row)}{age}"},
+    }
+    if claimable:
+        block["accessory"] = {
+            "type": "button",
+            "text": {"type": "plain_text", "text": "Claim"},
+            "action_id": "claim",
+            "value": str(row["id"]),
+        }
+    return block
+
+
+def home_view(summary: HomeSummary, now: float) -> dict[str, Any]:
+    """The Home tab for one person; ``now`` measures how long things have waited."""
+    blocks: list[dict[str, Any]] = [_header("Hark")]
+    if not summary.registered:
         blocks.append(
             {
                 "type": "section",
@@ -26,30 +63,42 @@ def home_view(
                 },
             }
         )
-    elif topics:
-        names = ", ".join(f"*{fit(t, 60, one_line=True)}*" for t in topics[:20])
+    elif summary.topics:
+        names = ", ".join(f"*{fit(t, 60, one_line=True)}*" for t in summary.topics[:20])
         blocks.append(
             {"type": "section", "text": {"type": "mrkdwn", "text": f"Your topics: {names}"}}
         )
+
+    blocks.append(_header("Waiting on your reply"))
+    if not summary.mine:
+        blocks.append(_context("Nothing claimed and unanswered. 🎉"))
+    blocks += [_conversation(r, now, claimable=False) for r in summary.mine[:SHOWN]]
+
+    blocks.append(_header("Waiting on your topics"))
+    if not summary.topics:
+        blocks.append(_context("Pick topics with `/register` to see what nobody has claimed yet."))
+    elif not summary.waiting:
+        blocks.append(_context("Nothing unclaimed on your topics."))
+    blocks += [_conversation(r, now, claimable=True) for r in summary.waiting[:SHOWN]]
+
+    month = summary.month
+    blocks.append(_header("Your numbers this month"))
     blocks.append(
-        {"type": "header", "text": {"type": "plain_text", "text": "Waiting on your reply"}}
-    )
-    if not mine:
-        blocks.append(
-            {
-                "type": "context",
-                "elements": [{"type": "mrkdwn", "text": "Nothing claimed and unanswered. 🎉"}],
-            }
-        )
-    for row in mine[:20]:
-        blocks.append(
-            {
-                "type": "section",
-                "text": {
+        {
+            "type": "section",
+            "fields": [
+                {"type": "mrkdwn", "text": f"*Claims*\n{month.claims}"},
+                {"type": "mrkdwn", "text": f"*Replies*\n{month.replies}"},
+                {
                     "type": "mrkdwn",
-                    "text": f"*{link(row['link'], row['title'], 200)}*\n"
-                    f"topic *{fit(row['topic'], 60, one_line=True)}*",
+                    "text": f"*Median time to claim*\n{duration(month.median_to_claim)}",
                 },
-            }
-        )
+                {
+                    "type": "mrkdwn",
+                    "text": f"*Median time to reply*\n{duration(month.median_to_reply)}",
+                },
+            ],
+        }
+    )
+    blocks.append(_context("Times count from when Hark posted the conversation in Slack."))
     return {"type": "home", "blocks": blocks}

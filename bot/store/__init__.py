@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.store.conversations import ConversationsStore
 from bot.store.engagement_extra import EngagementStore
+from bot.store.ingest import IngestStore
 from bot.store.people import PeopleStore
 from bot.store.posts import PostsStore, StoredPost
 from bot.store.sources import SourcesStore
@@ -15,6 +16,7 @@ from bot.store.xusage import XUsageStore
 class Store(
     SourcesStore,
     PostsStore,
+    IngestStore,
     TopicsStore,
     ConversationsStore,
     EngagementStore,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from bot.store.base import StoreBase
@@ -17,6 +17,7 @@ _SETTABLE = {
     "reply_verified",
     "ignored_at",
     "ignore_reason",
+    "owned_since",
 }
 
 _CONVERSATION = """
@@ -87,16 +88,17 @@ class ConversationsStore(StoreBase):
         action: str,
         expect_states: Iterable[str],
         expect_owner: str | None = None,
+        expect: Mapping[str, Any] | None = None,
         detail: str = "",
         **changes: Any,
     ) -> bool:
         """Compare-and-set a state change and log it, atomically.
 
         The row changes only if it is still in one of ``expect_states`` (and owned by
-        ``expect_owner`` when given); the engagement row is written only when it did.
-        Returns whether this caller won.
+        ``expect_owner`` when given, and equal to ``expect``'s columns, None meaning NULL);
+        the engagement row is written only when it did. Returns whether this caller won.
         """
-        unknown = set(changes) - _SETTABLE
+        unknown = (set(changes) | set(expect or {})) - _SETTABLE
         if unknown:
             raise ValueError(f"not settable: {sorted(unknown)}")
         states = list(expect_states)
@@ -109,6 +111,9 @@ class ConversationsStore(StoreBase):
         if expect_owner is not None:
             sql += " AND owner = ?"
             params.append(expect_owner)
+        for column, value in (expect or {}).items():
+            sql += f" AND {column} IS ?"  # IS: equality that also matches NULL
+            params.append(value)
         with self.transaction() as conn:
             if conn.execute(sql, params).rowcount != 1:
                 return False
