@@ -100,3 +100,14 @@ def test_event_retries_after_a_timeout_are_not_handled_twice(harness_factory):
     failed.headers.update({"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"})
     h.dispatch(failed)
     assert len(h.fake.calls("views.publish")) == 2
+
+
+def test_a_replayed_request_is_refused(harness_factory):
+    import slackreq
+    from conftest import SECRET
+
+    h = harness_factory()
+    request = slackreq.slash_command(SECRET, "/hark", "help", response_url=h.fake.response_url("r"))
+    assert h.dispatch(request).status == 200
+    assert h.dispatch(request).status == 401  # same signature again
+    assert len(h.fake.calls("response")) == 1

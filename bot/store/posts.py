@@ -121,3 +121,16 @@ class PostsStore(StoreBase):
             total += cur.rowcount
             if cur.rowcount < batch:
                 return total
+
+    def metric_totals(self) -> dict[str, int]:
+        """Totals for /metrics, each one cheap (indexed or a table count)."""
+        row = self.one(
+            """SELECT (SELECT count(*) FROM posts) AS posts_heard,
+                      (SELECT count(*) FROM conversations WHERE sent_at IS NOT NULL)
+                        AS conversations_posted,
+                      (SELECT count(*) FROM conversations WHERE deliver = 1 AND sent_at IS NULL)
+                        AS conversations_waiting,
+                      (SELECT count(*) FROM engagements WHERE action = 'claim') AS claims,
+                      (SELECT count(*) FROM engagements WHERE action = 'reply') AS replies"""
+        )
+        return {k: int(row[k]) for k in row.keys()}  # noqa: SIM118 (sqlite3.Row)
