@@ -2,18 +2,19 @@
 
 How it stays fast with many topics:
 
-1. Every literal string of every topic (words, phrase words, prefix stems) goes
-   into ONE Aho-Corasick automaton. A text is folded once and scanned once per
-   field (title, body, author); each hit is checked at its two ends for word
-   boundaries (see :mod:`bot.words`) and becomes a *code*: ``2 * key + 1`` when
-   it is a whole word, ``2 * key`` when only its start is (a prefix match).
+1. Every literal of every topic (words, prefix stems, phrases) goes into ONE
+   Aho-Corasick automaton, written the way :class:`bot.words.BoundarySpacer`
+   writes texts: word boundaries are spaces, so " go " never fires inside
+   "google" and no hit needs checking. A post's title and body are folded,
+   spaced and scanned once each; each hit is a *code* (``2 * key + 1`` whole
+   word, ``2 * key`` word start, then phrase codes).
 2. Each topic is indexed under a few codes (or ``site:``/``source:``/``lang:``
    values) at least one of which any matching post must contain, chosen from
    the query tree. Only topics whose codes were seen are evaluated, so the cost
    follows the text, not the number of topics.
 3. A topic's tree is compiled to one Python expression over the sets of codes
-   seen; phrases and ``NEAR/n`` look at positions only when all their words
-   are present.
+   seen. Phrases and ``NEAR/n`` look at positions only when the scan could not
+   settle them (see :mod:`bot.matching_positions`).
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from bot.matching_positions import Positions, PositionSpec, Zone
+from bot.matching_positions import Positions, PositionSpec, Side
 from bot.query import QueryError, parse_query
 from bot.query_tree import And, FieldMatch, Near, Node, Not, Or, Phrase, Term, positive_atoms
-from bot.words import fold, has_word_char, spaced_word_chars
+from bot.words import BoundarySpacer, char_kind, fold, has_word_char, spaced_word_chars
 
 _EMPTY: frozenset[int] = frozenset()
 _ZONES = {None: ("title", "body"), "title": ("title",), "author": ("author",)}
@@ -55,13 +56,13 @@ class TopicMatch:
 
 @dataclass
 class _Key:
-    """One automaton string and how its ends meet the text."""
+    """One literal string of the queries, folded; looked for as a whole word, a word start, or both."""
 
     index: int
-    text: str  # folded
-    # An end that is not a spaced-script word character needs no boundary check.
-    left_free: bool
-    right_free: bool
+    text: str
+    right_free: bool  # ends in punctuation or an unspaced script: whole and prefix coincide
+    whole: bool = False
+    prefix: bool = False
 
 
 class Matcher:
@@ -70,10 +71,18 @@ class Matcher:
     def __init__(self, trees: Mapping[str, Node]) -> None:
         self._names = list(trees)
         self._keys: dict[str, _Key] = {}
-        self._fields: dict[tuple[str, str], int] = {}
+        self._fields: dict[tuple[str, str], int] = {}  # (field, value) -> field id
+        self._fields_seen: dict[tuple[str, str, str | None], frozenset[int]] = {}
+        self._uses_author = False
+        # Phrases of plain words -> (code when the words are one space apart, codes
+        # of words next to punctuation, which may hide the phrase: see _build_automaton).
+        self._phrase_codes: dict[tuple[str, ...], tuple[int, tuple[tuple[int, ...], ...]]] = {}
+        for tree in trees.values():
+            self._collect(tree)
+        self._aliases: dict[int, list[int]] = {}
+        self._spacer, self._automaton = self._build_automaton()
         self._specs: list[PositionSpec] = []  # phrases and NEARs, by id
         self._spec_ids: dict[Node, int] = {}
-        self._uses_author = False
         self._cover: dict[int, list[int]] = {}  # code -> topics indexed under it
         self._field_cover: dict[int, list[int]] = {}  # field id -> topics
         sources = []
@@ -84,14 +93,12 @@ class Matcher:
             for kind, value in cover[1]:
                 index = self._cover if kind == "code" else self._field_cover
                 index.setdefault(value, []).append(topic)
+        self._cover_codes = frozenset(self._cover)
         # One expression per topic, compiled in one go: evaluating it is several
         # times faster than walking the tree, and it is built only from integer
         # ids and fixed names, never from query text.
-        self._tests = eval(compile("[" + ",\n".join(sources) + "]", "<topics>", "eval"))  # noqa: S307
+        self._tests = eval(compile("[" + ",\n".join(sources) + "]", "<topics>", "eval"))
         self._explain = [self._explanation(tree) for tree in trees.values()]
-        self._cover_codes = frozenset(self._cover)
-        self._automaton = self._build_automaton()
-        self._spaced = spaced_word_chars()
 
     @classmethod
     def compile(cls, queries: Mapping[str, str]) -> Matcher:
@@ -109,40 +116,57 @@ class Matcher:
 
     def match(self, doc: Document) -> list[TopicMatch]:
         """The topics ``doc`` matches, in the order they were given."""
-        title = " " + fold(doc.title) + " "  # padding: every hit has two neighbours
-        body = " " + fold(doc.body) + " "
-        author = " " + fold(doc.author) + " " if self._uses_author and doc.author else ""
-        t, b = self._scan(title), self._scan(body)
+        # Written flat on purpose: this runs for every post.
+        spaced, scan = self._spacer.text, self._scan
+        # The outer spaces let a word at either end be found as " word ".
+        title = spaced(" " + fold(doc.title) + " ")
+        body = spaced(" " + fold(doc.body) + " ")
+        if self._aliases or not self._searching:
+            t, b = scan(title), scan(body)
+        else:  # scan() inlined: the hot loop, every hit real (see BoundarySpacer)
+            hits = self._automaton.iter
+            t = {code for _, code in hits(title)}
+            b = {code for _, code in hits(body)}
         a = t | b
-        u = self._scan(author) if author else _EMPTY
-        f = self._doc_fields(doc) if self._fields else _EMPTY
-        candidates: set[int] = set()
-        for code in (a | u if u else a) & self._cover_codes:
-            candidates.update(self._cover[code])
+        if self._uses_author and doc.author:
+            author = spaced(" " + fold(doc.author) + " ")
+            u = scan(author)
+            keys = (a | u) & self._cover_codes
+        else:
+            author, u, keys = "", _EMPTY, a & self._cover_codes
+        f = self._fields_seen.get((doc.site, doc.source, doc.lang)) or self._doc_fields(doc)
+        cover, candidates = self._cover, set()
+        for code in keys:
+            candidates.update(cover[code])
         for field in f:
             candidates.update(self._field_cover.get(field, ()))
         if not candidates:
             return []
         x = Positions(self._specs, {"title": title, "body": body, "author": author})
-        tests, found = self._tests, []
-        for topic in sorted(candidates):
-            if tests[topic](a, t, u, f, x):
-                found.append(self._explain_match(topic, a, t, u, x))
+        tests = self._tests
+        return [
+            self._explain_match(topic, a, t, u, x)
+            for topic in sorted(candidates)
+            if tests[topic](a, t, u, f, x)
+        ]
+
+    def _scan(self, spaced: str) -> frozenset[int] | set[int]:
+        """Codes of the terms in ``spaced`` text: ``2 * key + 1`` whole word, ``2 * key`` start."""
+        if not self._searching:
+            return _EMPTY
+        # The hot loop: every hit is a real one (see BoundarySpacer), nothing to check.
+        found = {code for _, code in self._automaton.iter(spaced)}
+        if self._aliases:
+            for code in self._aliases.keys() & found:
+                found.update(self._aliases[code])
         return found
 
-    def _scan(self, text: str) -> frozenset[int] | set[int]:
-        """Codes of the automaton strings in ``text`` (see the module docstring)."""
-        if not self._keys:
-            return _EMPTY
-        spaced = self._spaced
-        # The hot loop of the matcher: one set comprehension, no calls.
-        return {
-            code + (right_free or text[end + 1] not in spaced)
-            for end, (code, length, left_free, right_free) in self._automaton.iter(text)
-            if left_free or text[end - length] not in spaced
-        }
-
     def _doc_fields(self, doc: Document) -> frozenset[int]:
+        """Ids of the site:/source:/lang: values ``doc`` has; posts of one feed share them."""
+        cache_key = (doc.site, doc.source, doc.lang)
+        found = self._fields_seen.get(cache_key)
+        if found is not None:
+            return found
         host = fold(doc.site).split(":")[0].rstrip(".")
         labels = host.split(".") if host else []
         wanted = [("site", ".".join(labels[i:])) for i in range(len(labels))]
@@ -150,76 +174,135 @@ class Matcher:
         if doc.lang:
             parts = fold(doc.lang).replace("_", "-").split("-")
             wanted += [("lang", "-".join(parts[: i + 1])) for i in range(len(parts))]
-        return frozenset(self._fields[w] for w in wanted if w in self._fields)
+        found = frozenset(self._fields[w] for w in wanted if w in self._fields)
+        if len(self._fields_seen) >= 4096:  # bounded: hosts are unbounded
+            self._fields_seen.clear()
+        self._fields_seen[cache_key] = found
+        return found
 
     # ------------------------------------------------------------ compiling
+
+    def _collect(self, node: Node) -> None:
+        """Register the literals and fields of a tree, and how each literal is looked for."""
+        if isinstance(node, Not):
+            self._collect(node.child)
+        elif isinstance(node, And | Or):
+            for child in node.children:
+                self._collect(child)
+        elif isinstance(node, FieldMatch):
+            self._fields.setdefault((node.field, node.value), len(self._fields))
+        else:
+            for side in (node.left, node.right) if isinstance(node, Near) else (node,):
+                self._uses_author = self._uses_author or side.field == "author"  # type: ignore[union-attr]
+            if isinstance(node, Phrase) and len(node.words) > 1:
+                words = _folded(node)
+                if all(ch in spaced_word_chars() for word in words for ch in word):
+                    # Found as a whole (see _build_automaton): its words need no
+                    # codes of their own, which spares the scan their hits.
+                    self._phrase_codes[words] = (0, ())  # numbered with the automaton
+                    return
+            for side in (node.left, node.right) if isinstance(node, Near) else (node,):
+                for word in _words(side):  # type: ignore[arg-type]
+                    key = self._key(word.text)
+                    if word.prefix and not key.right_free:
+                        key.prefix = True
+                    else:
+                        key.whole = True
 
     def _key(self, text: str) -> _Key:
         folded = fold(text)
         key = self._keys.get(folded)
         if key is None:
-            spaced = spaced_word_chars()
-            key = _Key(
-                len(self._keys), folded, folded[0] not in spaced, folded[-1] not in spaced
-            )
+            key = _Key(len(self._keys), folded, char_kind(folded[-1]) != "spaced")
             self._keys[folded] = key
         return key
 
     def _codes(self, term: Term) -> tuple[int, ...]:
         """Codes meaning ``term`` is present: whole word, or (prefixes) any word start."""
-        key = self._key(term.text)
+        key = self._keys[fold(term.text)]
         whole = 2 * key.index + 1
         return (whole - 1, whole) if term.prefix and not key.right_free else (whole,)
 
-    def _build_automaton(self) -> ahocorasick.Automaton:
-        automaton = ahocorasick.Automaton()
-        for key in self._keys.values():
-            value = (2 * key.index, len(key.text), key.left_free, key.right_free)
-            automaton.add_word(key.text, value)
-        if self._keys:
-            automaton.make_automaton()
-        return automaton
+    def _build_automaton(self) -> tuple[BoundarySpacer, ahocorasick.Automaton]:
+        kept = "".join(
+            ch
+            for ch in set("".join(self._keys)) - spaced_word_chars()
+            if char_kind(ch) == "other" and not ch.isspace()
+        )
+        spacer = BoundarySpacer(kept)
+        automaton, codes = ahocorasick.Automaton(), {}
 
-    def _zone_set(self, field: str | None) -> str:
-        if field == "author":
-            self._uses_author = True
-        return {None: "a", "title": "t", "author": "u"}[field]
+        def add(pattern: str, code: int, share: bool = False) -> int:
+            if pattern not in codes:
+                codes[pattern] = code
+                automaton.add_word(pattern, code)
+            elif share:
+                return codes[pattern]
+            else:  # two literals that look the same once spaced: both are seen
+                self._aliases.setdefault(codes[pattern], []).append(code)
+            return code
+
+        for key in self._keys.values():
+            if key.whole:
+                add(spacer.term(key.text, True), 2 * key.index + 1)
+            if key.prefix:
+                add(spacer.term(key.text, False), 2 * key.index)
+        # A phrase of plain words is usually found whole: " rate limit ". Otherwise
+        # one of its words is followed by a second space or kept punctuation (what
+        # "rate, limit" becomes), and only then are positions worth looking at.
+        next_code = 2 * len(self._keys)
+        gaps = (" ", *spacer.kept)
+        for words in self._phrase_codes:
+            whole = add(" " + " ".join(words) + " ", next_code)
+            before, after = [], []  # a word then a broken gap; a broken gap then a word
+            for word in words[:-1]:
+                for gap in gaps:
+                    next_code += 1
+                    before.append(add(f" {word} {gap}", next_code, share=True))
+            for word in words[1:]:
+                for gap in gaps:
+                    next_code += 1
+                    after.append(add(f"{gap} {word} ", next_code, share=True))
+            self._phrase_codes[words] = (whole, (tuple(before), tuple(after)))
+            next_code += 1
+        self._searching = bool(codes)
+        if codes:
+            automaton.make_automaton()
+        return spacer, automaton
 
     def _presence(self, term: Term, field: str | None) -> str:
-        zone = self._zone_set(field)
+        zone = {None: "a", "title": "t", "author": "u"}[field]
         return "(" + " or ".join(f"{code} in {zone}" for code in self._codes(term)) + ")"
 
-    def _words(self, node: Term | Phrase) -> tuple[Term, ...]:
-        if isinstance(node, Term):
-            return (node,)
-        return tuple(Term(word) for word in node.words)
-
     def _positions_spec(self, node: Phrase | Near) -> int:
-        if node in self._spec_ids:
-            return self._spec_ids[node]
-        sides = (node,) if isinstance(node, Phrase) else (node.left, node.right)
-        words = tuple(
-            tuple((self._key(w.text), w.prefix) for w in self._words(side)) for side in sides
-        )
-        distance = node.distance if isinstance(node, Near) else 0
-        self._specs.append(PositionSpec(_ZONES[sides[0].field], words, distance))
-        self._spec_ids[node] = len(self._specs) - 1
+        if node not in self._spec_ids:
+            nodes = (node,) if isinstance(node, Phrase) else (node.left, node.right)
+            sides = tuple(
+                Side.of([(fold(w.text), w.prefix) for w in _words(n)], self._spacer) for n in nodes
+            )
+            distance = node.distance if isinstance(node, Near) else 0
+            self._specs.append(PositionSpec(_ZONES[nodes[0].field], sides, distance))
+            self._spec_ids[node] = len(self._specs) - 1
         return self._spec_ids[node]
 
     def _expression(self, node: Node) -> str:
         """Python expression for ``node`` over the code sets a, t, u, field ids f, positions x."""
         if isinstance(node, Term):
             return self._presence(node, node.field)
+        if isinstance(node, Phrase) and (codes := self._phrase_codes.get(_folded(node))):
+            zone = {None: "a", "title": "t", "author": "u"}[node.field]
+            broken = [" or ".join(f"{code} in {zone}" for code in group) for group in codes[1]]
+            check = f"x.check({self._positions_spec(node)})"
+            return f"({codes[0]} in {zone} or (({broken[0]}) and ({broken[1]}) and {check}))"
         if isinstance(node, Phrase | Near):
             sides = (node,) if isinstance(node, Phrase) else (node.left, node.right)
             # All words present (cheap set lookups) before looking at positions.
-            present = [self._presence(w, s.field) for s in sides for w in self._words(s)]
+            present = [self._presence(w, s.field) for s in sides for w in _words(s)]
             if isinstance(node, Phrase) and len(node.words) == 1:
                 return present[0]
             return "(" + " and ".join([*present, f"x.check({self._positions_spec(node)})"]) + ")"
         if isinstance(node, FieldMatch):
-            field = self._fields.setdefault((node.field, node.value), len(self._fields))
-            return f"({field} in f)"
+            return f"({self._fields[node.field, node.value]} in f)"
         if isinstance(node, Not):
             return f"(not {self._expression(node.child)})"
         joiner = " and " if isinstance(node, And) else " or "
@@ -250,7 +333,12 @@ class Matcher:
         if isinstance(node, Near):
             sides = (self._cover_of(node.left, True), self._cover_of(node.right, True))
             return min(sides, key=lambda c: c[0])  # type: ignore[index]
-        words = self._words(node)  # type: ignore[arg-type]
+        if isinstance(node, Phrase) and (codes := self._phrase_codes.get(_folded(node))):
+            phrase = (codes[0], *codes[1][0])
+            return len(phrase) / len(" ".join(node.words)) ** 2, frozenset(
+                ("code", c) for c in phrase
+            )
+        words = _words(node)  # type: ignore[arg-type]
         return min(
             (
                 len(codes) / len(fold(w.text)) ** 2,
@@ -262,22 +350,24 @@ class Matcher:
 
     # ------------------------------------------------------------ explaining
 
-    def _explanation(self, tree: Node) -> list[tuple[tuple[str, ...], str | None, tuple, int]]:
-        """For each positive literal of a topic: what to show, where, and how to test it."""
+    def _explanation(self, tree: Node) -> list[_Literal]:
+        """The positive literals of a topic: what to show, and how to tell they are there."""
         entries = []
         for atom in positive_atoms(tree):
-            if isinstance(atom, Term):
-                shown = (atom.text + ("*" if atom.prefix else ""),)
-                entries.append((shown, atom.field, self._codes(atom), -1))
+            if isinstance(atom, Term) or (isinstance(atom, Phrase) and len(atom.words) == 1):
+                term = atom if isinstance(atom, Term) else Term(atom.words[0])
+                entries.append(_Literal((_shown(atom),), atom.field, self._codes(term)))
             elif isinstance(atom, Phrase):
-                shown = (" ".join(atom.words),)
-                if len(atom.words) == 1:
-                    entries.append((shown, atom.field, self._codes(Term(atom.words[0])), -1))
+                spec = self._positions_spec(atom)
+                codes = self._phrase_codes.get(_folded(atom))
+                if codes is None:
+                    entries.append(_Literal((_shown(atom),), atom.field, (), None, spec))
                 else:
-                    entries.append((shown, atom.field, (), self._positions_spec(atom)))
+                    entries.append(_Literal((_shown(atom),), atom.field, codes[:1], codes[1], spec))
             elif isinstance(atom, Near):
-                shown = tuple(_shown(side) for side in (atom.left, atom.right))
-                entries.append((shown, atom.left.field, (), self._positions_spec(atom)))
+                shown = (_shown(atom.left), _shown(atom.right))
+                spec = self._positions_spec(atom)
+                entries.append(_Literal(shown, atom.left.field, (), None, spec))
         return entries
 
     def _explain_match(
@@ -285,18 +375,46 @@ class Matcher:
     ) -> TopicMatch:
         terms: dict[str, None] = {}
         in_title = False
-        for shown, field, codes, spec in self._explain[topic]:
-            if spec < 0:
-                zone = u if field == "author" else t if field == "title" else a
-                holds = any(code in zone for code in codes)
-                here = holds and any(code in t for code in codes)
-            else:
-                holds = x.check(spec)
-                here = holds and field != "author" and x.check(spec, ("title",))
-            if holds:
-                terms.update(dict.fromkeys(shown))
-                in_title = in_title or (here and field != "author")
+        for literal in self._explain[topic]:
+            zone = u if literal.field == "author" else t if literal.field == "title" else a
+            if literal.found(zone, x, None):
+                terms.update(dict.fromkeys(literal.shown))
+                if not in_title and literal.field != "author":
+                    in_title = literal.found(t, x, ("title",))
         return TopicMatch(self._names[topic], tuple(terms), in_title)
+
+
+@dataclass(frozen=True)
+class _Literal:
+    """A positive term, phrase or NEAR of a topic, for telling why a post matched."""
+
+    shown: tuple[str, ...]
+    field: str | None
+    codes: tuple[int, ...]  # any of these seen: it is there
+    # Unless one of each of these was seen, no need to look at positions (None: look).
+    broken: tuple[tuple[int, ...], ...] | None = None
+    spec: int = -1  # positions to look at
+
+    def found(self, seen: set[int], x: Positions, zones: tuple[str, ...] | None) -> bool:
+        if any(code in seen for code in self.codes):
+            return True
+        if self.spec < 0:
+            return False
+        if self.broken is not None and not all(
+            any(code in seen for code in group) for group in self.broken
+        ):
+            return False
+        return x.check(self.spec, zones)
+
+
+def _folded(phrase: Phrase) -> tuple[str, ...]:
+    return tuple(fold(word) for word in phrase.words)
+
+
+def _words(node: Term | Phrase) -> tuple[Term, ...]:
+    if isinstance(node, Term):
+        return (node,)
+    return tuple(Term(word) for word in node.words)
 
 
 def _shown(node: Term | Phrase) -> str:

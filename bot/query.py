@@ -17,10 +17,8 @@ case-insensitively on whole words; what a word is lives in :mod:`bot.words`.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
 from bot.query_errors import QueryError
+from bot.query_tokens import DOC_FIELDS, FIELDS, Token, field_match, tokenize
 from bot.query_tree import (
     And,
     FieldMatch,
@@ -55,147 +53,6 @@ __all__ = [
 
 MAX_LENGTH = 1000
 MAX_DEPTH = 32
-MAX_NEAR = 100
-TEXT_FIELDS = ("title", "author")  # restrict where a term is looked for
-DOC_FIELDS = ("site", "source", "lang")  # compare a property of the post
-FIELDS = TEXT_FIELDS + DOC_FIELDS
-_KNOWN_FIELDS = ", ".join(f"{name}:" for name in FIELDS)
-
-
-# ---------------------------------------------------------------- tokens
-
-_DELIMITERS = frozenset('()"|')
-_FIELD_RE = re.compile(r"([A-Za-z]+):(.*)", re.DOTALL)
-_NEAR_RE = re.compile(r"NEAR/(\d+)", re.ASCII)
-_LANG_RE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{1,8})*")
-_SOURCE_RE = re.compile(r"[a-z0-9_.-]+")
-_HOST_RE = re.compile(r"[\w-]+(\.[\w-]+)*")
-
-
-@dataclass(frozen=True, slots=True)
-class _Token:
-    kind: str  # word phrase field ( ) OR AND NOT - NEAR
-    text: str
-    pos: int
-    value: int = 0  # NEAR distance
-
-
-def _tokenize(query: str) -> list[_Token]:
-    tokens: list[_Token] = []
-    i, n = 0, len(query)
-    while i < n:
-        ch = query[i]
-        if ch.isspace():
-            i += 1
-        elif ch in "()":
-            tokens.append(_Token(ch, ch, i))
-            i += 1
-        elif ch == "|":
-            tokens.append(_Token("OR", ch, i))
-            i += 1
-        elif ch == '"':
-            end = query.find('"', i + 1)
-            if end < 0:
-                raise QueryError(
-                    "This quote is never closed", i, 'Close the quote: add " at the end'
-                )
-            tokens.append(_Token("phrase", query[i + 1 : end], i))
-            i = end + 1
-        elif ch == "-":
-            if i + 1 >= n or query[i + 1].isspace() or query[i + 1] in ")|":
-                raise QueryError(
-                    "`-` needs a term right after it",
-                    i,
-                    "Write -word with no space to exclude a word, or remove the -",
-                )
-            tokens.append(_Token("-", ch, i))
-            i += 1
-        else:
-            end = i
-            while end < n and not query[end].isspace() and query[end] not in _DELIMITERS:
-                end += 1
-            _word_tokens(query, i, end, tokens)
-            i = end
-    return tokens
-
-
-def _word_tokens(query: str, start: int, end: int, tokens: list[_Token]) -> None:
-    """Classify one bare word: keyword, ``NEAR/n``, ``field:`` or a plain word."""
-    word = query[start:end]
-    if word in ("OR", "AND", "NOT"):
-        tokens.append(_Token(word, word, start))
-        return
-    if word == "NEAR" or word.startswith("NEAR/"):
-        near = _NEAR_RE.fullmatch(word)
-        if near is None:
-            raise QueryError(
-                f"`{word}` is not a distance",
-                start,
-                'Write NEAR/ and a number of words, e.g. NEAR/5; or "near" in lowercase '
-                "to look for the word",
-            )
-        distance = int(near.group(1))
-        if not 1 <= distance <= MAX_NEAR:
-            raise QueryError(
-                f"NEAR/{near.group(1)} is out of range",
-                start,
-                f"Use a distance from 1 (next to each other) to {MAX_NEAR} words",
-            )
-        tokens.append(_Token("NEAR", word, start, distance))
-        return
-    field = _FIELD_RE.fullmatch(word)
-    if field is None:
-        tokens.append(_Token("word", word, start))
-        return
-    name, rest = field.group(1).lower(), field.group(2)
-    if name not in FIELDS:
-        raise QueryError(
-            f"Unknown field `{field.group(1)}:`",
-            start,
-            f'Known fields are {_KNOWN_FIELDS}; to look for the text itself, quote it: "{word}"',
-        )
-    rest_pos = start + len(name) + 1
-    if not rest and not (end < len(query) and query[end] in '"('):
-        raise QueryError(
-            f"`{name}:` needs a value right after it",
-            rest_pos,
-            f"Write {name}:value with no space, e.g. {_FIELD_EXAMPLES[name]}",
-        )
-    if rest.startswith("-"):
-        raise QueryError(
-            f"`{name}:-…` puts the exclusion inside the field",
-            rest_pos,
-            f"Put the minus before the field: -{name}:{rest[1:]}",
-        )
-    tokens.append(_Token("field", name, start))
-    if rest:
-        _word_tokens_after_field(query, rest_pos, end, tokens)
-
-
-def _word_tokens_after_field(query: str, start: int, end: int, tokens: list[_Token]) -> None:
-    rest = query[start:end]
-    nested = _FIELD_RE.fullmatch(rest)
-    if nested is not None and nested.group(1).lower() in FIELDS:
-        raise QueryError(
-            "A term can have only one field", start, "Remove one of the fields, e.g. title:word"
-        )
-    tokens.append(_Token("word", rest, start))
-
-
-_FIELD_HINTS = {
-    "site": "Write a domain such as site:reddit.com (it matches old.reddit.com too); "
-    "paths are not supported",
-    "source": "Write a kind of source such as source:hn "
-    "(reddit, hn, x, stackoverflow, mastodon, youtube, github, bluesky, feed…)",
-    "lang": "Write a language code such as lang:en or lang:pt-br",
-}
-_FIELD_EXAMPLES = {
-    "title": 'title:kubernetes or title:"rate limit"',
-    "author": "author:dhh",
-    "site": "site:reddit.com (matches old.reddit.com too)",
-    "source": "source:hn (reddit, hn, x, stackoverflow, mastodon, youtube, github, feed…)",
-    "lang": "lang:en",
-}
 
 
 # ---------------------------------------------------------------- parser
@@ -213,7 +70,7 @@ def parse_query(text: str) -> Node:
 class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
-        self.tokens: list[_Token] = []
+        self.tokens: list[Token] = []
         self.i = 0
         self.depth = 0
         self.open_parens: list[int] = []
@@ -227,7 +84,7 @@ class _Parser:
                 MAX_LENGTH,
                 "Shorten it, or split it into several topics",
             )
-        self.tokens = _tokenize(self.text)
+        self.tokens = tokenize(self.text)
         if not self.tokens:
             raise QueryError(
                 "The query is empty", 0, "Type the words to look for, e.g. kubernetes outage"
@@ -243,10 +100,10 @@ class _Parser:
         self.check_has_positive_term(node)
         return node
 
-    def peek(self) -> _Token | None:
+    def peek(self) -> Token | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
 
-    def take(self) -> _Token:
+    def take(self) -> Token:
         token = self.tokens[self.i]
         self.i += 1
         return token
@@ -255,7 +112,7 @@ class _Parser:
         token = self.peek()
         return token is not None and token.kind not in (")", "OR", "AND", "NEAR")
 
-    def need_operand(self, operator: _Token, hint: str) -> None:
+    def need_operand(self, operator: Token, hint: str) -> None:
         if not self.at_operand():
             name = "NEAR/n" if operator.kind == "NEAR" else operator.text
             raise QueryError(f"`{name}` is missing a term", operator.pos, hint)
@@ -326,7 +183,7 @@ class _Parser:
         node = child.child if isinstance(child, Not) else Not(child)
         return self.built(node, token.pos)
 
-    def enter(self, token: _Token) -> None:
+    def enter(self, token: Token) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise QueryError(
@@ -366,7 +223,7 @@ class _Parser:
             return self.built(_phrase(token), token.pos)
         return self.built(self.parse_field(token), token.pos)
 
-    def parse_group(self, opening: _Token) -> Node:
+    def parse_group(self, opening: Token) -> Node:
         self.enter(opening)
         self.open_parens.append(opening.pos)
         following = self.peek()
@@ -375,14 +232,16 @@ class _Parser:
         node = self.parse_or()
         if self.peek() is None:  # parse_or stops only at ")" or at the end
             raise QueryError(
-                "This `(` is never closed", opening.pos, "Add ) where the group ends, or remove the ("
+                "This `(` is never closed",
+                opening.pos,
+                "Add ) where the group ends, or remove the (",
             )
         self.take()
         self.open_parens.pop()
         self.depth -= 1
         return node
 
-    def parse_field(self, field: _Token) -> Node:
+    def parse_field(self, field: Token) -> Node:
         name = field.text
         token = self.take()  # the tokenizer guarantees a word, phrase or "(" follows
         if name in DOC_FIELDS:
@@ -392,7 +251,7 @@ class _Parser:
                     token.pos,
                     f"Repeat the field instead: {name}:a OR {name}:b",
                 )
-            return _field_match(name, token)
+            return field_match(name, token)
         if token.kind == "(":
             group = self.parse_group(token)
             return _with_field(group, name, token.pos)
@@ -424,7 +283,7 @@ class _Parser:
         )
 
 
-def _combine(kind: type[And] | type[Or], children: list[Node]) -> Node:
+def _combine(kind: type[And | Or], children: list[Node]) -> Node:
     if len(children) == 1:
         return children[0]
     flat: list[Node] = []
@@ -433,7 +292,7 @@ def _combine(kind: type[And] | type[Or], children: list[Node]) -> Node:
     return kind(tuple(flat))
 
 
-def _term(token: _Token) -> Term:
+def _term(token: Token) -> Term:
     word = token.text
     prefix = word.endswith("*")
     stem = word[:-1] if prefix else word
@@ -458,7 +317,7 @@ def _term(token: _Token) -> Term:
     return Term(stem.lower(), None, prefix)
 
 
-def _phrase(token: _Token) -> Phrase:
+def _phrase(token: Token) -> Phrase:
     # Punctuation between words is ignored when matching, so a "word" made only
     # of punctuation ("foo - bar") adds nothing.
     words = tuple(w.lower() for w in token.text.split() if has_word_char(fold(w)))
@@ -469,21 +328,6 @@ def _phrase(token: _Token) -> Phrase:
             "Put words between the quotes, or remove them",
         )
     return Phrase(words)
-
-
-def _field_match(name: str, token: _Token) -> FieldMatch:
-    value = fold(token.text.strip())
-    if name == "site":
-        value = value.rstrip(".")
-        valid = _HOST_RE.fullmatch(value) is not None
-    elif name == "lang":
-        value = value.replace("_", "-")
-        valid = _LANG_RE.fullmatch(value) is not None
-    else:
-        valid = _SOURCE_RE.fullmatch(value) is not None
-    if not valid:
-        raise QueryError(f"`{token.text}` is not a valid {name}:", token.pos, _FIELD_HINTS[name])
-    return FieldMatch(name, value)
 
 
 def _with_field(node: Node, name: str, pos: int) -> Node:

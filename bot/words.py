@@ -62,6 +62,13 @@ def _is_word_char(ch: str) -> bool:
     return ch == "_" or unicodedata.category(ch)[0] in "LNM"
 
 
+def char_kind(ch: str) -> str:
+    """ "spaced" or "unspaced" for word characters (see above), "other" for the rest."""
+    if not _is_word_char(ch):
+        return "other"
+    return "unspaced" if _is_unspaced(ord(ch)) else "spaced"
+
+
 _UNSPACED_STARTS = [lo for lo, _ in _UNSPACED_RANGES]
 
 
@@ -74,8 +81,8 @@ def _is_unspaced(code: int) -> bool:
 def spaced_word_chars() -> frozenset[str]:
     """Word characters of scripts that separate words with spaces.
 
-    A set, not a regex or ``str.isalnum``: the matcher asks about the neighbours
-    of every automaton hit, and a set lookup is the cheapest question in Python.
+    A set, not a regex or ``str.isalnum``: position checks ask about the
+    neighbours of every occurrence, and a set lookup is the cheapest question.
     """
     return frozenset(
         ch
@@ -122,3 +129,83 @@ def token_pattern() -> re.Pattern[str]:
     """Tokens as defined above: a run of spaced-script word characters, or one unspaced one."""
     spaced, unspaced = word_classes()
     return re.compile(f"{spaced}+|{unspaced}")
+
+
+# The non-ASCII punctuation most frequent in real feeds once folded: quotes, dashes.
+_COMMON_PUNCTUATION = "\u2019\u201d\u201c\u2018\u2014\u2013"
+
+
+_BELOW_E0 = bytes(range(0xE0))
+
+
+class BoundarySpacer:
+    """Rewrites folded text so that every word boundary is a space.
+
+    Then a whole word is found by looking for " word " with no check around it,
+    which lets an Aho-Corasick automaton report only real hits ("go" never
+    fires inside "google"). Rules, applied identically to texts and terms:
+    characters that are not word characters become a space; ``kept`` ones
+    (punctuation that terms contain, like the "+" of "c++") become themselves
+    between two spaces; runs of unspaced-script characters get a space on
+    each side. Doubled spaces are harmless: only single ones are looked for.
+    """
+
+    def __init__(self, kept: str) -> None:
+        self.kept = "".join(sorted(set(kept)))
+        spaced, unspaced = word_classes()
+        keep = spaced_word_chars() | set(self.kept) | {" "}
+        self._ascii = {c: " " for c in range(128) if chr(c) not in keep}
+        # Bytes tables: Latin-1 text maps at C speed; UTF-8 text only for its ASCII part.
+        self._latin1 = bytes(c if chr(c) in keep else 32 for c in range(256))
+        self._utf8 = bytes(32 if c in self._ascii else c for c in range(256))
+        self._other = re.compile(
+            f"[^\\x00-\\x7f{spaced[1:-1]}{unspaced[1:-1]}{re.escape(self.kept)}]"
+        )
+        self._unspaced_run = re.compile(unspaced + "+")
+        self._common = [ch for ch in _COMMON_PUNCTUATION if ch not in self.kept]
+
+    def text(self, folded: str) -> str:
+        """The text with spaces at every word boundary."""
+        if folded.isascii():
+            # str.translate has a fast path for ASCII mapped to single ASCII characters.
+            spaced = folded.translate(self._ascii)
+        else:
+            spaced = folded
+            for ch in self._common:  # str.replace costs far less per hit than re.sub
+                if ch in spaced:
+                    spaced = spaced.replace(ch, " ")
+            try:
+                latin1 = spaced.encode("latin-1")  # most European text, once quotes are gone
+            except UnicodeEncodeError:
+                spaced = self._other_scripts(spaced)
+            else:
+                spaced = latin1.translate(self._latin1).decode("latin-1")
+        for ch in self.kept:
+            if ch in spaced:
+                spaced = spaced.replace(ch, f" {ch} ")
+        return spaced
+
+    def _other_scripts(self, text: str) -> str:
+        # ASCII punctuation at C speed through bytes, then regexes for the rest.
+        raw = text.encode("utf-8", "surrogatepass").translate(self._utf8)
+        spaced = self._other.sub(" ", raw.decode("utf-8", "surrogatepass"))
+        # Unspaced scripts start at U+0E00, which UTF-8 writes with a lead byte of
+        # 0xE0 or more; most texts left here (Greek, Polish, Cyrillic) have none.
+        if not spaced.encode("utf-8", "surrogatepass").translate(None, _BELOW_E0):
+            return spaced
+        return self._unspaced_run.sub(r" \g<0> ", spaced)
+
+    def term(self, folded: str, whole: bool) -> str:
+        """What to look for in :meth:`text` output: ``whole`` word, or word start."""
+        spaced = self.text(folded)
+        first, last = char_kind(folded[0]), char_kind(folded[-1])
+        # Unspaced characters match inside runs: drop the run padding at the ends.
+        if first == "unspaced":
+            spaced = spaced[1:]
+        if last == "unspaced":
+            spaced = spaced[:-1]
+        if first == "spaced":
+            spaced = " " + spaced
+        if last == "spaced" and whole:
+            spaced += " "
+        return spaced
