@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from bot.models import SourceSpec, Topic
+from bot.query import QueryError, parse_query
 from bot.sources import KINDS, SourceError, expand_source
 
 SLACK_API_URL = "https://slack.com/api/"
@@ -312,6 +313,10 @@ def _parse_topics(items: Any, where: str) -> list[Topic]:
             raise ConfigError(where, f"{key}.name", f"topic {name!r} is defined twice")
         seen.add(name.casefold())
         _check_channel(item["channel"], where, f"{key}.channel")
+        try:
+            parse_query(str(item["query"]))
+        except QueryError as exc:
+            raise ConfigError(where, f"{key}.query", "\n" + str(exc)) from None
         sla = parse_duration(str(item.get("sla", "60m")), where, f"{key}.sla")
         min_score = item.get("min_score", 0)
         if not isinstance(min_score, (int, float)):

@@ -65,6 +65,8 @@ def test_good_config_is_read():
         ("topic: []", "topic", "unknown key"),
         ("competitors: {Globex: [1]}", "competitors.Globex[0]", "non-empty string"),
         ("- just a list", "(top level)", "mapping"),
+        ("topics: [{name: a, query: '\"unclosed', channel: C1X}]", "topics[0].query", "^"),
+        ("topics: [{name: a, query: '-hiring', channel: C1X}]", "topics[0].query", "exclusions"),
     ],
 )
 def test_mistakes_name_the_key(text, key, problem):
