@@ -41,7 +41,9 @@ def run_subcommand(services: Services, user_id: str, text: str) -> Message:
     try:
         words = shlex.split(text)
     except ValueError:
-        return error_message('Unbalanced quotes: close every `"` you open.')
+        if text.count('"') % 2:
+            return error_message('Unbalanced quotes: close every `"` you open.')
+        words = text.split()  # an apostrophe (don't) is not a quote here
     name = words[0].lower() if words else "help"
     sub = SUBCOMMANDS.get(name)
     if sub is None:
@@ -81,3 +83,11 @@ def _sources(services: Services, user_id: str, args: list[str]) -> Message:
 @subcommand("status", "/hark status")
 def _status(services: Services, user_id: str, args: list[str]) -> Message:
     return listings.status_report(services.store, services.settings.config.x_max_reads_per_month)
+
+
+# Feature subcommands register themselves on import (after the table above).
+from bot import (  # noqa: F401
+    mute_commands,
+    source_commands,
+    topic_commands,
+)

@@ -12,6 +12,48 @@ from bot.ranking import Rank, rank_post
 from bot.store import Store
 
 
+class MuteRules:
+    """Authors, sites and phrases that keep a post out of every channel."""
+
+    def __init__(self, rows: list[sqlite3.Row]) -> None:
+        self.authors = {_author_key(r["value"]) for r in rows if r["kind"] == "author"}
+        self.sites = {_site_key(r["value"]) for r in rows if r["kind"] == "site"}
+        phrases = [r["value"] for r in rows if r["kind"] == "phrase"]
+        self.phrases = _phrase_tagger(phrases)
+
+    def muted(self, doc: Document) -> bool:
+        """True when the post's author, site (or a parent domain), or a phrase is muted."""
+        if self.authors and _author_key(doc.author) in self.authors:
+            return True
+        if self.sites and doc.site:
+            site = _site_key(doc.site)
+            parts = site.split(".")
+            # "a.b.example.com" is muted by "example.com", "b.example.com" or itself.
+            if any(".".join(parts[i:]) in self.sites for i in range(len(parts))):
+                return True
+        return bool(self.phrases and self.phrases.tags(doc))
+
+
+def _author_key(author: str) -> str:
+    return author.strip().lstrip("@").casefold()
+
+
+def _site_key(site: str) -> str:
+    return site.strip().rstrip(".").casefold()
+
+
+def _phrase_tagger(phrases: list[str]) -> Tagger | None:
+    """One automaton over every muted phrase, on whole words like topic queries."""
+    usable = []
+    for phrase in phrases:
+        try:
+            Tagger({"muted": [phrase]})
+        except ValueError:
+            continue  # no letters or digits: nothing it could ever match
+        usable.append(phrase)
+    return Tagger({"muted": usable}) if usable else None
+
+
 @dataclass(frozen=True)
 class Relevant:
     topic_id: int
@@ -35,6 +77,8 @@ class Relevance:
         self._version = -1
         self._matcher: Matcher | None = None
         self._topics: dict[str, sqlite3.Row] = {}
+        self._mutes_version = -1
+        self._mutes = MuteRules([])
 
     def matcher(self) -> tuple[Matcher, dict[str, sqlite3.Row]]:
         """The matcher for the current topics, recompiled only when they changed."""
@@ -47,10 +91,27 @@ class Relevance:
                 self._version = version
             return self._matcher, self._topics
 
+    def mute_rules(self) -> MuteRules:
+        """The current mutes, reloaded only when they changed."""
+        version = self.store.mutes_version()
+        with self._lock:
+            if version != self._mutes_version:
+                self._mutes = MuteRules(self.store.mutes())
+                self._mutes_version = version
+            return self._mutes
+
+    def is_muted(self, doc: Document) -> bool:
+        return self.mute_rules().muted(doc)
+
     def evaluate(
         self, doc: Document, *, metrics: dict[str, int], age_hours: float | None
     ) -> list[Relevant]:
-        """Every topic the document matches, ranked, including those under their min score."""
+        """Every topic the document matches, ranked, including those under their min score.
+
+        A muted post (author, site or phrase) matches nothing.
+        """
+        if self.is_muted(doc):
+            return []
         matcher, topics = self.matcher()
         found: list[Relevant] = []
         for m in matcher.match(doc):

@@ -11,11 +11,15 @@ HELP = """*Hark* puts the company's experts into the conversations that matter.
 *For everyone*
 • `/register` — your social accounts and the topics you can speak to
 • `/register show` · `/register delete`
-• `/who-covers <topic>` — who covers a topic
+• `/who-covers &lt;topic&gt;` — who covers a topic
 • `/digest [period] [topic]` — what was heard and answered (`today`, `7d`, `30d`, `week`, `month`, `2026-11-01..2026-11-15`)
 
 *For admins*
 • `/hark topics` — the topics (beats) and their channels
+• `/hark topics add|edit|remove` — change topics (queries are checked first)
+• `/hark test &lt;query&gt;` — what a query would have matched in the last 30 days
+• `/hark search &lt;words&gt;` — search the stored posts
+• `/hark mutes [add|remove author|site|phrase &lt;value&gt;]` — posts that never reach a channel
 • `/hark sources` — the sources and their health
 • `/hark status` — is Hark healthy?
 • `/hark help` — this message

@@ -5,8 +5,10 @@ from __future__ import annotations
 from bot.store.conversations import ConversationsStore
 from bot.store.engagement_extra import EngagementStore
 from bot.store.ingest import IngestStore
+from bot.store.mutes import MutesStore
 from bot.store.people import PeopleStore
 from bot.store.posts import PostsStore, StoredPost
+from bot.store.search import SearchStore
 from bot.store.sources import SourcesStore
 from bot.store.stats import StatsStore
 from bot.store.topics import TopicsStore
@@ -23,6 +25,8 @@ class Store(
     PeopleStore,
     StatsStore,
     XUsageStore,
+    MutesStore,
+    SearchStore,
 ):
     """SQLite store, safe to share between Bolt's worker threads and the scheduler."""
 

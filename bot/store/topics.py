@@ -35,6 +35,51 @@ class TopicsStore(StoreBase):
     def topic_by_name(self, name: str) -> sqlite3.Row | None:
         return self.one("SELECT * FROM topics WHERE name = ? AND enabled = 1", (name,))
 
+    def add_topic(self, name: str, query: str, channel: str) -> bool:
+        """Add a topic made by command; False when an enabled one has that name.
+
+        A disabled topic of the same name (removed earlier) is brought back with the new
+        query and channel.
+        """
+        with self.transaction() as conn:
+            existing = conn.execute(
+                "SELECT id, enabled FROM topics WHERE name = ?", (name,)
+            ).fetchone()
+            if existing is not None and existing["enabled"]:
+                return False
+            if existing is None:
+                conn.execute(
+                    "INSERT INTO topics (name, query, channel, from_config) VALUES (?, ?, ?, 0)",
+                    (name, query, channel),
+                )
+            else:
+                conn.execute(
+                    "UPDATE topics SET query = ?, channel = ?, enabled = 1 WHERE id = ?",
+                    (query, channel, existing["id"]),
+                )
+            _bump_version(conn)
+        return True
+
+    def edit_topic_query(self, name: str, query: str) -> bool:
+        """Replace an enabled topic's query; False when there is no such topic."""
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "UPDATE topics SET query = ? WHERE name = ? AND enabled = 1", (query, name)
+            )
+            if cur.rowcount:
+                _bump_version(conn)
+        return cur.rowcount > 0
+
+    def remove_topic(self, name: str) -> bool:
+        """Disable a topic (its conversations keep their history); False when none."""
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "UPDATE topics SET enabled = 0 WHERE name = ? AND enabled = 1", (name,)
+            )
+            if cur.rowcount:
+                _bump_version(conn)
+        return cur.rowcount > 0
+
     def topics_version(self) -> int:
         """A counter bumped by every topic change, so matchers know to recompile."""
         row = self.one("SELECT value FROM meta WHERE key = 'topics_version'")
