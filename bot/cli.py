@@ -39,6 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     export = sub.add_parser("export", help="write conversations, engagements or people as CSV/JSON")
     export.add_argument("what", choices=["conversations", "engagements", "people"])
     export.add_argument("--since", default=None, help="YYYY-MM-DD (default: everything)")
+    export.add_argument("--until", default=None, help="YYYY-MM-DD, exclusive (default: now)")
     export.add_argument("--format", choices=["csv", "json"], default="csv")
     add_people_parser(sub)
     args = parser.parse_args(argv)
@@ -66,7 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         store = Store(settings.db_path)
         try:
-            return export_rows(store, args.what, args.since, args.format, sys.stdout)
+            return export_rows(
+                store, args.what, args.since, args.format, sys.stdout, until=args.until
+            )
         finally:
             store.close()
     return 2

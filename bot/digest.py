@@ -1,15 +1,34 @@
-"""/digest: the period a person asked for, and the numbers for it."""
+"""/digest: the period a person asked for, and the numbers for it.
+
+Every number about conversations describes one cohort: the conversations Hark
+created (matched) in the period, as they stand now. Posts heard, share of
+attention and employee reach count posts first seen in the period. See
+docs/digest.md for what each number means.
+"""
 
 from __future__ import annotations
 
+import heapq
+import math
 import re
-import statistics
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from bot.store import Store
+from bot.store.cohort import CohortGroup, CohortSummary
 
 PERIOD_HELP = "Write a period as `today`, `7d`, `30d`, `week`, `month` or `2026-11-01..2026-11-15`."
+DAY = 86400.0
+QUIET_AFTER = 30 * DAY  # no claim or reply for this long: "gone quiet"
+QUIET_LOOKBACK = 120 * DAY  # ...after engaging within this window before the period's end
+QUIET_MIN_CONVERSATIONS = 2
+TOP_PEOPLE = 10
+TOP_VOICES = 10
+TOP_REACH = 5
+BACKLOG = 5
+TOP_QUIET = 5
 
 
 class PeriodError(ValueError):
@@ -21,6 +40,11 @@ class Period:
     since: float
     until: float
     label: str
+
+    def previous(self) -> Period:
+        """The period of the same length just before this one (what trends compare with)."""
+        length = self.until - self.since
+        return Period(self.since - length, self.since, f"previous {self.label}")
 
 
 def parse_period(text: str, now: float) -> Period:
@@ -40,7 +64,7 @@ def parse_period(text: str, now: float) -> Period:
         days = int(m.group(1))
         if not 1 <= days <= 366:
             raise PeriodError(f"`{text}`: choose between 1d and 366d. {PERIOD_HELP}")
-        return Period(now - days * 86400, now, f"last {days} days")
+        return Period(now - days * DAY, now, f"last {days} days")
     m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", text)
     if m:
         try:
@@ -50,9 +74,70 @@ def parse_period(text: str, now: float) -> Period:
         if last < first:
             raise PeriodError(f"`{text}` ends before it starts. {PERIOD_HELP}")
         since = datetime(first.year, first.month, first.day, tzinfo=UTC).timestamp()
-        until = datetime(last.year, last.month, last.day, tzinfo=UTC).timestamp() + 86400
+        until = datetime(last.year, last.month, last.day, tzinfo=UTC).timestamp() + DAY
         return Period(since, until, f"{first.isoformat()} to {last.isoformat()}")
     raise PeriodError(f"I can't read `{text}` as a period. {PERIOD_HELP}")
+
+
+def percentile(ordered: Sequence[float], q: float) -> float | None:
+    """The q-quantile (0..1) of sorted values, interpolating linearly between ranks.
+
+    ``percentile(v, 0.5)`` is the usual median; p90 of 1..10 is 9.1.
+    """
+    if not ordered:
+        return None
+    position = q * (len(ordered) - 1)
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+@dataclass(frozen=True)
+class Funnel:
+    heard: int  # posts first seen in the period (all topics)
+    relevant: int  # conversations: a post matched by a topic
+    posted: int  # ... sent to the topic's channel
+    claimed: int  # ... that someone claimed (whatever happened next)
+    replied: int
+    verified: int  # replies Hark saw from the claimer's handle
+    ignored: int
+    ignored_by_reason: tuple[tuple[str, int], ...]
+    open: int  # posted, nobody claimed it yet
+    in_progress: int  # claimed, not yet replied or ignored
+
+    @property
+    def self_reported(self) -> int:
+        return self.replied - self.verified
+
+
+@dataclass(frozen=True)
+class Speed:
+    claim_p50: float | None
+    claim_p90: float | None
+    reply_p50: float | None
+    reply_p90: float | None
+    claims: int  # how many claims the figures are over
+    replies: int
+
+
+@dataclass(frozen=True)
+class TopicLine:
+    name: str
+    posted: int
+    replied: int
+    median_reply: float | None
+    previous_posted: int
+
+    @property
+    def reply_rate(self) -> float | None:
+        return self.replied / self.posted if self.posted else None
+
+    @property
+    def trend(self) -> float | None:
+        """Change in posted volume against the previous period (0.5 = +50 %); None if new."""
+        if not self.previous_posted:
+            return None
+        return (self.posted - self.previous_posted) / self.previous_posted
 
 
 @dataclass(frozen=True)
@@ -60,42 +145,273 @@ class PersonLine:
     user_id: str
     claims: int
     replies: int
-    topics: str
+    verified: int
+    topics: tuple[str, ...]  # most claimed first
+
+
+@dataclass(frozen=True)
+class Count:
+    name: str
+    n: int
+
+
+@dataclass(frozen=True)
+class ConversationLine:
+    conversation_id: int
+    topic: str
+    title: str
+    link: str | None
+    site: str
+    score: float  # ranking score (backlog) or reach (followers + score + comments)
+    waiting: float | None = None  # seconds since it was posted (backlog only)
+
+
+@dataclass(frozen=True)
+class Attention:
+    entity: str
+    is_company: bool
+    mentions: int
+    share: float | None  # of all company + competitor mentions in the period
+    previous_mentions: int
+    previous_share: float | None
+
+    @property
+    def change_points(self) -> float | None:
+        """Change of share in percentage points since the previous period."""
+        if self.share is None or self.previous_share is None:
+            return None
+        return (self.share - self.previous_share) * 100
+
+
+@dataclass(frozen=True)
+class EmployeeReach:
+    posts: int
+    people: int
+    top: tuple[Count, ...]  # user IDs and their posts
+
+
+@dataclass(frozen=True)
+class QuietPerson:
+    user_id: str
+    last_at: float
+    conversations: int  # claimed or replied in the 4 months before the period's end
 
 
 @dataclass(frozen=True)
 class Digest:
     period: Period
     topic: str | None
-    heard: int
-    relevant: int
-    posted: int
-    claimed: int
-    replied: int
-    ignored: int
-    open: int
-    median_claim_seconds: float | None
+    funnel: Funnel
+    speed: Speed
+    topics: tuple[TopicLine, ...]  # most posted first
     people: tuple[PersonLine, ...]
+    uncovered: tuple[Count, ...]  # topics nobody declared nor claimed in the period
+    authors: tuple[Count, ...]
+    sites: tuple[Count, ...]
+    reach: tuple[ConversationLine, ...]
+    attention: tuple[Attention, ...]
+    employees: EmployeeReach | None  # None: employee posts not tracked yet
+    backlog: tuple[ConversationLine, ...]
+    quiet: tuple[QuietPerson, ...]
+    company: str = ""
 
 
-def build_digest(store: Store, period: Period, topic: str | None = None) -> Digest:
-    """Compute the numbers /digest shows for a period (and optionally one topic)."""
-    funnel = store.funnel(period.since, period.until, topic)
-    delays = store.claim_delays(period.since, period.until, topic)
-    people = tuple(
-        PersonLine(r["user_id"], int(r["claims"]), int(r["replies"] or 0), r["topics"] or "")
-        for r in store.engagement_by_person(period.since, period.until, topic)
+def build_digest(
+    store: Store,
+    period: Period,
+    topic: str | None = None,
+    *,
+    company: str = "",
+    competitors: Sequence[str] = (),
+) -> Digest:
+    """Compute every number /digest shows for a period (and optionally one topic)."""
+    topic_id = None
+    if topic is not None:
+        row = store.topic_by_name(topic)
+        if row is None:
+            raise ValueError(f"unknown topic {topic!r}")
+        topic_id, topic = int(row["id"]), row["name"]
+    names = {int(r["id"]): r["name"] for r in store.topics(enabled_only=False)}
+    since, until = period.since, period.until
+    before = period.previous()
+    entities = list(dict.fromkeys(e for e in (company, *competitors) if e))
+    cohort = store.cohort_summary(since, until, topic_id)
+    groups = cohort.groups
+    reach = store.cohort_reach(since, until, topic_id, sum(g.n for g in groups), TOP_REACH)
+    backlog = store.cohort_backlog(since, until, topic_id, BACKLOG)
+    previous = store.cohort_posted(before.since, before.until, topic_id)
+    authors, sites = store.cohort_voices(since, until, topic_id, limit=TOP_VOICES * 4)
+    (heard, mentions_now), (_, mentions_before) = store.heard_and_mentions(
+        [(since, until), (before.since, before.until)], entities, topic_id
     )
+    quiet = store.quiet_people(until - QUIET_AFTER, until - QUIET_LOOKBACK, until, topic_id)
+    employees = store.employee_reach_summary(since, until, topic)
+    uncovered = _uncovered(store, topic, groups)
+    handles = store.employee_handles()
+    now = store.now()
     return Digest(
         period=period,
         topic=topic,
-        heard=int(funnel["heard"]),
-        relevant=int(funnel["relevant"]),
-        posted=int(funnel["posted"]),
-        claimed=int(funnel["claimed"]),
-        replied=int(funnel["replied"]),
-        ignored=int(funnel["ignored"]),
-        open=int(funnel["open"]),
-        median_claim_seconds=statistics.median(delays) if delays else None,
-        people=people,
+        funnel=_funnel(heard, cohort),
+        speed=_speed(cohort),
+        topics=_topic_lines(names, cohort, previous),
+        people=_people(names, cohort),
+        uncovered=uncovered,
+        authors=tuple(Count(a, n) for a, n in authors if not _is_employee(a, handles))[:TOP_VOICES],
+        sites=tuple(Count(site, n) for site, n in sites[:TOP_VOICES]),
+        reach=tuple(
+            ConversationLine(r["id"], r["topic"], r["title"], r["link"], r["site"], r["reach"])
+            for r in reach
+        ),
+        attention=_attention(company, mentions_now, mentions_before),
+        employees=_employees(employees),
+        backlog=tuple(
+            ConversationLine(
+                r["id"],
+                r["topic"],
+                r["title"],
+                r["link"],
+                r["site"],
+                r["score"],
+                max(0.0, now - r["sent_at"]),
+            )
+            for r in backlog
+        ),
+        quiet=tuple(
+            QuietPerson(r["user_id"], r["last_at"], int(r["conversations"]))
+            for r in quiet
+            if r["conversations"] >= QUIET_MIN_CONVERSATIONS
+        )[:TOP_QUIET],
+        company=company,
     )
+
+
+def _funnel(heard: int, cohort: CohortSummary) -> Funnel:
+    groups = cohort.groups
+    states: dict[str, int] = defaultdict(int)
+    reasons: Counter[str] = Counter()
+    for g in groups:
+        states[g.state] += g.n
+        reasons.update(g.reasons)
+    unexplained = states["ignored"] - sum(reasons.values())
+    if unexplained > 0:
+        reasons["no reason given"] += unexplained
+    replied_owners = cohort.owners.get("replied", Counter())
+    return Funnel(
+        heard=heard,
+        relevant=sum(states.values()),
+        posted=sum(g.posted for g in groups),
+        claimed=sum(g.claimed for g in groups),
+        replied=states["replied"],
+        verified=sum(n for token, n in replied_owners.items() if token.endswith("1")),
+        ignored=states["ignored"],
+        ignored_by_reason=tuple(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
+        open=sum(g.posted for g in groups if g.state == "new"),
+        in_progress=states["claimed"],
+    )
+
+
+def _speed(cohort: CohortSummary) -> Speed:
+    to_reply = sorted(d for delays in cohort.to_reply.values() for d in delays)
+    return Speed(
+        claim_p50=percentile(cohort.to_claim, 0.5),
+        claim_p90=percentile(cohort.to_claim, 0.9),
+        reply_p50=percentile(to_reply, 0.5),
+        reply_p90=percentile(to_reply, 0.9),
+        claims=len(cohort.to_claim),
+        replies=len(to_reply),
+    )
+
+
+def _topic_lines(
+    names: dict[int, str], cohort: CohortSummary, previous: dict[int, int]
+) -> tuple[TopicLine, ...]:
+    posted: dict[int, int] = defaultdict(int)
+    replied: dict[int, int] = defaultdict(int)
+    for g in cohort.groups:
+        posted[g.topic_id] += g.posted
+        replied[g.topic_id] += g.n if g.state == "replied" else 0
+    lines = [
+        TopicLine(
+            name=names.get(tid, f"topic {tid}"),
+            posted=posted[tid],
+            replied=replied[tid],
+            median_reply=percentile(cohort.to_reply.get(tid, []), 0.5),
+            previous_posted=previous.get(tid, 0),
+        )
+        for tid in set(posted) | set(previous)
+        if posted[tid] or previous.get(tid)
+    ]
+    return tuple(sorted(lines, key=lambda t: (-t.posted, -t.previous_posted, t.name)))
+
+
+def _people(names: dict[int, str], cohort: CohortSummary) -> tuple[PersonLine, ...]:
+    """The owners with the most replies, then claims; their topics, most claimed first."""
+    # Tokens are the user ID plus "1" for a verified reply or "0".
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for state, owners in cohort.owners.items():
+        for token, n in owners.items():
+            person = totals[token[:-1]]
+            person[0] += n
+            if state == "replied":
+                person[1] += n
+                person[2] += n if token[-1] == "1" else 0
+    ranked = heapq.nsmallest(
+        TOP_PEOPLE, totals.items(), key=lambda kv: (-kv[1][1], -kv[1][0], kv[0])
+    )
+    lines = []
+    for user, (claims, replies, verified) in ranked:
+        mine = cohort.topics_of(user)
+        topics = sorted(mine, key=lambda t: (-mine[t], names.get(t, "")))
+        lines.append(
+            PersonLine(user, claims, replies, verified, tuple(names.get(t, "?") for t in topics))
+        )
+    return tuple(lines)
+
+
+def _uncovered(store: Store, topic: str | None, groups: Sequence[CohortGroup]) -> tuple[Count, ...]:
+    """Enabled topics nobody declared at /register and nobody claimed in the period."""
+    claimed: dict[int, int] = defaultdict(int)
+    posted: dict[int, int] = defaultdict(int)
+    for g in groups:
+        claimed[g.topic_id] += g.claimed
+        posted[g.topic_id] += g.posted
+    declared = store.declared_topics()
+    found = [
+        Count(r["name"], posted[int(r["id"])])
+        for r in store.topics()
+        if (topic is None or r["name"] == topic)
+        and not claimed[int(r["id"])]
+        and r["name"].casefold() not in declared
+    ]
+    return tuple(sorted(found, key=lambda c: (-c.n, c.name)))
+
+
+def _is_employee(author: str, handles: set[str]) -> bool:
+    """Whether a post's author is a registered employee's account (``@alice (Alice)``)."""
+    text = author.strip().casefold()
+    if text.startswith("@"):
+        return text[1:].split(" ", 1)[0] in handles
+    return text in handles
+
+
+def _attention(company: str, now: dict[str, int], before: dict[str, int]) -> tuple[Attention, ...]:
+    total, total_before = sum(now.values()), sum(before.values())
+    return tuple(
+        Attention(
+            entity=entity,
+            is_company=entity == company,
+            mentions=n,
+            share=n / total if total else None,
+            previous_mentions=before.get(entity, 0),
+            previous_share=before.get(entity, 0) / total_before if total_before else None,
+        )
+        for entity, n in now.items()
+    )
+
+
+def _employees(summary: tuple | None) -> EmployeeReach | None:
+    if summary is None:
+        return None
+    posts, people, top = summary
+    return EmployeeReach(posts, people, tuple(Count(r["user_id"], int(r["posts"])) for r in top))

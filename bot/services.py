@@ -242,5 +242,5 @@ def build_services(
     )
     from bot.weekly import WeeklyDigest
 
-    services.periodic.append(WeeklyDigest(store, client, config, notifier.once))
+    services.periodic.append(WeeklyDigest(store, client, config, notifier.once).run)
     return services

@@ -1,45 +1,141 @@
-"""/digest [period] [topic]."""
+"""/digest [period] [topic], and its "Post to channel" button."""
 
 from __future__ import annotations
 
-from slack_bolt import Ack, App, BoltContext, Respond
+import difflib
+import json
+import logging
+import math
 
-from bot.blocks.digest import digest_message
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.digest import POST_ACTION, digest_message
 from bot.blocks.replies import error_message
 from bot.blocks.text import fit
-from bot.digest import PeriodError, build_digest, parse_period
+from bot.digest import PERIOD_HELP, Period, PeriodError, parse_period
 from bot.services import Services
+from bot.weekly import digest_for, post_digest
+
+log = logging.getLogger(__name__)
+USAGE = "Write `/digest [period] [topic]`, e.g. `/digest 30d kubernetes`."
 
 
 def register(app: App) -> None:
     app.command("/digest")(digest_command)
+    app.action(POST_ACTION)(post_to_channel)
 
 
 def digest_command(ack: Ack, command: dict, respond: Respond, context: BoltContext) -> None:
-    """``/digest [period] [topic]``."""
+    """``/digest [period] [topic]``: the numbers, privately, with a button to post them."""
     ack()
     hark: Services = context["hark"]
-    words = (command.get("text") or "").split(maxsplit=1)
-    period_text = words[0] if words else "7d"
-    topic = words[1].strip() if len(words) > 1 else None
+    words = (command.get("text") or "").split()
+    now = hark.store.now()
+    topics = [t["name"] for t in hark.store.topics()]
+    period, topic, problem = _read(words, now, topics)
+    if problem:
+        respond(response_type="ephemeral", **error_message(problem))
+        return
+    digest = digest_for(hark.store, hark.settings.config, period, topic)
+    respond(response_type="ephemeral", **digest_message(digest, shareable=True))
+
+
+def _read(words: list[str], now: float, topics: list[str]) -> tuple[Period, str | None, str]:
+    """(period, topic, what was wrong): the period may come first or last, or not at all."""
+    by_name = {t.casefold(): t for t in topics}
+    attempts = [(words[:1], words[1:]), (words[-1:], words[:-1])] if words else [([], [])]
+    problem = ""
+    for period_words, topic_words in attempts:
+        try:
+            period = parse_period(" ".join(period_words), now)
+        except PeriodError as exc:
+            problem = problem or str(exc)
+            continue
+        asked = " ".join(topic_words)
+        if not asked:
+            return period, None, ""
+        if asked.casefold() in by_name:
+            return period, by_name[asked.casefold()], ""
+        return period, None, _unknown_topic(asked, topics)
+    asked = " ".join(words)
+    if asked.casefold() in by_name:  # `/digest kubernetes`: the default period
+        return parse_period("7d", now), by_name[asked.casefold()], ""
+    return parse_period("7d", now), None, f"{problem} {USAGE}"
+
+
+def _unknown_topic(asked: str, topics: list[str]) -> str:
+    close = difflib.get_close_matches(asked.casefold(), [t.casefold() for t in topics], n=3)
+    suggestions = [t for t in topics if t.casefold() in close]
+    hint = (
+        "Did you mean " + " or ".join(f"`{fit(s, 60, one_line=True)}`" for s in suggestions) + "?"
+        if suggestions
+        else "`/hark topics` lists them."
+    )
+    return f"There is no topic `{fit(asked, 60, one_line=True)}`. {hint} {USAGE}"
+
+
+def post_to_channel(
+    ack: Ack, body: dict, respond: Respond, client: WebClient, context: BoltContext
+) -> None:
+    """Post the digest the person was looking at (same period, same topic) and its chart."""
+    ack()
+    hark: Services = context["hark"]
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id"
+    )
+    period, topic = _shown(body["actions"][0].get("value") or "")
+    if period is None or not channel:
+        respond(
+            response_type="ephemeral",
+            replace_original=False,
+            **error_message(
+                f"That digest can't be posted any more; run `/digest` again. {PERIOD_HELP}"
+            ),
+        )
+        return
+    if topic is not None and hark.store.topic_by_name(topic) is None:
+        respond(
+            response_type="ephemeral",
+            replace_original=False,
+            **error_message(
+                f"The topic `{fit(topic, 60, one_line=True)}` is gone; run `/digest` again."
+            ),
+        )
+        return
+    digest = digest_for(hark.store, hark.settings.config, period, topic)
     try:
-        period = parse_period(period_text, hark.store.now())
-    except PeriodError as exc:
-        # Maybe they gave only a topic: `/digest kubernetes`.
-        if hark.store.topic_by_name(" ".join(words)):
-            period, topic = parse_period("7d", hark.store.now()), " ".join(words)
-        else:
-            respond(response_type="ephemeral", **error_message(str(exc)))
-            return
-    if topic is not None:
-        row = hark.store.topic_by_name(topic)
-        if row is None:
-            respond(
-                response_type="ephemeral",
-                **error_message(
-                    f"There is no topic `{fit(topic, 60, one_line=True)}`; `/hark topics` lists them."
-                ),
-            )
-            return
-        topic = row["name"]
-    respond(response_type="ephemeral", **digest_message(build_digest(hark.store, period, topic)))
+        post_digest(client, hark.store, channel, digest)
+    except SlackApiError as exc:
+        error = exc.response.get("error", "error")
+        log.info("digest post to %s failed: %s", channel, error)
+        respond(
+            response_type="ephemeral",
+            replace_original=False,
+            **error_message(
+                f"Slack refused the post ({error}). If Hark is not in this channel, "
+                "`/invite @Hark`, then press *Post to channel* again."
+            ),
+        )
+        return
+    respond(
+        response_type="ephemeral",
+        replace_original=False,
+        text=f"Posted the digest ({fit(digest.period.label, 80)}) in <#{channel}>.",
+    )
+
+
+def _shown(value: str) -> tuple[Period | None, str | None]:
+    """The period and topic a "Post to channel" button carries (checked: it came from Slack)."""
+    try:
+        shown = json.loads(value)
+        since, until = float(shown["since"]), float(shown["until"])
+        label, topic = str(shown["label"])[:80], shown.get("topic")
+    except (ValueError, TypeError, KeyError):
+        return None, None
+    if not (math.isfinite(since) and math.isfinite(until) and 0 <= since < until):
+        return None, None
+    if until - since > 367 * 86400 or (topic is not None and not isinstance(topic, str)):
+        return None, None
+    return Period(since, until, label), topic

@@ -1,97 +1,343 @@
-"""Read-only aggregates for /digest."""
+"""Read-only aggregates for the digest, its chart and ``hark export``.
+
+Most figures are about a *cohort*: the conversations created in ``[since, until)``,
+of every topic (``topic_id=None``) or of one. Cohort queries read the
+``digest_topic_state`` index (bot/store/schema_digest.py) one (topic, state) slice
+at a time, so grouping by topic and state needs no sort; bench/digest.py holds
+them to their budget on a year of data.
+"""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
+from typing import Any
 
-from bot.store.base import StoreBase
+from bot.store.cohort import (
+    COHORT_INDEX,
+    OWNED_STATES,
+    STATES,
+    CohortSummary,
+    cohort_where,
+    parse_summary,
+)
+from bot.store.schema_digest import REACH_SQL, TOUCHED_SQL
+from bot.store.voices import VoicesStore
+
+DAY = 86400.0
+# A cohort this big, and at least 1/ratio of all posts, finds its top reach faster by
+# walking the reach index than by reading its own posts (bench/digest.py; cohort_reach).
+_REACH_INDEX_MIN = 10_000
+_REACH_INDEX_RATIO = 100
 
 
-class StatsStore(StoreBase):
-    def funnel(self, since: float, until: float, topic: str | None = None) -> sqlite3.Row:
-        """Counts for the conversations created in [since, until), optionally for one topic."""
-        topic_clause = "AND t.name = :topic" if topic else ""
-        return self.one(
-            f"""
-            SELECT
-              (SELECT count(*) FROM posts WHERE first_seen_at >= :since AND first_seen_at < :until)
-                AS heard,
-              count(c.id) AS relevant,
-              coalesce(sum(c.ts IS NOT NULL), 0) AS posted,
-              coalesce(sum(c.claimed_at IS NOT NULL), 0) AS claimed,
-              coalesce(sum(c.state = 'replied'), 0) AS replied,
-              coalesce(sum(c.state = 'ignored'), 0) AS ignored,
-              coalesce(sum(c.state = 'new' AND c.ts IS NOT NULL), 0) AS open
-            FROM conversations c JOIN topics t ON t.id = c.topic_id
-            WHERE c.deliver = 1 AND c.created_at >= :since AND c.created_at < :until {topic_clause}
-            """,
-            {"since": since, "until": until, "topic": topic},
-        )
+class StatsStore(VoicesStore):
+    # -- the cohort ------------------------------------------------------------------------
 
-    def engagement_by_person(
-        self, since: float, until: float, topic: str | None = None
-    ) -> list[sqlite3.Row]:
-        """Who claimed and replied to what in the period, most active first."""
-        topic_clause = "AND t.name = :topic" if topic else ""
-        return self.all(
-            f"""
-            SELECT c.owner AS user_id, count(*) AS claims,
-                   sum(c.state = 'replied') AS replies,
-                   group_concat(DISTINCT t.name) AS topics
-            FROM conversations c JOIN topics t ON t.id = c.topic_id
-            WHERE c.owner IS NOT NULL AND c.claimed_at >= :since AND c.claimed_at < :until
-              {topic_clause}
-            GROUP BY c.owner ORDER BY replies DESC, claims DESC, c.owner LIMIT 10
-            """,
-            {"since": since, "until": until, "topic": topic},
-        )
+    def cohort_summary(
+        self, since: float, until: float, topic_id: int | None = None
+    ) -> CohortSummary:
+        """The cohort per (topic, state): counts, delays, owners, ignore reasons.
 
-    def claim_delays(self, since: float, until: float, topic: str | None = None) -> list[float]:
-        """Seconds from posting to claim, for claims in the period."""
-        topic_clause = "AND t.name = :topic" if topic else ""
+        One pass over the index slice. SQLite groups by sorting; the per-conversation
+        values (delays, owners, reasons) come back concatenated per group and are
+        counted here with hashes, which is several times faster at this size. The
+        expressions are kept bare (no CASE) for speed: values that do not apply to a
+        group's state are dropped here.
+        """
+        params = {"since": since, "until": until, "topic_id": topic_id}
+        # Unclaimed conversations have nothing to concatenate: just count them.
         rows = self.all(
             f"""
-            SELECT c.claimed_at - c.sent_at AS delay
-            FROM conversations c JOIN topics t ON t.id = c.topic_id
-            WHERE c.claimed_at >= :since AND c.claimed_at < :until AND c.sent_at IS NOT NULL
-              {topic_clause}
-            ORDER BY delay
+            SELECT c.topic_id, c.state, count(*) AS n, count(c.sent_at) AS posted,
+                   count(c.claimed_at) AS claimed, NULL AS to_claim, NULL AS to_reply,
+                   NULL AS owners, NULL AS reasons
+            FROM {COHORT_INDEX} WHERE {cohort_where(topic_id, "('new')")}
+            GROUP BY c.topic_id, c.state
             """,
-            {"since": since, "until": until, "topic": topic},
+            params,
+        ) + self.all(
+            f"""
+            SELECT c.topic_id, c.state, count(*) AS n, count(c.sent_at) AS posted,
+                   count(c.claimed_at) AS claimed,
+                   group_concat(CAST(c.claimed_at - c.sent_at AS INTEGER)) AS to_claim,
+                   group_concat(CAST(c.replied_at - c.sent_at AS INTEGER)) AS to_reply,
+                   group_concat(c.owner || c.reply_verified) AS owners,
+                   group_concat(c.ignore_reason, char(31)) AS reasons
+            FROM {COHORT_INDEX} WHERE {cohort_where(topic_id, OWNED_STATES)}
+            GROUP BY c.topic_id, c.state
+            """,
+            params,
         )
-        return [max(0.0, r["delay"]) for r in rows]
+        return parse_summary(rows)
 
-    def export(self, what: str, since: float) -> list[sqlite3.Row]:
-        """Rows for ``hark export``."""
-        if what == "conversations":
-            return self.all(
-                """SELECT c.id, t.name AS topic, p.title, p.link, p.author, p.site,
-                          c.score, c.created_at, c.sent_at, c.state, c.owner, c.claimed_at,
-                          c.replied_at, c.reply_url, c.reply_verified, c.ignore_reason
-                   FROM conversations c JOIN topics t ON t.id = c.topic_id
-                   JOIN posts p ON p.id = c.post_id
-                   WHERE c.created_at >= ? AND c.deliver = 1 ORDER BY c.id""",
-                (since,),
+    def cohort_posted(
+        self, since: float, until: float, topic_id: int | None = None
+    ) -> dict[int, int]:
+        """Conversations posted to Slack per topic (the previous period, for trends)."""
+        rows = self.all(
+            f"""SELECT c.topic_id, count(c.sent_at) AS posted FROM {COHORT_INDEX}
+                WHERE {cohort_where(topic_id)} GROUP BY c.topic_id""",
+            {"since": since, "until": until, "topic_id": topic_id},
+        )
+        return {int(r["topic_id"]): int(r["posted"]) for r in rows}
+
+    def declared_topics(self) -> set[str]:
+        """Topic names (case-folded) that at least one person declared at /register."""
+        return {r["topic"].casefold() for r in self.all("SELECT DISTINCT topic FROM person_topics")}
+
+    def cohort_reach(
+        self, since: float, until: float, topic_id: int | None, cohort_size: int, limit: int = 5
+    ) -> list[sqlite3.Row]:
+        """The cohort's posted conversations whose posts have the most reach.
+
+        A big cohort walks the reach index from the top, over at most a bounded number
+        of posts, and keeps the first ``limit`` that belong to it; a small cohort (one
+        topic, one day), or a walk that found too few, reads the cohort's own posts.
+        """
+        params: dict[str, Any] = {"since": since, "until": until, "topic_id": topic_id}
+        params["limit"] = limit
+        reach = REACH_SQL.replace("metrics", "p.metrics")
+        posts = int(self.one("SELECT coalesce(max(id), 0) AS n FROM posts")["n"])
+        if cohort_size >= _REACH_INDEX_MIN and cohort_size * _REACH_INDEX_RATIO >= posts:
+            # Expect ``limit * posts / cohort_size`` posts before the last hit; read 4x.
+            params["walk"] = max(1000, 4 * limit * posts // cohort_size)
+            topic = "AND c.topic_id = :topic_id" if topic_id is not None else ""
+            # Check each walked post against the cohort first; read the few winners' rows.
+            rows = self.all(
+                f"""WITH walked AS MATERIALIZED (
+                      SELECT p.id, {reach} AS reach FROM posts p INDEXED BY digest_post_reach
+                      WHERE {reach} > 0 ORDER BY {reach} DESC LIMIT :walk),
+                    hits AS MATERIALIZED (
+                      SELECT w.reach, (SELECT min(c.id) FROM conversations c
+                                       WHERE c.post_id = w.id AND c.created_at >= :since
+                                         AND c.created_at < :until AND c.sent_at IS NOT NULL
+                                         {topic}) AS id
+                      FROM walked w)
+                    SELECT c.id, hits.reach, t.name AS topic, p.title, p.link, p.site
+                    FROM hits JOIN conversations c ON c.id = hits.id
+                    JOIN posts p ON p.id = c.post_id JOIN topics t ON t.id = c.topic_id
+                    ORDER BY hits.reach DESC, c.id LIMIT :limit""",
+                params,
             )
-        if what == "engagements":
-            return self.all(
-                """SELECT e.id, e.conversation_id, t.name AS topic, e.user_id, e.action,
-                          e.detail, e.at AS at
-                   FROM engagements e JOIN conversations c ON c.id = e.conversation_id
-                   JOIN topics t ON t.id = c.topic_id
-                   WHERE e.at >= ? ORDER BY e.id""",
-                (since,),
+            if len(rows) == limit:
+                return rows
+        return self.all(
+            f"""SELECT c.id, {reach} AS reach, t.name AS topic, p.title, p.link, p.site
+                FROM {COHORT_INDEX} JOIN posts p ON p.id = c.post_id JOIN topics t ON t.id = c.topic_id
+                WHERE {cohort_where(topic_id)} AND c.sent_at IS NOT NULL AND {reach} > 0
+                ORDER BY reach DESC, c.id LIMIT :limit""",
+            params,
+        )
+
+    def cohort_backlog(
+        self, since: float, until: float, topic_id: int | None = None, limit: int = 5
+    ) -> list[sqlite3.Row]:
+        """The best-scored posted conversations of the cohort that nobody has claimed."""
+        return self.all(
+            f"""
+            SELECT b.id, b.score, b.sent_at, t.name AS topic, p.title, p.link, p.site
+            FROM (SELECT c.id, c.score, c.sent_at, c.post_id, c.topic_id FROM {COHORT_INDEX}
+                  WHERE {cohort_where(topic_id, "('new')")} AND c.sent_at IS NOT NULL
+                  ORDER BY c.score DESC, c.id LIMIT :limit) AS b
+            JOIN posts p ON p.id = b.post_id JOIN topics t ON t.id = b.topic_id
+            ORDER BY b.score DESC, b.id
+            """,
+            {"since": since, "until": until, "topic_id": topic_id, "limit": limit},
+        )
+
+    # -- posts heard -----------------------------------------------------------------------
+
+    def heard_span(self, since: float, until: float) -> tuple[int, int, int]:
+        """Posts first seen in the period: (how many, lowest id, highest id)."""
+        row = self.one(
+            """SELECT count(*) AS n, coalesce(min(id), 0) AS lo, coalesce(max(id), -1) AS hi
+               FROM posts WHERE first_seen_at >= ? AND first_seen_at < ?""",
+            (since, until),
+        )
+        return int(row["n"]), int(row["lo"]), int(row["hi"])
+
+    def heard_and_mentions(
+        self,
+        periods: Sequence[tuple[float, float]],
+        entities: Sequence[str],
+        topic_id: int | None = None,
+    ) -> list[tuple[int, dict[str, int]]]:
+        """Per period: the posts first seen in it (every topic), and how many of them
+        mention each entity (company, competitors) — for one topic, only the posts that
+        became that topic's conversations."""
+        found = []
+        marks = ", ".join("?" * len(entities))
+        for since, until in periods:
+            heard, lo, hi = self.heard_span(since, until)
+            counts = dict.fromkeys(entities, 0)
+            if not entities:
+                rows = []
+            elif topic_id is not None:
+                rows = self.all(
+                    f"""SELECT m.entity, count(DISTINCT m.post_id) AS n
+                        FROM conversations c INDEXED BY digest_topic_state
+                        JOIN post_mentions m ON m.post_id = c.post_id
+                        WHERE c.topic_id = ? AND c.state IN {STATES} AND c.created_at >= ?
+                          AND c.created_at < ? AND m.entity IN ({marks})
+                        GROUP BY m.entity""",
+                    (topic_id, since, until, *entities),
+                )
+            elif heard == hi - lo + 1:
+                # Posts are numbered as they are heard. When the period's posts fill their
+                # id range exactly, its mentions are that range of the mentions' key.
+                rows = self.all(
+                    f"""SELECT entity, count(*) AS n FROM post_mentions
+                        WHERE post_id BETWEEN ? AND ? AND entity IN ({marks})
+                        GROUP BY entity""",
+                    (lo, hi, *entities),
+                )
+            else:  # gaps (purged posts) or posts out of order: check each one's date
+                rows = self.all(
+                    f"""SELECT m.entity, count(*) AS n FROM post_mentions m
+                        JOIN posts p ON p.id = m.post_id
+                        WHERE m.post_id BETWEEN ? AND ? AND m.entity IN ({marks})
+                          AND p.first_seen_at >= ? AND p.first_seen_at < ?
+                        GROUP BY m.entity""",
+                    (lo, hi, *entities, since, until),
+                )
+            counts.update({r["entity"]: int(r["n"]) for r in rows})
+            found.append((heard, counts))
+        return found
+
+    def employee_reach_summary(
+        self, since: float, until: float, topic: str | None = None
+    ) -> tuple[int, int, list[sqlite3.Row]] | None:
+        """Posts by registered employees that mention the company: (posts, people, top people).
+
+        A post counts at its publication date (when Hark saw it, if undated). For one
+        topic, only posts that matched it count. None when employee posts are not
+        tracked (no ``employee_posts`` table).
+        """
+        exists = self.one(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'employee_posts'"
+        )
+        if exists is None:
+            return None
+        where = """mentions_company = 1
+                   AND coalesce(published_at, seen_at) >= :since
+                   AND coalesce(published_at, seen_at) < :until"""
+        if topic is not None:
+            # ``topics`` holds the matched topic names, comma-separated.
+            where += (
+                " AND ',' || lower(replace(topics, ', ', ',')) || ',' LIKE :pattern ESCAPE '\\'"
             )
-        if what == "people":
-            return self.all(
-                """SELECT p.user_id, p.name, p.title, p.department, p.tags, p.languages,
-                          p.pingable, p.away_until,
-                          (SELECT group_concat(topic, ', ') FROM person_topics pt
-                            WHERE pt.user_id = p.user_id) AS topics,
-                          (SELECT group_concat(network || ':' || handle, ' ') FROM accounts a
-                            WHERE a.user_id = p.user_id) AS accounts,
-                          p.updated_at
-                   FROM people p WHERE p.updated_at >= ? ORDER BY p.user_id""",
-                (since,),
+        pattern = "%," + _like_escape((topic or "").lower()) + ",%"
+        params = {"since": since, "until": until, "pattern": pattern}
+        total = self.one(
+            "SELECT count(*) AS posts, count(DISTINCT user_id) AS people FROM employee_posts"
+            f" WHERE {where}",
+            params,
+        )
+        top = self.all(
+            f"""SELECT user_id, count(*) AS posts FROM employee_posts WHERE {where}
+                GROUP BY user_id ORDER BY posts DESC, user_id LIMIT 5""",
+            params,
+        )
+        return int(total["posts"]), int(total["people"]), top
+
+    # -- people over time ------------------------------------------------------------------
+
+    def quiet_people(
+        self, quiet_since: float, active_since: float, until: float, topic_id: int | None = None
+    ) -> list[sqlite3.Row]:
+        """People who last claimed or replied (before ``until``) in ``[active_since,
+        quiet_since)``, with how many conversations they handled from ``active_since``.
+
+        For one topic, only that topic's conversations count. Each person's latest is
+        one seek in a "last touched" index; the people are found by skipping through it.
+        """
+        if topic_id is None:
+            index, topic = "digest_owner_touched", ""
+        else:
+            index, topic = "digest_topic_owner_touched", "topic_id = :topic_id AND"
+        source = f"conversations INDEXED BY {index} WHERE {topic} owner IS NOT NULL"
+        return self.all(
+            f"""
+            WITH RECURSIVE person(user_id) AS (
+              SELECT min(owner) FROM {source}
+              UNION ALL
+              SELECT (SELECT min(owner) FROM {source} AND owner > person.user_id)
+              FROM person WHERE person.user_id IS NOT NULL
+            ),
+            latest AS (
+              SELECT user_id, (SELECT max({TOUCHED_SQL}) FROM {source}
+                                 AND owner = person.user_id AND {TOUCHED_SQL} < :until)
+                                AS last_at
+              FROM person WHERE user_id GLOB '[UW]*'
             )
-        raise ValueError(f"unknown export {what!r}")
+            SELECT user_id, last_at,
+                   (SELECT count(*) FROM {source} AND owner = latest.user_id
+                      AND {TOUCHED_SQL} >= :active AND {TOUCHED_SQL} < :until) AS conversations
+            FROM latest WHERE last_at >= :active AND last_at < :quiet
+            ORDER BY conversations DESC, user_id
+            """,
+            {"quiet": quiet_since, "active": active_since, "until": until, "topic_id": topic_id},
+        )
+
+    # -- the chart -------------------------------------------------------------------------
+
+    def daily_activity(
+        self, since: float, until: float, topic_id: int | None = None
+    ) -> list[sqlite3.Row]:
+        """Posted and replied conversations per day of the period (0 = its first day)."""
+        return self.all(
+            f"""
+            SELECT CAST((c.created_at - :since) / {DAY} AS INTEGER) AS day, t.name AS topic,
+                   count(c.sent_at) AS posted, sum(c.state = 'replied') AS replied
+            FROM {COHORT_INDEX} JOIN topics t ON t.id = c.topic_id
+            WHERE {cohort_where(topic_id)}
+            GROUP BY day, t.name
+            """,
+            {"since": since, "until": until, "topic_id": topic_id},
+        )
+
+    # -- hark export -----------------------------------------------------------------------
+
+    def export(self, what: str, since: float, until: float | None = None) -> sqlite3.Cursor:
+        """Rows for ``hark export`` from ``since`` (before ``until`` when given), streamed;
+        the cursor's ``description`` names the columns."""
+        sql = _EXPORTS.get(what)
+        if sql is None:
+            raise ValueError(f"unknown export {what!r}; choose {', '.join(_EXPORTS)}")
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        return cur.execute(sql, {"since": since, "until": until})
+
+
+_EXPORTS = {
+    "conversations": """
+        SELECT c.id, t.name AS topic, p.title, p.link, p.author, p.site, c.score,
+               c.created_at, c.sent_at, c.state, c.owner, c.claimed_at, c.replied_at,
+               c.reply_url, c.reply_verified, c.ignored_at, c.ignore_reason
+        FROM conversations c JOIN topics t ON t.id = c.topic_id JOIN posts p ON p.id = c.post_id
+        WHERE c.created_at >= :since AND (:until IS NULL OR c.created_at < :until)
+          AND c.deliver = 1
+        ORDER BY c.id""",
+    "engagements": """
+        SELECT e.id, e.conversation_id, t.name AS topic, e.user_id, e.action, e.detail, e.at
+        FROM engagements e JOIN conversations c ON c.id = e.conversation_id
+        JOIN topics t ON t.id = c.topic_id
+        WHERE e.at >= :since AND (:until IS NULL OR e.at < :until)
+        ORDER BY e.id""",
+    "people": """
+        SELECT p.user_id, p.name, p.title, p.department, p.tags, p.languages, p.pingable,
+               p.away_until,
+               (SELECT group_concat(topic, ', ') FROM person_topics pt
+                 WHERE pt.user_id = p.user_id) AS topics,
+               (SELECT group_concat(network || ':' || handle, ' ') FROM accounts a
+                 WHERE a.user_id = p.user_id) AS accounts,
+               p.updated_at
+        FROM people p
+        WHERE p.updated_at >= :since AND (:until IS NULL OR p.updated_at < :until)
+        ORDER BY p.user_id""",
+}
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,114 @@
+"""The digest's cohort as the store reads it: the conversations created in a period,
+of every topic or of one. Here: the WHERE clause that selects it from the
+``digest_topic_state`` index, and the parsing of what the store's queries return
+(counts per topic and state, and per-conversation values SQLite concatenated)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+STATES = "('new', 'claimed', 'replied', 'ignored')"
+OWNED_STATES = "('claimed', 'replied', 'ignored')"  # the states a conversation can have an owner in
+COHORT_INDEX = "conversations c INDEXED BY digest_topic_state"
+
+
+def cohort_where(topic_id: int | None, states: str = STATES) -> str:
+    """The WHERE clause of a cohort, shaped to seek the index one (topic, state) at a time:
+    grouping by topic and state then needs no sort. Binds :since, :until (:topic_id)."""
+    topics = (
+        "c.topic_id = :topic_id"
+        if topic_id is not None
+        else "c.topic_id IN (SELECT id FROM topics)"
+    )
+    return f"{topics} AND c.state IN {states} AND c.created_at >= :since AND c.created_at < :until"
+
+
+@dataclass(frozen=True)
+class CohortGroup:
+    """The cohort's conversations of one topic in one state."""
+
+    topic_id: int
+    state: str
+    n: int
+    posted: int  # sent to Slack
+    claimed: int  # have a claim time (replied and ignored ones keep theirs)
+    reasons: Counter[str]  # ignore reason -> conversations (state "ignored" only)
+
+
+@dataclass(frozen=True)
+class CohortSummary:
+    """The cohort: counts per (topic, state), delays, and who owns what."""
+
+    groups: list[CohortGroup]
+    to_claim: list[int]  # whole seconds from posting to claim, sorted, every topic
+    to_reply: dict[int, list[int]]  # topic -> whole seconds from posting to reply, sorted
+    owners: dict[str, Counter[str]]  # state -> "U123" + "1" (verified) or "0" -> conversations
+    owned: dict[int, str]  # topic -> ",U1231,U4560,": its owners' tokens, for topics_of
+
+    def topics_of(self, user: str) -> Counter[int]:
+        """How many of the cohort's conversations ``user`` owns, per topic."""
+        mine, verified = f",{user}0,", f",{user}1,"
+        found: Counter[int] = Counter()
+        for topic_id, tokens in self.owned.items():
+            n = tokens.count(mine) + tokens.count(verified)
+            if n:
+                found[topic_id] = n
+        return found
+
+
+def parse_summary(rows: Sequence[sqlite3.Row]) -> CohortSummary:
+    """Parse the concatenations once per cohort, not once per group: a few big splits
+    and counts in C instead of hundreds of small ones."""
+    claims: list[str] = []
+    replies: dict[int, list[str]] = {}
+    owners: dict[str, list[str]] = {}
+    owned: dict[int, list[str]] = {}
+    groups = []
+    for r in rows:
+        topic_id, state = int(r["topic_id"]), r["state"]
+        reasons: Counter[str] = Counter()
+        if r["reasons"] is not None and state == "ignored":
+            reasons = Counter(r["reasons"].split("\x1f"))
+        groups.append(
+            CohortGroup(topic_id, state, int(r["n"]), int(r["posted"]), int(r["claimed"]), reasons)
+        )
+        if r["to_claim"]:
+            claims.append(r["to_claim"])
+        if r["to_reply"] and state == "replied":
+            replies.setdefault(topic_id, []).append(r["to_reply"])
+        if r["owners"]:
+            owners.setdefault(state, []).append(r["owners"])
+            owned.setdefault(topic_id, []).append(r["owners"])
+    return CohortSummary(
+        groups=groups,
+        to_claim=_delays(claims),
+        to_reply={t: _delays(texts) for t, texts in replies.items()},
+        owners={
+            state: _people_only(Counter(",".join(t).split(","))) for state, t in owners.items()
+        },
+        owned={t: f",{','.join(texts)}," for t, texts in owned.items()},
+    )
+
+
+def _people_only(tokens: Counter[str]) -> Counter[str]:
+    """Drop erased people's anonymous tokens (Slack user IDs start with U or W)."""
+    for token in [t for t in tokens if not t.startswith(("U", "W"))]:
+        del tokens[token]
+    return tokens
+
+
+def _delays(texts: list[str]) -> list[int]:
+    """``["3,1", "-2"]`` -> ``[0, 1, 3]``: sorted whole seconds, none below zero (skew)."""
+    if not texts:
+        return []
+    values = json.loads(f"[{','.join(texts)}]")  # parses ints faster than int() does
+    values.sort()
+    for i, value in enumerate(values):
+        if value >= 0:
+            break
+        values[i] = 0
+    return values
