@@ -1,7 +1,7 @@
 """Fetch feed bytes over HTTP: I/O only, nothing parsed here.
 
-One ``Fetcher`` holds one ``httpx.Client`` (connection reuse) and is safe to
-share between threads. Every fetch is bounded three ways: connect/read
+One ``Fetcher`` holds a small connection pool per host (``bot.fetchhosts``:
+connection reuse and the per-host limit) and is safe to share between threads. Every fetch is bounded three ways: connect/read
 timeouts, a wall-clock deadline for the whole fetch, and a byte cap on the
 decompressed body. Redirects are followed by hand so every hop goes through
 ``netguard`` first.
@@ -9,7 +9,7 @@ decompressed body. Redirects are followed by hand so every hop goes through
 DNS rebinding: checking a name and then letting httpx resolve it again would
 leave a gap (the name could answer 1.2.3.4 to the check and 127.0.0.1 to the
 connect). We close it by pinning: the connection pool's network backend is
-replaced by ``netguard.PinnedBackend``, which resolves once, checks every
+replaced by ``netguard.PinnedBackend`` (see ``bot.fetchhosts``), which resolves once, checks every
 address and connects to exactly those addresses. TLS still verifies the
 certificate against the host name. This touches one private httpx attribute
 (``HTTPTransport._pool._network_backend``); if it ever disappears, building a
@@ -20,22 +20,22 @@ from __future__ import annotations
 
 import email.utils
 import re
-import threading
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from http.cookiejar import CookieJar, DefaultCookiePolicy
-from typing import Any, Self
+from typing import Self
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
 import httpx
 
-from bot import netguard
+from bot import fetchbody, fetchdeadline, netguard
+from bot.fetchhosts import HostPools
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+URL_CACHE_SIZE = 20_000
+CHECK_REMEMBERED = 60.0  # seconds
 # Upper bounds on what a server may ask of our schedule: a day of silence at
 # most for Retry-After and Cache-Control max-age.
 MAX_RETRY_AFTER = 86400.0
@@ -45,11 +45,6 @@ ACCEPT = (
     "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
 )
 _MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
-
-# The deadline of the fetch running on this thread, read by _DeadlineStream on
-# every socket read and write. httpx is synchronous here, so the thread that
-# calls fetch() is the one doing the I/O.
-_current = threading.local()
 
 
 @dataclass(frozen=True)
@@ -82,74 +77,6 @@ class FetchError(Exception):
         self.status = status
         self.retry_after = retry_after
         self.permanent = permanent  # retrying will not help: 404, 410, blocked address
-
-
-def _bounded_timeout(timeout: float | None) -> float | None:
-    deadline = getattr(_current, "deadline", None)
-    if deadline is None:
-        return timeout
-    remaining = deadline - time.monotonic()
-    if remaining <= 0:
-        raise httpcore.ReadTimeout("the fetch deadline has passed")
-    return remaining if timeout is None else min(timeout, remaining)
-
-
-class _DeadlineStream(httpcore.NetworkStream):
-    """A socket stream whose every wait ends by the fetch deadline.
-
-    Per-read timeouts alone let a server that sends a byte every few seconds
-    (headers included) hold a thread forever; this caps each wait at what is
-    left of the whole fetch.
-    """
-
-    def __init__(self, stream: httpcore.NetworkStream) -> None:
-        self._stream = stream
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._stream.read(max_bytes, _bounded_timeout(timeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._stream.write(buffer, _bounded_timeout(timeout))
-
-    def close(self) -> None:
-        self._stream.close()
-
-    def start_tls(
-        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
-    ) -> httpcore.NetworkStream:
-        tls = self._stream.start_tls(ssl_context, server_hostname, _bounded_timeout(timeout))
-        return _DeadlineStream(tls)
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._stream.get_extra_info(info)
-
-
-class _DeadlineBackend(httpcore.NetworkBackend):
-    """Wraps a backend so connects and every later socket wait respect the deadline."""
-
-    def __init__(self, inner: httpcore.NetworkBackend) -> None:
-        self._inner = inner
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Any = None,
-    ) -> httpcore.NetworkStream:
-        stream = self._inner.connect_tcp(
-            host, port, _bounded_timeout(timeout), local_address, socket_options
-        )
-        return _DeadlineStream(stream)
-
-    def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Any = None
-    ) -> httpcore.NetworkStream:
-        raise httpcore.ConnectError("unix sockets are not used for feeds")
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
 
 
 def _shown(url: str) -> str:
@@ -206,7 +133,7 @@ class Fetcher:
         user_agent: str = "Hark/0.1 (+https://github.com/hark)",
         resolver: netguard.Resolver | None = None,
     ) -> None:
-        self.allow_hosts = frozenset(h.lower() for h in allow_hosts)
+        self.allow_hosts = frozenset(h.strip().lower().strip("[]") for h in allow_hosts)
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.total_timeout = total_timeout
@@ -214,32 +141,54 @@ class Fetcher:
         self.max_redirects = max_redirects
         self.per_host = per_host
         self._resolver = resolver
-        self._slots: dict[str, threading.BoundedSemaphore] = {}
-        self._slots_lock = threading.Lock()
-        transport = httpx.HTTPTransport(retries=0)
-        pool = getattr(transport, "_pool", None)
-        if not hasattr(pool, "_network_backend"):
-            raise RuntimeError(
-                "this httpx/httpcore version hides the connection pool's network backend, so "
-                "connections cannot be pinned to checked addresses; pin httpx<0.29 / httpcore<2"
-            )
-        pinned = netguard.PinnedBackend(self.allow_hosts, resolver)
-        pool._network_backend = _DeadlineBackend(pinned)  # type: ignore[union-attr]
-        self._client = httpx.Client(
-            transport=transport,
-            follow_redirects=False,
-            # No proxies, .netrc credentials or CA overrides from the environment.
-            trust_env=False,
-            # No cookies: a poller has no session, and what one feed sets must
-            # not ride along on later requests.
-            cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
-            timeout=httpx.Timeout(read_timeout, connect=connect_timeout, pool=connect_timeout),
-            headers={"User-Agent": user_agent, "Accept": ACCEPT},
+        self._hosts = HostPools(
+            per_host=per_host,
+            allow_hosts=self.allow_hosts,
+            resolver=resolver,
+            on_slot_timeout=lambda host: FetchError(
+                f"waited {total_timeout:g} s for a free connection to {host}; gave up."
+            ),
         )
+        self._headers = {
+            "User-Agent": user_agent,
+            "Accept": ACCEPT,
+            # Decoded once, by bot.fetchbody, under the byte cap.
+            "Accept-Encoding": "gzip, deflate",
+        }
+        self._urls: dict[str, httpx.URL] = {}  # immutable values: safe to share by threads
+        self._passed: dict[str, float] = {}  # URL -> until when its address check holds
+        self._timeouts = httpx.Timeout(
+            read_timeout, connect=connect_timeout, pool=connect_timeout
+        ).as_dict()
+
+    def _check_url(self, url: str) -> None:
+        """``netguard.check_url``, remembering for a minute which URLs passed.
+
+        Checked here for a clear message before any connection, and again by
+        netguard.PinnedBackend whenever a connection is opened, which is what stops
+        DNS rebinding: so a pass may be remembered (a lookup saved per fetch), a
+        refusal never is.
+        """
+        now = time.monotonic()
+        if self._passed.get(url, 0.0) > now:
+            return
+        netguard.check_url(url, self.allow_hosts, self._resolver)
+        if len(self._passed) >= URL_CACHE_SIZE:
+            self._passed.clear()
+        self._passed[url] = now + CHECK_REMEMBERED
+
+    def _parsed_url(self, url: str) -> httpx.URL:
+        """``httpx.URL(url)``, remembered: parsing it is a fifth of the CPU of a 304."""
+        parsed = self._urls.get(url)
+        if parsed is None:
+            if len(self._urls) >= URL_CACHE_SIZE:
+                self._urls.clear()  # sources come and go; start again rather than track use
+            parsed = self._urls[url] = httpx.URL(url)
+        return parsed
 
     def close(self) -> None:
         """Close pooled connections."""
-        self._client.close()
+        self._hosts.close()
 
     def __enter__(self) -> Self:
         return self
@@ -257,19 +206,21 @@ class Fetcher:
     ) -> FetchResult:
         """GET ``url`` (conditionally when validators are given); raise FetchError on failure."""
         started = time.monotonic()
-        _current.deadline = started + self.total_timeout
+        fetchdeadline.current.deadline = started + self.total_timeout
         try:
             return self._follow(url, etag, last_modified, dict(headers or {}), started)
-        except httpx.TimeoutException as exc:
+        except httpcore.TimeoutException as exc:
             raise self._timeout_error(url, exc) from None
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.UnsupportedProtocol) as exc:
             raise FetchError(_transport_message(url, exc)) from None
+        except httpx.InvalidURL as exc:
+            raise FetchError(f"the URL is not valid ({exc}); check the source URL.") from None
         except netguard.BlockedAddress as exc:
             raise FetchError(exc.message, permanent=True) from None
         except netguard.HostNotFound as exc:
             raise FetchError(exc.message) from None
         finally:
-            _current.deadline = None
+            fetchdeadline.current.deadline = None
 
     def _follow(
         self,
@@ -282,28 +233,39 @@ class Fetcher:
         visited: set[str] = set()
         current = url
         for _hop in range(self.max_redirects + 1):
-            # Checked here for a clear message before any connection; checked
-            # again at connect time by netguard.PinnedBackend against rebinding.
-            netguard.check_url(current, self.allow_hosts, self._resolver)
+            self._check_url(current)
             visited.add(current)
-            request_headers = dict(extra)
+            request_headers = {**self._headers, **extra}
             if etag:
                 request_headers["If-None-Match"] = etag
             if last_modified:
                 request_headers["If-Modified-Since"] = last_modified
-            with self._host_slot(current):
-                request = self._client.build_request("GET", current, headers=request_headers)
-                response = self._client.send(request, stream=True)
+            parsed = self._parsed_url(current)
+            with self._hosts.pool_for(urlsplit(current).hostname or "") as pool:
+                response = pool.handle_request(
+                    httpcore.Request(
+                        b"GET",
+                        httpcore.URL(
+                            scheme=parsed.raw_scheme,
+                            host=parsed.raw_host,
+                            port=parsed.port,
+                            target=parsed.raw_path,
+                        ),
+                        headers=[("Host", parsed.netloc.decode("ascii")), *request_headers.items()],
+                        extensions={"timeout": self._timeouts},
+                    )
+                )
                 try:
-                    if response.status_code not in REDIRECT_STATUSES:
-                        return self._result(current, response, etag, last_modified, started)
-                    location = response.headers.get("location")
+                    status = response.status
+                    answer = _headers(response)
+                    if status not in REDIRECT_STATUSES:
+                        return self._result(current, response, answer, etag, last_modified, started)
+                    location = answer.get("location")
                 finally:
                     response.close()
             if not location:
                 raise FetchError(
-                    f"{_shown(current)} redirected without saying where to.",
-                    status=response.status_code,
+                    f"{_shown(current)} redirected without saying where to.", status=status
                 )
             target = urljoin(current, location.strip())
             if target in visited:
@@ -320,91 +282,77 @@ class Fetcher:
             "use the final URL of the feed instead."
         )
 
-    @contextmanager
-    def _host_slot(self, url: str) -> Iterator[None]:
-        """Hold one of the ``per_host`` slots of the URL's host while talking to it."""
-        key = (urlsplit(url).hostname or "").lower()
-        with self._slots_lock:
-            slot = self._slots.get(key)
-            if slot is None:
-                slot = self._slots[key] = threading.BoundedSemaphore(self.per_host)
-        remaining = _current.deadline - time.monotonic()
-        if remaining <= 0 or not slot.acquire(timeout=remaining):
-            raise FetchError(
-                f"waited {self.total_timeout:g} s for a free connection to {_shown(url)}; gave up."
-            )
-        try:
-            yield
-        finally:
-            slot.release()
-
     def _result(
         self,
         url: str,
-        response: httpx.Response,
+        response: httpcore.Response,
+        headers: dict[str, str],
         etag: str | None,
         last_modified: str | None,
         started: float,
     ) -> FetchResult:
-        status = response.status_code
-        retry_after = parse_retry_after(response.headers.get("retry-after"))
+        status = response.status
+        retry_after = parse_retry_after(headers.get("retry-after"))
         if status == 304 or 200 <= status < 300:
-            body = None if status == 304 else self._read_body(url, response)
+            if status == 304:
+                # A 304 has no body, but reading its (empty) end lets httpcore keep the
+                # connection alive; closed unread, the connection is dropped.
+                response.read()
+                body = None
+            else:
+                body = self._read_body(url, response, headers)
             return FetchResult(
                 url=url,
                 status=status,
                 body=body,
                 # A 304 may omit validators; the ones sent are still current.
-                etag=response.headers.get("etag") or (etag if status == 304 else None),
-                last_modified=response.headers.get("last-modified")
+                etag=headers.get("etag") or (etag if status == 304 else None),
+                last_modified=headers.get("last-modified")
                 or (last_modified if status == 304 else None),
                 retry_after=retry_after,
-                max_age=parse_max_age(response.headers.get("cache-control")),
+                max_age=parse_max_age(headers.get("cache-control")),
                 elapsed=time.monotonic() - started,
             )
         raise FetchError(
-            _status_message(url, response),
+            _status_message(url, status),
             status=status,
             retry_after=retry_after,
             permanent=status in (404, 410),
         )
 
-    def _read_body(self, url: str, response: httpx.Response) -> bytes:
-        declared = response.headers.get("content-length", "")
+    def _read_body(self, url: str, response: httpcore.Response, headers: dict[str, str]) -> bytes:
+        declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             raise FetchError(
                 f"{_shown(url)} announced {int(declared):,} bytes, more than the "
                 f"{self.max_bytes:,}-byte limit; not downloaded.",
-                status=response.status_code,
+                status=response.status,
             )
-        chunks: list[bytes] = []
-        size = 0
-        # iter_bytes decompresses (gzip, deflate) once; the cap counts what we
-        # would hold in memory, so a small gzip bomb is caught too. One network
-        # chunk may inflate before the check: a bounded, short-lived overshoot.
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > self.max_bytes:
-                raise FetchError(
-                    f"{_shown(url)} sent more than the {self.max_bytes:,}-byte limit; "
-                    "stopped reading.",
-                    status=response.status_code,
-                )
-            if time.monotonic() > _current.deadline:
-                raise httpx.ReadTimeout("the fetch deadline has passed")
-            chunks.append(chunk)
-        return b"".join(chunks)
+        try:
+            return fetchbody.read_body(
+                response.iter_stream(), headers.get("content-encoding", ""), self.max_bytes
+            )
+        except fetchbody.BodyTooLarge:
+            raise FetchError(
+                f"{_shown(url)} sent more than the {self.max_bytes:,}-byte limit; stopped reading.",
+                status=response.status,
+            ) from None
+        except fetchbody.BadEncoding as exc:
+            raise FetchError(
+                f"{_shown(url)} sent a body that could not be decompressed ({exc}).",
+                status=response.status,
+            ) from None
 
-    def _timeout_error(self, url: str, exc: httpx.TimeoutException) -> FetchError:
-        if time.monotonic() >= _current.deadline - 0.05:
+    def _timeout_error(self, url: str, exc: httpcore.TimeoutException) -> FetchError:
+        if time.monotonic() >= fetchdeadline.current.deadline - 0.05:
             return FetchError(
                 f"{_shown(url)} took longer than {self.total_timeout:g} s in total; gave up."
             )
-        if isinstance(exc, httpx.ConnectTimeout):
+        if isinstance(exc, httpcore.ConnectTimeout):
             return FetchError(
                 f"could not connect to {_shown(url)} within {self.connect_timeout:g} s."
             )
-        if isinstance(exc, httpx.PoolTimeout):
+        if isinstance(exc, httpcore.PoolTimeout):
             return FetchError(
                 f"no free connection to {_shown(url)} within {self.connect_timeout:g} s."
             )
@@ -422,8 +370,7 @@ def _origin(url: str) -> str:
     return f"{parts.scheme.lower()}://{(parts.hostname or '').lower()}:{port or ''}"
 
 
-def _status_message(url: str, response: httpx.Response) -> str:
-    status = response.status_code
+def _status_message(url: str, status: int) -> str:
     # The standard phrase, not the server's: that one is untrusted text.
     where = f"{_shown(url)} answered {status} {httpx.codes.get_reason_phrase(status)}".rstrip()
     if status in (404, 410):
@@ -437,16 +384,21 @@ def _status_message(url: str, response: httpx.Response) -> str:
     return f"{where}."
 
 
-def _transport_message(url: str, exc: httpx.HTTPError | httpx.InvalidURL) -> str:
-    # httpx's own messages name the cause ("[Errno 111] Connection refused",
+def _transport_message(url: str, exc: Exception) -> str:
+    # httpcore's own messages name the cause ("[Errno 111] Connection refused",
     # "[SSL: CERTIFICATE_VERIFY_FAILED] ...") and never include headers.
     cause = str(exc) or type(exc).__name__
-    if isinstance(exc, httpx.ConnectError):
+    if isinstance(exc, httpcore.ConnectError):
         return f"could not connect to {_shown(url)} ({cause})."
-    if isinstance(exc, httpx.DecodingError):
-        return f"{_shown(url)} sent a body that could not be decompressed ({cause})."
-    if isinstance(exc, httpx.RemoteProtocolError):
+    if isinstance(exc, httpcore.RemoteProtocolError):
         return f"{_shown(url)} broke the HTTP protocol ({cause})."
-    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+    if isinstance(exc, httpcore.UnsupportedProtocol):
         return f"the URL is not valid ({cause}); check the source URL."
     return f"fetching {_shown(url)} failed ({cause})."
+
+
+def _headers(response: httpcore.Response) -> dict[str, str]:
+    """Response headers by lower-case name (the last one wins; those Hark reads are single)."""
+    return {
+        name.decode("latin-1").lower(): value.decode("latin-1") for name, value in response.headers
+    }

@@ -25,34 +25,68 @@ def topics_listing(store: Store) -> dict[str, Any]:
     return {"text": f"{len(rows)} topics", "blocks": [section("*Topics*\n" + "\n".join(lines))]}
 
 
+SOURCES_SHOWN = 40
+SOURCES_PER_SECTION = 8
+
+
 def sources_listing(store: Store) -> dict[str, Any]:
+    """Every source with its health: failing ones first, then by number."""
     rows = store.sources()
     if not rows:
         return {
             "text": "No sources",
-            "blocks": [section("No sources yet. Add them under `sources:` in the config file.")],
+            "blocks": [
+                section(
+                    "No sources yet. Add them under `sources:` in the config file, or with "
+                    "`/hark sources add <kind> <value> [every]` (admins)."
+                )
+            ],
         }
     now = store.now()
-    lines = []
-    for r in rows[:60]:
-        name = fit(r["label"] or r["target"], 120, one_line=True)
-        if not r["enabled"]:
-            health = ":double_vertical_bar: paused"
-        elif r["consecutive_failures"]:
-            health = (
-                f":red_circle: failing ×{r['consecutive_failures']}: "
-                f"{fit(r['last_error'] or '', 200, one_line=True)}"
-            )
-        elif r["last_success_at"]:
-            health = f":large_green_circle: ok {duration(now - r['last_success_at'])} ago"
-        else:
-            health = ":white_circle: not polled yet"
-        lines.append(f"`{r['id']}` {name} — {health}")
-    more = f"\n…and {len(rows) - 60} more" if len(rows) > 60 else ""
-    return {
-        "text": f"{len(rows)} sources",
-        "blocks": [section("*Sources*\n" + "\n".join(lines) + more)],
-    }
+    failing = [r for r in rows if r["enabled"] and r["consecutive_failures"]]
+    failing_ids = {r["id"] for r in failing}
+    ordered = failing + [r for r in rows if r["id"] not in failing_ids]
+    lines = [_source_line(r, now) for r in ordered[:SOURCES_SHOWN]]
+    summary = f"*Sources* — {len(rows)} in all, {len(failing)} failing"
+    paused = sum(1 for r in rows if not r["enabled"])
+    if paused:
+        summary += f", {paused} paused"
+    blocks = [section(summary)]
+    for start in range(0, len(lines), SOURCES_PER_SECTION):
+        blocks.append(section("\n".join(lines[start : start + SOURCES_PER_SECTION])))
+    if len(rows) > SOURCES_SHOWN:
+        blocks.append(section(f"…and {len(rows) - SOURCES_SHOWN} more not shown."))
+    return {"text": f"{len(rows)} sources, {len(failing)} failing", "blocks": blocks}
+
+
+def _source_line(r: Any, now: float) -> str:
+    """One source: number, name, health, and when it is checked next."""
+    name = fit(r["label"] or r["target"], 80, one_line=True)
+    every = f"every {duration(r['every_seconds'])}"
+    if not r["enabled"]:
+        return (
+            f"`{r['id']}` {name} — :double_vertical_bar: paused (`/hark sources resume {r['id']}`)"
+        )
+    when = _next_check(r["next_check_at"], now)
+    if r["consecutive_failures"]:
+        since = duration(now - r["failing_since"]) if r["failing_since"] else "–"
+        return (
+            f"`{r['id']}` {name} — :red_circle: failing for {since} "
+            f"({r['consecutive_failures']} tries): "
+            f"{fit(r['last_error'] or 'unknown error', 160, one_line=True)} · {when}"
+        )
+    if r["last_success_at"]:
+        return (
+            f"`{r['id']}` {name} — :large_green_circle: ok {duration(now - r['last_success_at'])}"
+            f" ago · {every} · {when}"
+        )
+    return f"`{r['id']}` {name} — :white_circle: not checked yet · {every}"
+
+
+def _next_check(next_check_at: float | None, now: float) -> str:
+    if not next_check_at or next_check_at <= now:
+        return "next check: now"
+    return f"next check in {duration(next_check_at - now)}"
 
 
 def status_report(store: Store, x_budget: int | None = None) -> dict[str, Any]:

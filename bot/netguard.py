@@ -115,7 +115,8 @@ def checked_addresses(
     except ValueError:
         literal = None
     addresses = [host] if literal is not None else list((resolver or system_resolver)(host, port))
-    if host in _normalized_hosts(allow_hosts):
+    # The set as given first (callers pass it normalized): O(1) per fetch.
+    if host in allow_hosts or host in _normalized_hosts(allow_hosts):
         return addresses
     for address in addresses:
         # Scoped IPv6 addresses ("fe80::1%eth0") carry an interface name.
@@ -165,7 +166,7 @@ class PinnedBackend(httpcore.NetworkBackend):
     """
 
     def __init__(self, allow_hosts: Iterable[str], resolver: Resolver | None = None) -> None:
-        self._allow_hosts = frozenset(allow_hosts)
+        self._allow_hosts = frozenset(_normalized_hosts(allow_hosts))
         self._resolver = resolver
         self._inner = httpcore.SyncBackend()
 

@@ -81,7 +81,9 @@ def expand_source(kind: str, value: str, every_seconds: int = 600) -> SourceSpec
         )
     if kind == "github":
         if not re.fullmatch(r"[A-Za-z0-9\-]{1,39}/[A-Za-z0-9_.\-]{1,100}", value):
-            raise SourceError(f"{value!r} is not a GitHub repository: write owner/repo, e.g. kubernetes/kubernetes")
+            raise SourceError(
+                f"{value!r} is not a GitHub repository: write owner/repo, e.g. kubernetes/kubernetes"
+            )
         return SourceSpec(
             "feed", f"https://github.com/{value}/releases.atom", every_seconds, f"GitHub {value}"
         )

@@ -198,3 +198,15 @@ def run_periodic(h: Harness, owner: str) -> Any:
     jobs = [j for j in h.services.periodic if type(getattr(j, "__self__", None)).__name__ == owner]
     assert len(jobs) == 1, f"expected one {owner} job in Services.periodic"
     return jobs[0]()
+
+
+def use_fetcher(h: Harness, **settings: Any) -> Any:
+    """Give the harness's poller a real Fetcher with other settings (short timeouts, a
+    resolver, more allowed hosts); the config's allow_hosts are kept."""
+    from bot.fetch import Fetcher
+
+    allow = h.settings.config.allow_hosts | frozenset(settings.pop("allow_hosts", ()))
+    fetcher = Fetcher(allow_hosts=allow, **settings)
+    h.services.fetcher.close()
+    h.services.fetcher = h.services.poller.fetcher = fetcher
+    return fetcher

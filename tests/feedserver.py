@@ -153,16 +153,21 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         chunk = b"<item>" + b"x" * (CHUNK - 13) + b"</item>"
         sent = 0
-        while sent < size and not self.server.stopped.is_set():
-            piece = chunk[: size - sent]
-            self.wfile.write(piece)
-            sent += len(piece)
-        self.close_connection = True
+        try:
+            while sent < size and not self.server.stopped.is_set():
+                piece = chunk[: size - sent]
+                self.wfile.write(piece)
+                sent += len(piece)
+        finally:
+            with self.server.lock:
+                self.server.streamed_bytes += sent
+            self.close_connection = True
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # slow handlers must not hold up the test run
+    request_queue_size = 128  # the listen backlog: a poll connects to many "hosts" at once
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
@@ -171,6 +176,7 @@ class _Server(ThreadingHTTPServer):
         self.log: list[RecordedRequest] = []
         self.in_flight = 0
         self.max_in_flight = 0
+        self.streamed_bytes = 0  # written by huge() routes before the client hung up
         self.stopped = threading.Event()
 
     def handle_error(self, request: object, client_address: object) -> None:
@@ -274,6 +280,12 @@ class FeedServer:
         truthful or not.
         """
         self._server.routes[path] = _Route(huge_size=size, declared_length=declared_length)
+
+    @property
+    def streamed_bytes(self) -> int:
+        """Bytes the ``huge()`` routes managed to write before each client hung up."""
+        with self._server.lock:
+            return self._server.streamed_bytes
 
     def wait_idle(self, timeout: float = 2.0) -> None:
         """Wait until no request is being answered (for counting after threads end)."""

@@ -6,10 +6,11 @@ line, or ``_expect`` in JSON), evaluated against ``feed``/``posts``/``error``.
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import json
 import os
 import re
-import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from functools import partial
@@ -96,20 +97,17 @@ def test_giant_content_is_capped() -> None:
     assert len(feed.posts[0].text) == feeds.TEXT_LIMIT
 
 
-def test_ten_thousand_entries_parse_quickly() -> None:
+def test_ten_thousand_entries_parse_on_the_fast_path() -> None:
     items = "".join(
         f"<item><title>Entry {i}</title><link>https://example.com/{i}?utm_source=rss</link>"
         f"<pubDate>Mon, 02 Feb 2026 10:00:00 GMT</pubDate><description>&lt;p&gt;Text {i}"
         "&lt;/p&gt;</description></item>"
         for i in range(10_000)
     )
-    started = time.perf_counter()
     feed = parse_feed(_rss(items))
-    elapsed = time.perf_counter() - started
     assert (len(feed.posts), feed.parser) == (10_000, "fast")
     assert feed.posts[-1].link == "https://example.com/9999"
     assert feed.posts[-1].text == "Text 9999"
-    assert elapsed < 5, f"10,000 entries took {elapsed:.1f} s"
 
 
 def test_utf16_feed_is_read_and_utf16_bomb_is_refused() -> None:
@@ -139,10 +137,9 @@ def test_documents_the_safety_scan_cannot_read_are_refused(data: bytes, message:
 
 @pytest.mark.parametrize("path", [b"/etc/passwd", b"/dev/zero", b"file:///etc/passwd"])
 def test_feedparser_never_opens_a_body_as_a_path_or_url(path: bytes) -> None:
-    started = time.perf_counter()
+    # Opened as a path, /dev/zero would never end and /etc/passwd would be read.
     with pytest.raises(FeedError, match="not a feed"):
         parse_feed(path, parser="feedparser")
-    assert time.perf_counter() - started < 2
 
 
 def test_fast_parser_failure_falls_back_to_feedparser(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -220,20 +217,49 @@ def test_x_search_with_user_expansion_and_metrics() -> None:
 
 
 def _summary(path: Path, parser: str) -> tuple[str, Any]:
-    """What must agree between parsers, in a picklable form: per post (link, guid, date)."""
+    """What must agree between parsers, as plain JSON data: per post (link, guid, date, text?).
+
+    A feed that fails gives its error message (a string) instead of [parser, posts].
+    """
     try:
         feed = parse_feed(path.read_bytes(), parser=parser)
     except FeedError as exc:
         return path.name, exc.message
-    posts = [(p.link, p.guid, p.published, bool(p.title or p.text)) for p in feed.posts]
-    return path.name, (feed.parser, posts)
+    posts = [
+        [p.link, p.guid, p.published.isoformat() if p.published else None, bool(p.title or p.text)]
+        for p in feed.posts
+    ]
+    return path.name, [feed.parser, posts]
+
+
+def _corpus_key() -> str:
+    """Changes whenever the corpus, the parsing code or a parser library changes."""
+    digest = hashlib.sha256()
+    for path in CORPUS_FEEDS:
+        digest.update(path.name.encode() + hashlib.sha256(path.read_bytes()).digest())
+    code = Path(feeds.__file__).parent
+    for name in ("feeds.py", "feedposts.py", "feedsafety.py", "normalize.py", "models.py"):
+        digest.update((code / name).read_bytes())
+    for library in ("feedparser", "fastfeedparser", "lxml"):
+        digest.update(importlib.metadata.version(library).encode())
+    return digest.hexdigest()[:32]
 
 
 @pytest.fixture(scope="module")
-def by_feedparser() -> dict[str, Any]:
-    # feedparser is the slow one (~20-40 s over the corpus on one core): use every core.
+def by_feedparser(request: pytest.FixtureRequest) -> dict[str, Any]:
+    # feedparser is the slow one (~20-40 s over the corpus on one core). Its summary is
+    # kept in pytest's cache under a key of everything that could change it, so a rerun
+    # with the same corpus, code and libraries reads it back; any change recomputes it.
+    cache = getattr(request.config, "cache", None)  # None under -p no:cacheprovider
+    key = f"hark/corpus-feedparser/{_corpus_key()}"
+    cached = cache.get(key, None) if cache is not None else None
+    if cached is not None:
+        return cached
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        return dict(pool.map(partial(_summary, parser="feedparser"), CORPUS_FEEDS, chunksize=4))
+        summary = dict(pool.map(partial(_summary, parser="feedparser"), CORPUS_FEEDS, chunksize=4))
+    if cache is not None:
+        cache.set(key, summary)
+    return summary
 
 
 @pytest.fixture(scope="module")
@@ -247,7 +273,7 @@ def by_auto() -> dict[str, Any]:
 
 
 def _identities(summary: Any) -> list[tuple[Any, ...]]:
-    return [post[:3] for post in summary[1]] if isinstance(summary, tuple) else []
+    return [tuple(post[:3]) for post in summary[1]] if isinstance(summary, list) else []
 
 
 @needs_corpus
@@ -257,7 +283,7 @@ def test_corpus_fast_and_feedparser_agree_entry_by_entry(
     checked = 0
     disagreements = []
     for name, auto in by_auto.items():
-        if name in FEEDPARSER_FINDS_NOTHING or (isinstance(auto, tuple) and auto[0] == "json"):
+        if name in FEEDPARSER_FINDS_NOTHING or (isinstance(auto, list) and auto[0] == "json"):
             continue
         fast, slow = _identities(by_fast[name]), _identities(by_feedparser[name])
         if fast != slow or _identities(auto) != slow:
@@ -282,7 +308,7 @@ def test_corpus_known_disagreements_still_hold(
 @needs_corpus
 def test_corpus_goes_through_the_fast_path(by_auto: dict[str, Any]) -> None:
     parsers = [summary[0] for summary in by_auto.values()]
-    assert all(isinstance(s, tuple) for s in by_auto.values())
+    assert all(isinstance(s, list) for s in by_auto.values())
     assert parsers.count("json") == 1
     assert parsers.count("fast") == len(parsers) - 1
 
@@ -293,7 +319,7 @@ def test_corpus_posts_have_text_links_and_dates_wherever_the_feed_has_them(
 ) -> None:
     problems = []
     for name, (_, posts) in by_auto.items():
-        reference = by_feedparser[name][1] if isinstance(by_feedparser[name], tuple) else []
+        reference = by_feedparser[name][1] if isinstance(by_feedparser[name], list) else []
         if not reference:  # JSON Feed, or feedparser found nothing: judge the posts alone
             reference = [(True, None, True, False)] * len(posts)
         for index, ((link, guid, published, has_text), ref) in enumerate(zip(posts, reference)):
@@ -325,3 +351,28 @@ def test_corpus_feed_that_declares_utf16_but_is_utf8() -> None:
     feed = parse_feed(data)
     assert [p.link for p in feed.posts] == ["https://example.com/entry1"]
     assert feed.posts[0].title and feed.posts[0].published
+
+
+def test_known_entries_skip_text_extraction_and_nothing_else_changes() -> None:
+    items = "".join(
+        f"<item><title>Entry {i}</title><link>https://e.com/{i}?utm_source=x</link>"
+        f"<guid>g{i}</guid><description>&lt;p&gt;Text {i}&lt;/p&gt;</description></item>"
+        for i in range(4)
+    )
+    seen: list[list[tuple[str | None, str | None]]] = []
+
+    def known(identities: list[tuple[str | None, str | None]]) -> set[int]:
+        seen.append(identities)
+        return {index for index, (guid, link) in enumerate(identities) if guid in ("g0", "g2")}
+
+    full = parse_feed(_rss(items), "https://e.com/feed")
+    lazy = parse_feed(_rss(items), "https://e.com/feed", known=known)
+    # The identities offered are the ones Hark stores: canonical links, GUIDs.
+    assert seen == [[(f"g{i}", f"https://e.com/{i}") for i in range(4)]]
+    assert lazy.skipped == {0, 2} and full.skipped == frozenset()
+    for index, (lazy_post, full_post) in enumerate(zip(lazy.posts, full.posts)):
+        assert (lazy_post.guid, lazy_post.link) == (full_post.guid, full_post.link)
+        if index in lazy.skipped:
+            assert (lazy_post.title, lazy_post.text) == ("", "")
+        else:
+            assert lazy_post == full_post

@@ -91,14 +91,16 @@ def test_gzip_bomb_stops_at_the_cap(server: FeedServer) -> None:
 
 def test_streamed_body_stops_at_the_cap(server: FeedServer) -> None:
     server.huge("/huge.xml", 1 << 30)  # 1 GB, no Content-Length
-    started = time.monotonic()
     with (
         Fetcher(allow_hosts=LOCAL, max_bytes=1 << 20) as fetcher,
         pytest.raises(FetchError, match="1,048,576-byte limit") as caught,
     ):
         fetcher.fetch(server.url("/huge.xml"))
     assert caught.value.status == 200
-    assert time.monotonic() - started < 2
+    server.wait_idle()
+    # Hark hung up at the cap: the server got rid of little more than a megabyte
+    # (plus what socket buffers hold), not the gigabyte it offered.
+    assert server.streamed_bytes < 64 << 20
 
 
 def test_announced_length_over_the_cap_is_refused_before_reading(server: FeedServer) -> None:
@@ -119,11 +121,13 @@ def test_short_lying_length_yields_only_the_announced_bytes(server: FeedServer) 
 @pytest.mark.parametrize("in_headers", [False, True], ids=["body", "headers"])
 def test_trickling_server_fails_at_the_total_deadline(server: FeedServer, in_headers: bool) -> None:
     server.trickle("/slow.xml", bytes_per_second=4, in_headers=in_headers)
+    # Each byte comes well within read_timeout, so only the total deadline can end this.
     with Fetcher(allow_hosts=LOCAL, read_timeout=5, total_timeout=1.5) as fetcher:
         started = time.monotonic()
-        with pytest.raises(FetchError, match=r"longer than 1.5 s"):
+        with pytest.raises(FetchError, match=r"took longer than 1.5 s in total; gave up"):
             fetcher.fetch(server.url("/slow.xml"))
-        assert 1.4 < time.monotonic() - started < 2.5
+        # Not a speed figure: only proof that the call returned instead of hanging.
+        assert time.monotonic() - started < 15
 
 
 def test_redirects_are_followed_to_the_final_url(server: FeedServer, fetcher: Fetcher) -> None:
@@ -171,13 +175,11 @@ def test_redirect_to_a_private_address_is_refused_without_connecting(
 ) -> None:
     server.set("/secret", b"internal")
     server.redirect("/feed", target.format(port=server.port))
-    started = time.monotonic()
     with pytest.raises(FetchError) as caught:
         fetcher.fetch(server.url("/feed"))
     assert caught.value.permanent
     assert "allow_hosts" in caught.value.message or "only http and https" in caught.value.message
-    assert "/secret" not in server.paths()
-    assert time.monotonic() - started < 1
+    assert server.paths() == ["/feed"]  # the hop to the refused address was never made
 
 
 def test_first_url_is_checked_too() -> None:
@@ -301,11 +303,10 @@ def test_different_hosts_are_fetched_in_parallel(server: FeedServer) -> None:
     server.set("/feed", FEED, delay=0.4)
     hosts = ["127.0.0.1", "localhost"]
     with Fetcher(allow_hosts=frozenset(hosts), per_host=1) as fetcher:
-        started = time.monotonic()
         _fetch_all(fetcher, [server.url("/feed", host=h) for h in hosts * 2])
-        elapsed = time.monotonic() - started
+    # One at a time per host, but the two hosts at once.
     assert server.max_in_flight == 2
-    assert elapsed < 1.4  # two rounds of 0.4 s, not four
+    assert len(server.requests) == 4
 
 
 @pytest.mark.parametrize(
@@ -442,3 +443,23 @@ def test_invalid_url_is_a_clear_error() -> None:
     ):
         fetcher.fetch("http://example.com:99999/")
     assert caught.value.permanent
+
+
+@pytest.mark.parametrize("wbits", [zlib.MAX_WBITS, -zlib.MAX_WBITS], ids=["zlib", "raw"])
+def test_deflate_body_is_decompressed_with_or_without_its_header(
+    server: FeedServer, fetcher: Fetcher, wbits: int
+) -> None:
+    packer = zlib.compressobj(6, zlib.DEFLATED, wbits)
+    server.set(
+        "/feed.xml", packer.compress(FEED) + packer.flush(), headers={"Content-Encoding": "deflate"}
+    )
+    assert fetcher.fetch(server.url("/feed.xml")).body == FEED
+
+
+@pytest.mark.parametrize(("encoding", "body"), [("br", b"\x1b\x00"), ("gzip", b"not gzip at all")])
+def test_undecodable_body_is_a_clear_error(
+    server: FeedServer, fetcher: Fetcher, encoding: str, body: bytes
+) -> None:
+    server.set("/feed.xml", body, headers={"Content-Encoding": encoding})
+    with pytest.raises(FetchError, match="sent a body that could not be decompressed"):
+        fetcher.fetch(server.url("/feed.xml"))

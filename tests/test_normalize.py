@@ -56,10 +56,12 @@ def test_html_to_text_cuts_a_huge_input_without_leaking_half_a_tag() -> None:
 
 
 def test_html_to_text_is_linear_on_hostile_markup() -> None:
+    # 160 KB of unclosed openers: a rescan per opener would take minutes, one pass
+    # a few milliseconds. The bound below only proves the call returned.
     hostile = "<script>" * 20_000 + "<a" * 20_000 + "<!--" * 20_000
     started = time.perf_counter()
-    html_to_text(hostile)
-    assert time.perf_counter() - started < 0.5
+    assert html_to_text(hostile) == ""  # everything after an unclosed <script> is script
+    assert time.perf_counter() - started < 15
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,206 @@
+"""One poll's posts from one source, stored in a handful of statements.
+
+``PostsStore.store_post`` looks a post up three ways and inserts it: five
+statements a post. A cold cycle over thousands of feeds stores tens of
+thousands of posts, so the poller stores a whole feed at once here: one query
+per identity key for the whole feed, inserts only for what is new, and one
+``executemany`` for the sightings of posts Hark already knew. The identity
+rules are the same as ``store_post``'s, applied in feed order (a post earlier
+in the feed is known to the ones after it).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import urllib.parse
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.models import Post
+from bot.store.base import StoreBase
+from bot.store.posts import StoredPost
+
+# Keys per IN (...) list (a query may hold three lists); SQLite's limit is far
+# higher, but long statements gain nothing.
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class IncomingPost:
+    """A post as a poll heard it, with the keys computed where it was parsed."""
+
+    post: Post
+    site: str
+    # None: the text was not extracted because the post looked known (by GUID or
+    # link); such a post is only ever matched, never inserted.
+    content_hash: str | None
+
+
+class IngestStore(StoreBase):
+    def store_source_posts(
+        self, source_id: int, items: Sequence[IncomingPost], *, source_kind: str
+    ) -> list[StoredPost | None]:
+        """Record each post once, as ``store_post`` does; one StoredPost per item, in order.
+
+        Identity is (source, GUID), then canonical link, then content hash. A known
+        post heard again gains this source as a sighting. An item without a content
+        hash that turns out unknown after all (deleted since it was looked up) is left
+        out (None): its source offers it again at the next poll, text and all.
+        """
+        now = self.now()
+        with self.transaction() as conn:
+            by_guid, by_link, by_hash = _identities(conn, source_id, items)
+            # Posts this source has already been seen delivering: a second sighting of
+            # one of them is ignored, and so is the GUID it carried.
+            sighted = set(
+                _lookup(
+                    conn,
+                    "SELECT post_id AS key, post_id AS id FROM post_sources "
+                    "WHERE source_id = ? AND post_id IN ({marks})",
+                    (source_id,),
+                    {*by_guid.values(), *by_link.values(), *by_hash.values()},
+                )
+            )
+            stored: list[StoredPost | None] = []
+            firsts: list[tuple[int, int, str | None, float]] = []  # new posts' sightings
+            again: list[tuple[int, int, str | None, float]] = []  # known posts' sightings
+            for item in items:
+                post = item.post
+                post_id = by_guid.get(post.guid) if post.guid else None
+                if post_id is None and post.link:
+                    post_id = by_link.get(post.link)
+                if post_id is None and item.content_hash:
+                    post_id = by_hash.get(item.content_hash)
+                if post_id is None and item.content_hash is None:
+                    stored.append(None)
+                    continue
+                if post_id is not None:
+                    # A GUID that changed with the same link is the same post: the
+                    # sighting remembers the new GUID too (OR IGNORE keeps the first).
+                    again.append((post_id, source_id, post.guid, now))
+                    if post_id not in sighted and not (post.guid and post.guid in by_guid):
+                        sighted.add(post_id)
+                        if post.guid:
+                            by_guid[post.guid] = post_id
+                    stored.append(StoredPost(post_id, False))
+                    continue
+                post_id = _insert_post(conn, item, source_kind, now)
+                firsts.append((post_id, source_id, post.guid, now))
+                sighted.add(post_id)
+                if post.guid:
+                    by_guid[post.guid] = post_id
+                if post.link:
+                    by_link[post.link] = post_id
+                by_hash.setdefault(item.content_hash, post_id)
+                stored.append(StoredPost(post_id, True))
+            # A new post's sighting can clash with nothing (its GUID was not found and
+            # the post did not exist), so writing them before the others keeps the
+            # outcome of writing each in feed order.
+            conn.executemany(
+                "INSERT INTO post_sources (post_id, source_id, guid, seen_at) VALUES (?, ?, ?, ?)",
+                firsts,
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO post_sources (post_id, source_id, guid, seen_at) "
+                "VALUES (?, ?, ?, ?)",
+                again,
+            )
+        return stored
+
+    def known_identities(
+        self, source_id: int, guids: Sequence[str], links: Sequence[str]
+    ) -> tuple[set[str], set[str]]:
+        """Of these, the GUIDs this source has delivered and the links Hark has stored."""
+        return known_identities(self.conn, source_id, guids, links)
+
+
+def known_identities(
+    conn: sqlite3.Connection, source_id: int, guids: Sequence[str], links: Sequence[str]
+) -> tuple[set[str], set[str]]:
+    """``IngestStore.known_identities`` on any connection (a parse worker's read-only one)."""
+    known_guids = _lookup(
+        conn,
+        "SELECT guid AS key, post_id AS id FROM post_sources "
+        "WHERE source_id = ? AND guid IN ({marks})",
+        (source_id,),
+        set(guids),
+    )
+    known_links = _lookup(
+        conn, "SELECT link AS key, id FROM posts WHERE link IN ({marks})", (), set(links)
+    )
+    return {str(g) for g in known_guids}, {str(link) for link in known_links}
+
+
+def open_reader(path: str) -> sqlite3.Connection:
+    """A read-only connection to the store's file, for a parse worker process."""
+    conn = sqlite3.connect(
+        f"file:{urllib.parse.quote(path)}?mode=ro", uri=True, timeout=30, check_same_thread=False
+    )
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def _identities(
+    conn: sqlite3.Connection, source_id: int, items: Sequence[IncomingPost]
+) -> tuple[dict[object, int], dict[object, int], dict[object, int]]:
+    """Posts already known by this source's GUID, by link and by content hash: one query
+    per ``_CHUNK`` items rather than one per key."""
+    by_guid: dict[object, int] = {}
+    by_link: dict[object, int] = {}
+    by_hash: dict[object, int] = {}
+    found = {"g": by_guid, "l": by_link, "h": by_hash}
+    for start in range(0, len(items), _CHUNK):
+        chunk = items[start : start + _CHUNK]
+        guids = list({i.post.guid for i in chunk if i.post.guid})
+        links = list({i.post.link for i in chunk if i.post.link})
+        hashes = list({i.content_hash for i in chunk if i.content_hash})
+        query = f"""
+            SELECT 'g' AS kind, guid AS key, post_id AS id FROM post_sources
+              WHERE source_id = ? AND guid IN ({",".join("?" * len(guids))})
+            UNION ALL
+            SELECT 'l', link, id FROM posts WHERE link IN ({",".join("?" * len(links))})
+            UNION ALL
+            SELECT 'h', content_hash, min(id) FROM posts
+              WHERE content_hash IN ({",".join("?" * len(hashes))}) GROUP BY content_hash"""
+        for row in conn.execute(query, (source_id, *guids, *links, *hashes)):
+            found[row["kind"]][row["key"]] = int(row["id"])
+    return by_guid, by_link, by_hash
+
+
+def _lookup(
+    conn: sqlite3.Connection, sql: str, first: tuple[object, ...], keys: Iterable[object]
+) -> dict[object, int]:
+    """``key -> id`` for every key found, querying ``_CHUNK`` keys at a time."""
+    wanted = list(keys)
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        query = sql.format(marks=",".join("?" * len(chunk)))
+        for row in conn.execute(query, (*first, *chunk)):
+            found[row["key"]] = int(row["id"])
+    return found
+
+
+def _insert_post(conn: sqlite3.Connection, item: IncomingPost, source_kind: str, now: float) -> int:
+    post = item.post
+    cur = conn.execute(
+        """INSERT INTO posts (link, content_hash, title, text, author, site, source_kind,
+                              lang, published_at, first_seen_at, metrics, thread_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (
+            post.link,
+            item.content_hash,
+            post.title,
+            post.text,
+            post.author,
+            item.site,
+            source_kind,
+            post.lang,
+            post.published.timestamp() if post.published else None,
+            now,
+            json.dumps(post.metrics),
+            post.thread_id,
+        ),
+    )
+    return int(cur.lastrowid)
