@@ -15,6 +15,7 @@ the poll that needed it.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import sqlite3
@@ -29,6 +30,8 @@ from typing import Self
 from bot.feeds import FeedError, ParsedFeed, parse_feed
 from bot.normalize import content_hash, site_of
 from bot.store.ingest import known_identities, open_reader
+
+log = logging.getLogger(__name__)
 
 # (source id, GUIDs, links) -> the GUIDs that source delivered and the links Hark
 # stored, among those given (``IngestStore.known_identities``).
@@ -90,7 +93,8 @@ def _start_worker(db_path: str | None) -> None:
     if db_path:
         try:
             _reader = open_reader(db_path)
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
+            log.warning("parse worker cannot read the store (%s); no known-entry lookups", exc)
             _reader = None  # no lookups: every entry's text is extracted, as without a store
 
 
@@ -98,7 +102,8 @@ def _read_in_worker(body: bytes, url: str, source_id: int | None) -> ReadFeed:
     lookup = partial(known_identities, _reader) if _reader is not None else None
     try:
         return read_feed(body, url, source_id, lookup)
-    except sqlite3.Error:
+    except sqlite3.Error as exc:  # the lookup is an optimization: read the feed in full
+        log.warning("known-entry lookup failed (%s); reading the feed in full", exc)
         return read_feed(body, url)
 
 
