@@ -17,6 +17,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.blocks.text import fit
 from bot.config import Settings
 from bot.engagement import Engagement
 from bot.fetch import Fetcher
@@ -126,8 +127,9 @@ class AdminNotifier:
     def source_down(self, row: sqlite3.Row) -> None:
         # The poller calls this once per failure streak (a compare-and-set in the store).
         self.notify(
-            f":warning: Source {row['id']} ({row['label'] or row['target']}) has failed for a "
-            f"day: {row['last_error']}. Hark keeps retrying; `/hark sources` shows its health."
+            f":warning: Source {row['id']} ({fit(row['label'] or row['target'], 200, one_line=True)})"
+            f" has failed for a day: {fit(row['last_error'], 300, one_line=True)}. Hark keeps "
+            "retrying; `/hark sources` shows its health."
         )
 
 
