@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
+from collections.abc import Callable
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks.conversation import ADMIN_MENU, draft_for_review, history_text
 from bot.blocks.dialogs import SHARE_DRAFT, ignore_modal, reassign_modal, reply_modal
-from bot.engagement import Outcome
+from bot.engagement import Engagement, Outcome
 from bot.services import Services
 from handlers.events import publish_home_for
 
@@ -56,55 +58,68 @@ def _finish(
         client.chat_postEphemeral(channel=channel, user=user, text=outcome.message)
 
 
-def claim(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
-    ack()
+def _run(
+    body: dict, client: WebClient, context: BoltContext, step: Callable[..., Outcome]
+) -> str | None:
+    """Read the click, run one engagement step, then refresh the card or explain why not.
+
+    Returns the clicking user's id, or None when the click named no conversation.
+    """
     hark: Services = context["hark"]
     conversation_id, user, channel = _ids(body)
     if conversation_id is None:
-        return
-    outcome = hark.engagement.claim(conversation_id, user)
+        return None
+    outcome = step(hark.engagement, conversation_id, user)
     _finish(hark, client, conversation_id, user, channel, outcome)
-    if (body.get("view") or {}).get("type") == "home":  # claimed from the App Home
-        publish_home_for(hark, client, user)
+    return user
+
+
+def claim(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
+    ack()
+    user = _run(body, client, context, Engagement.claim)
+    if user and (body.get("view") or {}).get("type") == "home":  # claimed from the App Home
+        publish_home_for(context["hark"], client, user)
 
 
 def release(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
     ack()
-    hark: Services = context["hark"]
-    conversation_id, user, channel = _ids(body)
-    if conversation_id is None:
-        return
-    outcome = hark.engagement.release(conversation_id, user)
-    _finish(hark, client, conversation_id, user, channel, outcome)
+    _run(body, client, context, Engagement.release)
 
 
 def undo_ignore(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
     ack()
-    hark: Services = context["hark"]
+    _run(body, client, context, Engagement.undo_ignore)
+
+
+def _handleable(
+    body: dict, client: WebClient, hark: Services, verb: str
+) -> tuple[sqlite3.Row, str] | None:
+    """The clicked conversation and channel, if this user may reply to or ignore it now;
+    otherwise None, after telling them why."""
     conversation_id, user, channel = _ids(body)
-    if conversation_id is None:
-        return
-    outcome = hark.engagement.undo_ignore(conversation_id, user)
-    _finish(hark, client, conversation_id, user, channel, outcome)
+    row = hark.store.conversation(conversation_id) if conversation_id is not None else None
+    if row is None:
+        return None
+    if row["state"] not in ("new", "claimed") or not hark.engagement.may_handle(row, user):
+        outcome = hark.engagement.refusal(row["id"], user, verb)
+        _finish(hark, client, row["id"], user, channel, outcome)
+        return None
+    return row, channel
 
 
 def open_reply(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
     """Reply opens a modal: the post, the guidelines, a draft box, the reply's link."""
     ack()
     hark: Services = context["hark"]
-    conversation_id, user, channel = _ids(body)
-    row = hark.store.conversation(conversation_id) if conversation_id is not None else None
-    if row is None:
+    found = _handleable(body, client, hark, "reply to")
+    if found is None:
         return
-    if row["state"] not in ("new", "claimed") or not hark.engagement.may_handle(row, user):
-        outcome = hark.engagement.refusal(row["id"], user, "reply to")
-        _finish(hark, client, row["id"], user, channel, outcome)
-        return
+    row, channel = found
     view = reply_modal(
         row,
         channel,
         hark.engagement.settings.guidelines,
-        draft=hark.store.draft(row["id"], user),
+        draft=hark.store.draft(row["id"], body["user"]["id"]),
     )
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -112,15 +127,10 @@ def open_reply(ack: Ack, body: dict, client: WebClient, context: BoltContext) ->
 def open_ignore(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
     """Ignore asks why first (the reason tunes relevance) and offers to mute."""
     ack()
-    hark: Services = context["hark"]
-    conversation_id, user, channel = _ids(body)
-    row = hark.store.conversation(conversation_id) if conversation_id is not None else None
-    if row is None:
+    found = _handleable(body, client, context["hark"], "ignore")
+    if found is None:
         return
-    if row["state"] not in ("new", "claimed") or not hark.engagement.may_handle(row, user):
-        outcome = hark.engagement.refusal(row["id"], user, "ignore")
-        _finish(hark, client, row["id"], user, channel, outcome)
-        return
+    row, channel = found
     client.views_open(trigger_id=body["trigger_id"], view=ignore_modal(row, channel))
 
 
