@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,7 +22,42 @@ from bot.services import Services, build_services
 from bot.store import Store
 
 SECRET = "test-signing-secret"
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+# The shared corpus of real captured feeds and X responses: ../shared/corpus beside the
+# checkout, or $HARK_CORPUS. A fresh clone has none: the tests that need it skip, saying so.
+# CI sets HARK_REQUIRE_CORPUS=1 (.ci/run), which turns every such skip into a failure.
+CORPUS = Path(
+    os.environ.get("HARK_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus"
+)
+CORPUS_SKIP = "needs the shared corpus"
+
+
+def corpus_required() -> bool:
+    return os.environ.get("HARK_REQUIRE_CORPUS", "") not in ("", "0")
+
+
+def corpus_reason(path: Path = CORPUS) -> str:
+    return f"{CORPUS_SKIP}: {path} not found (put ../shared/corpus beside the checkout)"
+
+
+def corpus_file(*parts: str) -> Path:
+    """A file of the shared corpus; skips the calling test, with a reason naming the path,
+    when it is absent."""
+    path = CORPUS.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(corpus_reason(path))
+    return path
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    """Under HARK_REQUIRE_CORPUS=1 a test skipped for want of the corpus fails instead."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and corpus_required() and isinstance(report.longrepr, tuple):
+        reason = str(report.longrepr[2])
+        if CORPUS_SKIP in reason:
+            report.outcome = "failed"
+            report.longrepr = f"HARK_REQUIRE_CORPUS=1 but the test skipped: {reason}"
 
 
 @pytest.fixture

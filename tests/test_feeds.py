@@ -18,16 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import CORPUS, corpus_file, corpus_reason
 
 from bot import feeds
 from bot.feeds import FeedError, ParsedFeed, parse_feed, parse_x_search
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
-CORPUS = Path(
-    os.environ.get("HARK_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus"
-)
 CORPUS_FEEDS = sorted((CORPUS / "feeds" / "real").glob("*")) if CORPUS.is_dir() else []
-needs_corpus = pytest.mark.skipif(not CORPUS_FEEDS, reason=f"corpus not found at {CORPUS}")
+needs_corpus = pytest.mark.skipif(not CORPUS_FEEDS, reason=corpus_reason(CORPUS / "feeds" / "real"))
 
 # Corpus feeds on which feedparser and fastfeedparser cannot agree, and why.
 # parse_feed must use the fast path for these (feedparser finds nothing).
@@ -164,9 +162,7 @@ def test_no_entries_from_the_fast_parser_in_a_document_with_items_falls_back(
 
 
 def test_x_search_from_the_recorded_response() -> None:
-    recorded = CORPUS / "x" / "search_recent_tweets.json"
-    if not recorded.is_file():
-        pytest.skip(f"corpus not found at {CORPUS}")
+    recorded = corpus_file("x", "search_recent_tweets.json")
     body = json.loads(recorded.read_text())["body"]
     posts = parse_x_search(body)
     assert len(posts) == len(body["data"]) == 10

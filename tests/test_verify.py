@@ -10,14 +10,20 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import CORPUS, run_periodic, seed_conversation
+from conftest import corpus_file, run_periodic, seed_conversation
 
 from bot.feeds import parse_feed
 from bot.verify import Thread, handle_of, reply_by, stackoverflow_authors, thread_of, x_reply
 
 FIXTURES = Path(__file__).parent / "fixtures" / "engagement"
 REDDIT_COMMENTS = (FIXTURES / "reddit_comments.xml").read_bytes()
-SO_QUESTION = (CORPUS / "feeds" / "real" / "stackoverflow.xml").read_bytes()
+
+
+def so_question() -> bytes:
+    """A real Stack Overflow question feed (question 28509965 and its answers)."""
+    return corpus_file("feeds", "real", "stackoverflow.xml").read_bytes()
+
+
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC).timestamp()  # the card is posted
 POST_PATH = "/r/devops/comments/abc123/k8s_pods_keep_restarting/"
 
@@ -103,10 +109,11 @@ def test_reddit_reply_by_handle_skips_others_and_the_post():
 
 
 def test_stackoverflow_answers_are_matched_by_user_id():
-    ids = stackoverflow_authors(SO_QUESTION)
+    question_feed = so_question()
+    ids = stackoverflow_authors(question_feed)
     question = "https://stackoverflow.com/questions/28509965/setuptools-development-requirements"
     assert ids == {question: "212343", question + "/28842733": "302898"}
-    posts = parse_feed(SO_QUESTION, "https://stackoverflow.com/feeds/question/28509965").posts
+    posts = parse_feed(question_feed, "https://stackoverflow.com/feeds/question/28509965").posts
     found = reply_by(posts, "stackoverflow", "302898", exclude_link=question, author_ids=ids)
     assert found is not None and found.link == question + "/28842733"
     assert reply_by(posts, "stackoverflow", "212343", exclude_link=question, author_ids=ids) is None
@@ -117,7 +124,7 @@ def x_conversation_payload(conversation_id: str, reply_by_username: str) -> dict
     """The corpus search/recent response, shaped as a ``conversation_id:`` search answers
     with ``expansions=author_id``: each post carries author and conversation ids."""
     payload = copy.deepcopy(
-        json.loads((CORPUS / "x" / "search_recent_tweets.json").read_text())["body"]
+        json.loads(corpus_file("x", "search_recent_tweets.json").read_text())["body"]
     )
     for i, tweet in enumerate(payload["data"]):
         tweet["conversation_id"] = conversation_id
@@ -234,8 +241,9 @@ def test_a_failing_thread_backs_off(harness_factory, feeds):
 
 
 def test_stackoverflow_question_feed_verifies_an_answer(harness_factory, feeds):
+    question_feed = so_question()
     h = harness_factory()
-    feeds.set("/feeds/question/28509965", SO_QUESTION, content_type="application/atom+xml")
+    feeds.set("/feeds/question/28509965", question_feed, content_type="application/atom+xml")
     h.store.save_person("U0SME1", {"name": "Sean"}, [], {"stackoverflow": "302898"})
     cid = seed_conversation(
         h,

@@ -9,10 +9,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import CORPUS
+from conftest import CORPUS, corpus_reason
 
 SAMPLE = CORPUS / "x" / "search_recent_tweets.json"
-pytestmark = pytest.mark.skipif(not SAMPLE.exists(), reason="shared corpus not present")
+pytestmark = pytest.mark.skipif(not SAMPLE.exists(), reason=corpus_reason(SAMPLE))
 
 
 class FakeX:
