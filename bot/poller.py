@@ -138,6 +138,9 @@ class Poller:
                     report.sources.append(self._record(fetched, report, unchanged))
             finally:
                 self._flush_unchanged(unchanged, at_least=1)
+        # The pool's threads have ended (the with block joined them): close the store
+        # connections they opened, or every cycle would leave its workers' files open.
+        self.store.close_dead()
         report.sources.sort(key=lambda outcome: outcome.source_id)
         return report
 

@@ -26,7 +26,11 @@ class StoreBase:
         self.clock = clock
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._all: list[sqlite3.Connection] = []
+        # Every open connection, by the thread that owns it. A thread that ends does not
+        # close its connection (threading.local keeps no hook): connections of dead
+        # threads are closed when another connection opens and by ``close_dead()``, so a
+        # pool made per poll cycle cannot pile up open files.
+        self._open: dict[threading.Thread, sqlite3.Connection] = {}
         apply_migrations(self.db)
 
     @property
@@ -34,6 +38,7 @@ class StoreBase:
         """This thread's sqlite-utils Database."""
         db = getattr(self._local, "db", None)
         if db is None:
+            self.close_dead()
             # check_same_thread=False only so close() can run at shutdown from the
             # main thread; each connection is otherwise used by its own thread.
             conn = sqlite3.connect(
@@ -47,7 +52,7 @@ class StoreBase:
             db = Database(conn)
             self._local.db = db
             with self._lock:
-                self._all.append(conn)
+                self._open[threading.current_thread()] = conn
         return db
 
     @property
@@ -78,13 +83,42 @@ class StoreBase:
     def now(self) -> float:
         return self.clock()
 
+    def open_connections(self) -> int:
+        """How many connections this store holds open (one per thread that used it)."""
+        with self._lock:
+            return len(self._open)
+
+    def close_dead(self) -> int:
+        """Close the connections of threads that have ended; return how many."""
+        with self._lock:
+            dead = [t for t in self._open if not t.is_alive()]
+            conns = [self._open.pop(t) for t in dead]
+        for conn in conns:
+            _close_quietly(conn)
+        return len(conns)
+
+    def release_thread(self) -> None:
+        """Close the calling thread's connection; its next use opens a fresh one."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            return
+        self._local.db = None
+        with self._lock:
+            conn = self._open.pop(threading.current_thread(), None)
+        _close_quietly(conn if conn is not None else db.conn)
+
     def close(self) -> None:
         """Close every thread's connection (at shutdown or test teardown)."""
         with self._lock:
-            for conn in self._all:
-                try:
-                    conn.close()
-                except sqlite3.ProgrammingError:
-                    pass  # created in another thread that already closed it
-            self._all.clear()
+            conns = list(self._open.values())
+            self._open.clear()
+        for conn in conns:
+            _close_quietly(conn)
         self._local = threading.local()
+
+
+def _close_quietly(conn: sqlite3.Connection) -> None:
+    try:
+        conn.close()
+    except sqlite3.ProgrammingError:
+        pass  # created in another thread that already closed it
