@@ -113,6 +113,7 @@ def run(settings: Settings) -> int:
                 app,
                 lambda: health_report(store, lambda: scheduler.running),
                 lambda: services.metrics.render(store),
+                settings=settings,
             )
             threading.Thread(target=serve, args=(application, settings.port), daemon=True).start()
             stop.wait()

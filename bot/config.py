@@ -103,6 +103,8 @@ class Settings:
     x_bearer_token: str | None = None
     x_api_url: str = X_API_URL
     port: int = 3000
+    # GET /metrics answers only a request bearing this token; without one it is off.
+    metrics_token: str | None = None
     config: Config = Config()
 
     def __repr__(self) -> str:  # never print tokens
@@ -126,6 +128,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         x_bearer_token=environ.get("X_BEARER_TOKEN") or None,
         x_api_url=_with_slash(environ.get("X_API_URL") or X_API_URL),
         port=int(port_text),
+        metrics_token=environ.get("HARK_METRICS_TOKEN") or None,
         config=config,
     )
 

@@ -13,6 +13,7 @@ from email.utils import format_datetime
 
 from conftest import rss
 
+from bot.config import Settings
 from bot.logs import JsonFormatter, redact
 from bot.web import health_report, wsgi_app
 
@@ -23,7 +24,8 @@ def _call(application, path: str, method: str = "GET") -> tuple[str, bytes]:
     def start_response(status, headers):
         captured["status"] = status
 
-    body = b"".join(application({"PATH_INFO": path, "REQUEST_METHOD": method}, start_response))
+    environ = {"PATH_INFO": path, "REQUEST_METHOD": method, "HTTP_AUTHORIZATION": "Bearer m-t"}
+    body = b"".join(application(environ, start_response))
     return captured["status"], body
 
 
@@ -38,6 +40,7 @@ def test_metrics_and_health(harness_factory, feeds):
         h.app,
         lambda: health_report(h.store, lambda: True),
         lambda: services.metrics.render(h.store),
+        settings=Settings(metrics_token="m-t"),
     )
     status, body = _call(application, "/metrics")
     text = body.decode()
