@@ -25,10 +25,12 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+import yaml
 
 # --------------------------------------------------------------------------------------------
 # Block Kit limits (https://docs.slack.dev/reference/block-kit/) — pure functions
@@ -360,6 +362,34 @@ TEAM_DOMAIN = "hark-test"
 BOT_USER_ID = "U0HARKBOT"
 BOT_ID = "B0HARKBOT"
 APP_ID = "A0HARK"
+MANIFEST = Path(__file__).resolve().parents[1] / "manifest.yml"
+
+# The bot scopes each method accepts (any one of them will do), from Slack's method pages.
+# A method missing here needs no scope (auth.test, chat.getPermalink, views.*). Real Slack
+# answers a call without one `missing_scope` with `needed` and `provided`, and sends the
+# token's scopes in `x-oauth-scopes` on every answer (`hark doctor` reads them).
+METHOD_SCOPES: dict[str, tuple[str, ...]] = {
+    "chat.postMessage": ("chat:write",),
+    "chat.update": ("chat:write",),
+    "chat.postEphemeral": ("chat:write",),
+    "chat.delete": ("chat:write",),
+    "conversations.history": ("channels:history", "groups:history", "im:history", "mpim:history"),
+    "conversations.replies": ("channels:history", "groups:history", "im:history", "mpim:history"),
+    "conversations.info": ("channels:read", "groups:read", "im:read", "mpim:read"),
+    "conversations.members": ("channels:read", "groups:read", "im:read", "mpim:read"),
+    "conversations.list": ("channels:read", "groups:read", "im:read", "mpim:read"),
+    "conversations.join": ("channels:join",),
+    "conversations.open": ("im:write", "mpim:write", "channels:manage", "groups:write"),
+    "users.info": ("users:read",),
+    "files.getUploadURLExternal": ("files:write",),
+    "files.completeUploadExternal": ("files:write",),
+}
+
+
+def manifest_scopes(path: Path = MANIFEST) -> list[str]:
+    """The bot scopes manifest.yml asks for: what a fresh install of Hark is granted."""
+    manifest = yaml.safe_load(path.read_text())
+    return list(manifest["oauth_config"]["scopes"]["bot"])
 
 
 @dataclass(frozen=True)
@@ -522,7 +552,8 @@ class FakeSlack:
     """A fake Slack Web API server on 127.0.0.1, running in a daemon thread until `close()`.
 
     Attributes tests may set before the calls they affect: `tokens` (None: any xoxb-/xoxp-
-    token), `channels` (known channel IDs), `not_in_channel`, `channel_names` (id -> name),
+    token), `scopes` (the bot token's scopes; manifest.yml's by default),
+    `channels` (known channel IDs), `not_in_channel`, `channel_names` (id -> name),
     `strict_channels` (refuse IDs not in `channels`), `users`, `members` (channel -> user IDs),
     `expired_trigger_ids`. Slack state it keeps: `messages` (channel -> messages, oldest
     first), `views`, `home_views` (user -> view), `files`, `uploads` (file ID -> bytes).
@@ -537,6 +568,7 @@ class FakeSlack:
     ) -> None:
         self.strict_channels = strict_channels
         self.tokens = tokens
+        self.scopes: list[str] = manifest_scopes()
         self.channels: set[str] = set(channels or ())
         self.not_in_channel: set[str] = set()
         self.channel_names: dict[str, str] = {}
@@ -790,6 +822,9 @@ class FakeSlack:
             else:
                 try:
                     status, body = 200, self._dispatch(method, args, headers)
+                    if body.get("ok") or body.get("error") == "missing_scope":
+                        extra["x-oauth-scopes"] = ",".join(self.scopes)
+                        extra["x-accepted-oauth-scopes"] = ",".join(METHOD_SCOPES.get(method, ()))
                 except (ValueError, TypeError, KeyError, AttributeError) as exc:
                     # Arguments the fake cannot read (or a bug in it): say so, do not hang up.
                     status, body = 500, {"ok": False, "error": "fake_slack_crashed"}
@@ -816,6 +851,14 @@ class FakeSlack:
             return {"ok": False, "error": "not_allowed_token_type"}
         if self.tokens is None and not token.startswith(("xoxb-", "xoxp-")):
             return {"ok": False, "error": "invalid_auth"}
+        accepted = METHOD_SCOPES.get(method, ())
+        if accepted and not set(accepted) & set(self.scopes):
+            return {
+                "ok": False,
+                "error": "missing_scope",
+                "needed": accepted[0],
+                "provided": ",".join(self.scopes),
+            }
         try:
             return {"ok": True, **handler(args)}
         except SlackError as exc:

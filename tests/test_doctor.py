@@ -39,3 +39,30 @@ def test_doctor_with_a_refused_token(harness_factory, fake_slack):
     out = io.StringIO()
     assert run_doctor(h.settings, out) == 1
     assert "token refused by Slack: invalid_auth" in out.getvalue()
+
+
+def test_doctor_checks_the_tokens_scopes(harness_factory, fake_slack):
+    # The fake answers auth.test with `x-oauth-scopes` as Slack does: manifest.yml's scopes.
+    h = harness_factory()
+    out = io.StringIO()
+    run_doctor(h.settings, out)
+    assert "ok   scopes: all present" in out.getvalue()
+
+
+def test_doctor_reports_a_missing_scope_and_the_fix(harness_factory, fake_slack):
+    h = harness_factory()
+    fake_slack.scopes = [s for s in fake_slack.scopes if s != "files:write"]
+    out = io.StringIO()
+    assert run_doctor(h.settings, out) == 1
+    assert (
+        "FAIL scopes: missing files:write\n"
+        "     → reinstall the app from manifest.yml (OAuth & Permissions → Reinstall)"
+    ) in out.getvalue()
+
+
+def test_doctor_requires_exactly_what_the_manifest_asks_for():
+    from fakeslack import manifest_scopes
+
+    from bot.doctor import REQUIRED_SCOPES
+
+    assert set(REQUIRED_SCOPES) <= set(manifest_scopes())

@@ -17,6 +17,7 @@ from fakeslack import (
     FakeSlack,
     blocks_json_chars,
     find_mentions,
+    manifest_scopes,
     validate_blocks,
     validate_view,
 )
@@ -163,6 +164,8 @@ def test_channel_rules(fake: FakeSlack, client: WebClient) -> None:
         "not_in_channel"
     )
     assert client.conversations_info(channel="C0LOCKED")["channel"]["is_member"] is False
+    assert error_of(lambda: client.conversations_join(channel="C0LOCKED")) == "missing_scope"
+    fake.scopes.append("channels:join")  # Hark's manifest does not ask for it
     client.conversations_join(channel="C0LOCKED")
     assert client.chat_postMessage(channel="C0LOCKED", text="x")["ok"]
 
@@ -829,3 +832,22 @@ def test_response_url_refuses_invalid_blocks(fake: FakeSlack) -> None:
     info.value.close()
     assert info.value.code == 400
     assert fake.last("response").status == 400
+
+
+def test_every_answer_carries_the_tokens_scopes_and_a_missing_one_is_refused(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    me = client.auth_test()
+    assert me.headers["x-oauth-scopes"].split(",") == manifest_scopes()
+    assert "chat:write" in me.headers["x-oauth-scopes"].split(",")
+    posted = client.chat_postMessage(channel="C1", text="x")
+    assert posted.headers["x-accepted-oauth-scopes"] == "chat:write"
+    fake.scopes = [s for s in fake.scopes if s != "users:read"]
+    try:
+        client.users_info(user="U0SME1")
+    except SlackApiError as exc:
+        assert exc.response["error"] == "missing_scope"
+        assert exc.response["needed"] == "users:read"
+        assert "users:read" not in exc.response["provided"].split(",")
+    else:
+        raise AssertionError("users.info without users:read was answered")
