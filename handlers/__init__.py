@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 
+from bot.commandtext import normalize_command_text
 from bot.services import Services
 from handlers import actions, digest, events, hark, register, views, who_covers
 
@@ -68,6 +69,7 @@ def register_listeners(app: App, services: Services) -> None:
         next()
         return None
 
+    app.middleware(normalize_command_text)  # slash-command text made plain for parsers
     register.register(app)
     who_covers.register(app)
     digest.register(app)

@@ -198,7 +198,7 @@ def test_register_show_help_and_unknown(harness_factory):
 
     h.command("/register", "help")
     assert "`/register delete`" in str(h.last_response()["blocks"])
-    h.command("/register", "<!here> please")
+    h.command("/register", "&lt;!here&gt; please")  # "<!here>" typed, as Slack sends it
     text = str(h.last_response()["blocks"])
     assert "&lt;!here&gt; please" in text and "`/register show`" in text
     assert h.fake.mentions(strict=True) == []

@@ -112,7 +112,7 @@ def test_unknown_topic_suggests_names_and_tagged_people(team):
     team.command("/who-covers", "Postgres")
     text = str(team.last_response()["blocks"])
     assert "no topic `Postgres`" in text and "expertise: <@U0SME2>" in text
-    team.command("/who-covers", "<!channel>")
+    team.command("/who-covers", "&lt;!channel&gt;")  # "<!channel>" typed, as Slack sends it
     text = str(team.last_response()["blocks"])
     assert "&lt;!channel&gt;" in text and find_mentions(text) == []
     team.command("/who-covers", "")
