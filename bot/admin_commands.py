@@ -8,36 +8,47 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import listings
+from bot.authz import ACTIONS, Actor
 from bot.blocks.replies import error_message, help_message
-from bot.blocks.text import fit, mention
+from bot.blocks.text import quoted
 from bot.services import Services
 
 Message = dict[str, Any]
-Handler = Callable[[Services, str, list[str]], Message]
+Handler = Callable[[Services, Actor, list[str]], Message]
 
 
 @dataclass(frozen=True)
 class Subcommand:
     handler: Handler
     usage: str
-    admin_only: bool = False  # only admins may change topics, sources, mutes, settings
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {}
 
 
-def subcommand(name: str, usage: str, *, admin_only: bool = False) -> Callable[[Handler], Handler]:
-    """Register a ``/hark <name>`` handler: ``handler(services, user_id, args) -> message``."""
+def subcommand(name: str, usage: str) -> Callable[[Handler], Handler]:
+    """Register a ``/hark <name>`` handler: ``handler(services, actor, args) -> message``.
+
+    Who may run it is bot/authz.py's table: ``hark.<name>`` and ``hark.<name>.<word>``
+    (the first argument, e.g. ``hark.topics.add``).
+    """
 
     def add(handler: Handler) -> Handler:
-        SUBCOMMANDS[name] = Subcommand(handler, usage, admin_only)
+        SUBCOMMANDS[name] = Subcommand(handler, usage)
         return handler
 
     return add
 
 
-def run_subcommand(services: Services, user_id: str, text: str) -> Message:
-    """Parse ``text`` (shell-like quoting), check permission, run the subcommand."""
+def subcommand_action(name: str, args: list[str]) -> str:
+    """The authz action ``/hark <name> <args…>`` asks for."""
+    if args and f"hark.{name}.{args[0].lower()}" in ACTIONS:
+        return f"hark.{name}.{args[0].lower()}"
+    return f"hark.{name}"
+
+
+def run_subcommand(services: Services, actor: Actor, text: str) -> Message:
+    """Parse ``text`` (shell-like quoting), ask bot/authz.py, run the subcommand."""
     try:
         words = shlex.split(text)
     except ValueError:
@@ -49,39 +60,26 @@ def run_subcommand(services: Services, user_id: str, text: str) -> Message:
     if sub is None:
         names = ", ".join(f"`/hark {n}`" for n in sorted(SUBCOMMANDS))
         return error_message(
-            f"`/hark {fit(name, 30, one_line=True)}` isn't a Hark command. Try one of: {names}."
+            f"{quoted('/hark ' + name, 40)} isn't a Hark command. Try one of: {names}."
         )
-    if sub.admin_only and not services.directory.is_admin(user_id):
-        admins = ", ".join(mention(a) for a in sorted(services.settings.config.admins))
-        who = (
-            f"Ask an admin: {admins}."
-            if admins
-            else "No admins are configured (`admins:` in the config)."
-        )
-        return error_message(
-            f"Only Hark admins (the config's `admins`, or workspace admins) can run "
-            f"`/hark {name}`. {who}"
-        )
-    return sub.handler(services, user_id, words[1:])
+    decision = services.authz.may(actor, subcommand_action(name, words[1:]))
+    if not decision:
+        return error_message(decision.message)
+    return sub.handler(services, actor, words[1:])
 
 
 @subcommand("help", "/hark help")
-def _help(services: Services, user_id: str, args: list[str]) -> Message:
+def _help(services: Services, actor: Actor, args: list[str]) -> Message:
     return help_message()
 
 
 @subcommand("topics", "/hark topics")
-def _topics(services: Services, user_id: str, args: list[str]) -> Message:
+def _topics(services: Services, actor: Actor, args: list[str]) -> Message:
     return listings.topics_listing(services.store)
 
 
-@subcommand("sources", "/hark sources")
-def _sources(services: Services, user_id: str, args: list[str]) -> Message:
-    return listings.sources_listing(services.store)
-
-
 @subcommand("status", "/hark status")
-def _status(services: Services, user_id: str, args: list[str]) -> Message:
+def _status(services: Services, actor: Actor, args: list[str]) -> Message:
     return listings.status_report(services.store, services.settings.config.x_max_reads_per_month)
 
 

@@ -12,7 +12,7 @@ import heapq
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -32,7 +32,18 @@ TOP_QUIET = 5
 
 
 class PeriodError(ValueError):
-    """A period that could not be read; the message says how to write one."""
+    """A period that could not be read; the message says how to write one.
+
+    ``quoting(quote)`` is the message with the person's text quoted by ``quote`` (Slack
+    answers pass the one escaping helper: the text may hold ``<!channel>``).
+    """
+
+    def __init__(self, template: str, asked: str) -> None:
+        super().__init__(template.format(asked=f"`{asked}`"))
+        self.template, self.asked = template, asked
+
+    def quoting(self, quote: Callable[[str], str]) -> str:
+        return self.template.format(asked=quote(self.asked))
 
 
 @dataclass(frozen=True)
@@ -63,20 +74,22 @@ def parse_period(text: str, now: float) -> Period:
     if m:
         days = int(m.group(1))
         if not 1 <= days <= 366:
-            raise PeriodError(f"`{text}`: choose between 1d and 366d. {PERIOD_HELP}")
+            raise PeriodError(f"{{asked}}: choose between 1d and 366d. {PERIOD_HELP}", text)
         return Period(now - days * DAY, now, f"last {days} days")
     m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", text)
     if m:
         try:
             first, last = date.fromisoformat(m.group(1)), date.fromisoformat(m.group(2))
         except ValueError:
-            raise PeriodError(f"`{text}` has a date that does not exist. {PERIOD_HELP}") from None
+            raise PeriodError(
+                f"{{asked}} has a date that does not exist. {PERIOD_HELP}", text
+            ) from None
         if last < first:
-            raise PeriodError(f"`{text}` ends before it starts. {PERIOD_HELP}")
+            raise PeriodError(f"{{asked}} ends before it starts. {PERIOD_HELP}", text)
         since = datetime(first.year, first.month, first.day, tzinfo=UTC).timestamp()
         until = datetime(last.year, last.month, last.day, tzinfo=UTC).timestamp() + DAY
         return Period(since, until, f"{first.isoformat()} to {last.isoformat()}")
-    raise PeriodError(f"I can't read `{text}` as a period. {PERIOD_HELP}")
+    raise PeriodError(f"I can't read {{asked}} as a period. {PERIOD_HELP}", text)
 
 
 def percentile(ordered: Sequence[float], q: float) -> float | None:

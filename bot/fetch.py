@@ -91,6 +91,10 @@ def _shown(url: str) -> str:
     return f"{parts.scheme}://{host}{port}{parts.path}{query}"
 
 
+# The public name: /hark sources (for non-admins) and the logs show URLs this way.
+redacted_url = _shown
+
+
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), bounded."""
     if not value:

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.blocks.replies import section
 from bot.blocks.text import duration, fit
+from bot.fetch import redacted_url
 from bot.store import Store
 
 
@@ -29,8 +30,11 @@ SOURCES_SHOWN = 40
 SOURCES_PER_SECTION = 8
 
 
-def sources_listing(store: Store) -> dict[str, Any]:
-    """Every source with its health: failing ones first, then by number."""
+def sources_listing(store: Store, *, reveal: bool = False) -> dict[str, Any]:
+    """Every source with its health: failing ones first, then by number.
+
+    Only admins (``reveal``) see a feed's full URL: it may hold credentials or tokens.
+    """
     rows = store.sources()
     if not rows:
         return {
@@ -46,7 +50,7 @@ def sources_listing(store: Store) -> dict[str, Any]:
     failing = [r for r in rows if r["enabled"] and r["consecutive_failures"]]
     failing_ids = {r["id"] for r in failing}
     ordered = failing + [r for r in rows if r["id"] not in failing_ids]
-    lines = [_source_line(r, now) for r in ordered[:SOURCES_SHOWN]]
+    lines = [_source_line(r, now, reveal) for r in ordered[:SOURCES_SHOWN]]
     summary = f"*Sources* — {len(rows)} in all, {len(failing)} failing"
     paused = sum(1 for r in rows if not r["enabled"])
     if paused:
@@ -59,9 +63,18 @@ def sources_listing(store: Store) -> dict[str, Any]:
     return {"text": f"{len(rows)} sources, {len(failing)} failing", "blocks": blocks}
 
 
-def _source_line(r: Any, now: float) -> str:
+def source_name(r: Any, *, reveal: bool = False) -> str:
+    """A source's label, or its target: a feed's URL redacted unless ``reveal``."""
+    if r["label"]:
+        return r["label"]
+    if r["kind"] == "x" or reveal:
+        return r["target"]
+    return redacted_url(r["target"])
+
+
+def _source_line(r: Any, now: float, reveal: bool = False) -> str:
     """One source: number, name, health, and when it is checked next."""
-    name = fit(r["label"] or r["target"], 80, one_line=True)
+    name = fit(source_name(r, reveal=reveal), 80, one_line=True)
     every = f"every {duration(r['every_seconds'])}"
     if not r["enabled"]:
         return (

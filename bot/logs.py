@@ -10,9 +10,18 @@ import time
 
 # Slack and X tokens must never reach a log, whatever a library prints.
 _SECRET = re.compile(r"\b(xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|AAAAAAAA[A-Za-z0-9%]+)")
+# A URL with credentials (user:pw@) or a query (?token=…): a source's URL may carry either.
+_URL_WITH_SECRETS = re.compile(
+    r"\bhttps?://(?:[^\s/?#@\"'<>]*@|[^\s?#\"'<>]*\?)[^\s\"'<>|]*", re.IGNORECASE
+)
 
 
 def redact(text: str) -> str:
+    """Tokens out; URLs without their credentials and query values (as /hark sources shows
+    them to non-admins)."""
+    from bot.fetch import redacted_url  # the fetcher's form; imported late (httpx is heavy)
+
+    text = _URL_WITH_SECRETS.sub(lambda m: redacted_url(m.group(0)), text)
     return _SECRET.sub("[redacted]", text)
 
 

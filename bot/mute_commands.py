@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from bot.admin_commands import Message, subcommand
+from bot.authz import Actor
 from bot.blocks.replies import error_message, section
-from bot.blocks.text import fit, mention
+from bot.blocks.text import fit, mention, quoted
 from bot.services import Services
 from bot.store.mutes import MUTE_KINDS
 
@@ -19,32 +20,28 @@ _SITE = re.compile(r"^(?:https?://)?([a-z0-9-]+(?:\.[a-z0-9-]+)+)\.?/?$", re.IGN
 
 
 @subcommand("mutes", USAGE)
-def mutes_command(services: Services, user_id: str, args: list[str]) -> Message:
-    """List the mutes, or (admins) add or remove one."""
+def mutes_command(services: Services, actor: Actor, args: list[str]) -> Message:
+    """List the mutes, or (admins: bot/admin_commands.py asked bot/authz.py) add or remove one."""
     if not args or args[0].lower() == "list":
         return _listing(services)
     action = args[0].lower()
     if action not in ("add", "remove"):
         return error_message(
-            f"`/hark mutes {fit(args[0], 30, one_line=True)}` isn't a mutes command. "
+            f"{quoted('/hark mutes ' + args[0], 40)} isn't a mutes command. "
             f"Use `/hark mutes` to list them, or {ADD_USAGE} (and `remove` the same way)."
         )
-    if not services.directory.is_admin(user_id):
-        admins = ", ".join(mention(a) for a in sorted(services.settings.config.admins))
-        who = f"Ask an admin: {admins}." if admins else "No admins are configured (`admins:`)."
-        return error_message(f"Only Hark admins can run `/hark mutes {action}`. {who}")
     if len(args) < 3 or args[1].lower() not in MUTE_KINDS:
         return error_message(f"Say what to mute and the value. Write it as {ADD_USAGE}.")
     kind = args[1].lower()
     value = normalized(kind, " ".join(args[2:]))
     if value is None:
         return error_message(
-            f"`{fit(' '.join(args[2:]), 100, one_line=True)}` isn't a {kind} Hark can mute. "
+            f"{quoted(' '.join(args[2:]), 100)} isn't a {kind} Hark can mute. "
             f"Write it as {ADD_USAGE}."
         )
     shown = f"{kind} *{fit(value, 200, one_line=True)}*"
     if action == "add":
-        if not services.store.add_mute_rule(kind, value, user_id):
+        if not services.store.add_mute_rule(kind, value, actor.user_id):
             return _reply(f"The {shown} is already muted.")
         return _reply(f"Muted {shown}: its posts no longer reach any channel.")
     if not services.store.remove_mute(kind, value):

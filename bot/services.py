@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.authz import Authority
 from bot.blocks.text import fit
 from bot.config import Settings
 from bot.engagement import Engagement
@@ -67,39 +67,6 @@ def slack_client(settings: Settings, metrics: Metrics | None = None) -> WebClien
     return client
 
 
-class AdminDirectory:
-    """Who is an admin: the config's ``admins``, or a Slack workspace admin or owner.
-
-    users.info answers are cached for ten minutes: a permission check must not cost a
-    Web API call per click, and a demoted admin loses rights within minutes.
-    """
-
-    TTL = 600.0
-
-    def __init__(self, client: WebClient, admins: frozenset[str]) -> None:
-        self.client, self.admins = client, admins
-        self._cache: dict[str, tuple[bool, float]] = {}
-        self._lock = threading.Lock()
-
-    def is_admin(self, user_id: str) -> bool:
-        if user_id in self.admins:
-            return True
-        now = time.monotonic()
-        with self._lock:
-            cached = self._cache.get(user_id)
-        if cached and now - cached[1] < self.TTL:
-            return cached[0]
-        try:
-            user = self.client.users_info(user=user_id)["user"]
-            answer = bool(user.get("is_admin") or user.get("is_owner"))
-        except Exception as exc:  # noqa: BLE001 - when in doubt, refuse
-            log.info("users.info failed for an admin check: %s", type(exc).__name__)
-            return False
-        with self._lock:
-            self._cache[user_id] = (answer, now)
-        return answer
-
-
 class AdminNotifier:
     """Direct messages to the admins; ``once`` sends a given notice only once, ever."""
 
@@ -145,7 +112,7 @@ class Services:
     poller: Poller
     notifier: AdminNotifier
     metrics: Metrics
-    directory: AdminDirectory
+    authz: Authority  # who may do what (bot/authz.py)
     # Work that runs after each poll (reminders, the weekly digest, ...): each is
     # idempotent and decides itself whether anything is due.
     periodic: list[Callable[[], object]] = field(default_factory=list)
@@ -187,14 +154,14 @@ def build_services(
             api_url=settings.x_api_url,
             max_reads_per_month=config.x_max_reads_per_month,
         )
-    directory = AdminDirectory(client, config.admins)
+    authz = Authority(client, config.admins, store)
     services = Services(
         settings=settings,
         store=store,
         client=client,
         relevance=relevance,
         engagement=Engagement(
-            store, config.admins, config.engagement, is_admin=directory.is_admin
+            store, config.admins, config.engagement, is_admin=authz.is_admin
         ),
         publisher=Publisher(
             store,
@@ -213,7 +180,7 @@ def build_services(
         ),
         notifier=notifier,
         metrics=metrics,
-        directory=directory,
+        authz=authz,
     )
     if config.retention_days:
         days = config.retention_days

@@ -16,8 +16,9 @@ import sqlite3
 
 from bot import listings
 from bot.admin_commands import Message, subcommand
+from bot.authz import Actor
 from bot.blocks.replies import error_message, section
-from bot.blocks.text import duration, fit, mention
+from bot.blocks.text import duration, fit, quoted
 from bot.models import SourceSpec
 from bot.services import Services
 from bot.sources import KINDS, SourceError, expand_source
@@ -36,22 +37,22 @@ _KIND_PREFIX = re.compile(r"^([a-z]+):(?!//)(.+)$")
 
 
 @subcommand("sources", USAGE)
-def sources_command(services: Services, user_id: str, args: list[str]) -> Message:
-    """List the sources, or (admins) add, remove, pause or resume one."""
+def sources_command(services: Services, actor: Actor, args: list[str]) -> Message:
+    """List the sources, or (admins) add, remove, pause or resume one.
+
+    bot/admin_commands.py has asked bot/authz.py already; non-admins see redacted URLs.
+    """
     if not args:
-        return listings.sources_listing(services.store)
+        reveal = services.authz.may(actor, "hark.sources.reveal").ok
+        return listings.sources_listing(services.store, reveal=reveal)
     action = args[0].lower()
     changes = {"add": _add, "remove": _remove, "pause": _pause, "resume": _resume}
     change = changes.get(action)
     if change is None:
         return error_message(
-            f"`/hark sources {fit(args[0], 30, one_line=True)}` isn't a sources command. "
+            f"{quoted('/hark sources ' + args[0], 40)} isn't a sources command. "
             "Use `/hark sources` to list them, or `add`, `remove`, `pause`, `resume`."
         )
-    if not services.directory.is_admin(user_id):
-        admins = ", ".join(mention(a) for a in sorted(services.settings.config.admins))
-        who = f"Ask an admin: {admins}." if admins else "No admins are configured (`admins:`)."
-        return error_message(f"Only Hark admins can run `/hark sources {action}`. {who}")
     return change(services, args[1:])
 
 
@@ -176,7 +177,7 @@ def _source_named(services: Services, args: list[str], action: str) -> sqlite3.R
         )
     if not args[0].isdigit():
         return error_message(
-            f"`{fit(args[0], 30, one_line=True)}` is not a source number; "
+            f"{quoted(args[0], 30)} is not a source number; "
             "`/hark sources` lists them with their numbers."
         )
     row = services.store.source(int(args[0]))

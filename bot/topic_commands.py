@@ -11,8 +11,10 @@ from datetime import UTC, datetime
 
 from bot import listings
 from bot.admin_commands import Message, subcommand
+from bot.authz import Actor
 from bot.blocks.replies import error_message, section
-from bot.blocks.text import fit, link, mention
+from bot.blocks.text import fit, link, quoted
+from bot.channels import channel_name, look_up_channel
 from bot.matching import Document, Matcher
 from bot.query import parse_query
 from bot.query_errors import QueryError
@@ -66,8 +68,9 @@ def bad_query(query: str, error: QueryError) -> Message:
 
 
 @subcommand("topics", TOPICS_USAGE)
-def topics_command(services: Services, user_id: str, args: list[str]) -> Message:
-    """List the topics, or (admins) add, edit or remove one."""
+def topics_command(services: Services, actor: Actor, args: list[str]) -> Message:
+    """List the topics, or (admins: bot/admin_commands.py asked bot/authz.py) add, edit or
+    remove one."""
     if not args or args[0].lower() == "list":
         return listings.topics_listing(services.store)
     action = args[0].lower()
@@ -75,13 +78,9 @@ def topics_command(services: Services, user_id: str, args: list[str]) -> Message
     change = changes.get(action)
     if change is None:
         return error_message(
-            f"`/hark topics {fit(args[0], 30, one_line=True)}` isn't a topics command. "
+            f"{quoted('/hark topics ' + args[0], 40)} isn't a topics command. "
             "Use `/hark topics` to list them, or `add`, `edit`, `remove`."
         )
-    if not services.directory.is_admin(user_id):
-        admins = ", ".join(mention(a) for a in sorted(services.settings.config.admins))
-        who = f"Ask an admin: {admins}." if admins else "No admins are configured (`admins:`)."
-        return error_message(f"Only Hark admins can run `/hark topics {action}`. {who}")
     return change(services, args[1:])
 
 
@@ -91,16 +90,21 @@ def _add(services: Services, args: list[str]) -> Message:
     name, channel_word, query = args[0], args[1], query_from_words(args[2:])
     if not _NAME.match(name):
         return error_message(
-            f"`{fit(name, 60, one_line=True)}` can't be a topic name: use letters, digits, "
+            f"{quoted(name)} can't be a topic name: use letters, digits, "
             f"spaces, `-`, `.` or `_` (up to 60). Write it as {ADD_USAGE}."
         )
     m = _CHANNEL.match(channel_word)
-    if m is None:
+    if m is None and not (channel_word.startswith("#") and channel_name(channel_word)):
         return error_message(
-            f"`{fit(channel_word, 60, one_line=True)}` isn't a channel: pick it with `#` "
+            f"{quoted(channel_word)} isn't a channel: pick it with `#` "
             f"so Slack links it, or give its id (`C…`). Write it as {ADD_USAGE}."
         )
-    channel = m.group(1) or m.group(2)
+    if m is not None:
+        channel = m.group(1) or m.group(2)
+    else:  # typed as plain text (#devops): store its ID, which every Slack method takes
+        channel, problem = look_up_channel(services.channels, channel_word)
+        if problem:
+            return error_message(problem)
     try:
         parse_query(query)
     except QueryError as error:
@@ -112,7 +116,7 @@ def _add(services: Services, args: list[str]) -> Message:
         )
     return _reply(
         f"Added topic *{fit(name, 60, one_line=True)}* → <#{channel}>: "
-        f"`{fit(query, 500, one_line=True)}`. New posts that match go there from the next poll."
+        f"{quoted(query, 500)}. New posts that match go there from the next poll."
     )
 
 
@@ -130,7 +134,7 @@ def _edit(services: Services, args: list[str]) -> Message:
     services.store.edit_topic_query(name, query)
     return _reply(
         f"Topic *{fit(row['name'], 60, one_line=True)}* now matches "
-        f"`{fit(query, 500, one_line=True)}`." + _config_note(row)
+        f"{quoted(query, 500)}." + _config_note(row)
     )
 
 
@@ -167,7 +171,7 @@ def _reply(text: str) -> Message:
 
 
 @subcommand("test", "/hark test <query>")
-def test_command(services: Services, user_id: str, args: list[str]) -> Message:
+def test_command(services: Services, actor: Actor, args: list[str]) -> Message:
     """How many stored posts of the last 30 days a query would match, and the best five."""
     if not args:
         return error_message(
@@ -212,7 +216,7 @@ def test_command(services: Services, user_id: str, args: list[str]) -> Message:
     hits.sort(key=lambda h: (h[0], h[1]), reverse=True)
     capped = " (the newest 20,000 looked at)" if len(rows) >= TEST_ROWS else ""
     head = (
-        f"`{fit(query, 300, one_line=True)}` would match *{len(hits)}* of {len(rows)} posts "
+        f"{quoted(query, 300)} would match *{len(hits)}* of {len(rows)} posts "
         f"stored in the last {TEST_DAYS} days{capped}."
     )
     if muted:
@@ -249,13 +253,13 @@ def fts_query(words: list[str]) -> str | None:
 
 
 @subcommand("search", "/hark search <words>")
-def search_command(services: Services, user_id: str, args: list[str]) -> Message:
+def search_command(services: Services, actor: Actor, args: list[str]) -> Message:
     """Stored posts containing every word, best first (ties: newest)."""
     query = fts_query(args)
     if query is None:
         return error_message("Give some words to look for, e.g. `/hark search crashloop backoff`.")
     total, rows = services.store.search_posts(query, SEARCH_SHOWN)
-    shown = fit(" ".join(args), 200, one_line=True)
+    shown = quoted(" ".join(args), 200)
     if not rows:
         return _reply(f"No stored post contains all of: {shown}.")
     lines = [

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from bot.authz import Actor, actor_of
 from bot.blocks.conversation import ADMIN_MENU, draft_for_review, history_text
 from bot.blocks.dialogs import SHARE_DRAFT, ignore_modal, reassign_modal, reply_modal
 from bot.engagement import Engagement, Outcome
@@ -58,16 +59,41 @@ def _finish(
         client.chat_postEphemeral(channel=channel, user=user, text=outcome.message)
 
 
+def _allowed(
+    hark: Services,
+    client: WebClient,
+    actor: Actor,
+    action: str,
+    row: sqlite3.Row | None,
+    channel: str,
+) -> bool:
+    """Ask bot/authz.py; a refusal is explained to the clicker alone."""
+    decision = hark.authz.may(actor, action, row)
+    if not decision and channel:
+        client.chat_postEphemeral(channel=channel, user=actor.user_id, text=decision.message)
+    return decision.ok
+
+
 def _run(
-    body: dict, client: WebClient, context: BoltContext, step: Callable[..., Outcome]
+    body: dict,
+    client: WebClient,
+    context: BoltContext,
+    action: str,
+    step: Callable[..., Outcome],
 ) -> str | None:
-    """Read the click, run one engagement step, then refresh the card or explain why not.
+    """Read the click, ask authz, run one engagement step, then refresh the card or explain
+    why not.
 
     Returns the clicking user's id, or None when the click named no conversation.
     """
     hark: Services = context["hark"]
     conversation_id, user, channel = _ids(body)
     if conversation_id is None:
+        return None
+    row = hark.store.conversation(conversation_id)
+    if row is None:
+        return None
+    if not _allowed(hark, client, actor_of(body), action, row, channel):
         return None
     outcome = step(hark.engagement, conversation_id, user)
     _finish(hark, client, conversation_id, user, channel, outcome)
@@ -76,42 +102,44 @@ def _run(
 
 def claim(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
     ack()
-    user = _run(body, client, context, Engagement.claim)
+    user = _run(body, client, context, "conversation.claim", Engagement.claim)
     if user and (body.get("view") or {}).get("type") == "home":  # claimed from the App Home
         publish_home_for(context["hark"], client, user)
 
 
 def release(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
     ack()
-    _run(body, client, context, Engagement.release)
+    _run(body, client, context, "conversation.release", Engagement.release)
 
 
 def undo_ignore(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
     ack()
-    _run(body, client, context, Engagement.undo_ignore)
+    _run(body, client, context, "conversation.undo_ignore", Engagement.undo_ignore)
 
 
 def _handleable(
-    body: dict, client: WebClient, hark: Services, verb: str
+    body: dict, client: WebClient, hark: Services, verb: str, action: str
 ) -> tuple[sqlite3.Row, str] | None:
-    """The clicked conversation and channel, if this user may reply to or ignore it now;
-    otherwise None, after telling them why."""
+    """The clicked conversation and its channel (the store's), if this user may reply to or
+    ignore it now; otherwise None, after telling them why."""
     conversation_id, user, channel = _ids(body)
     row = hark.store.conversation(conversation_id) if conversation_id is not None else None
     if row is None:
         return None
-    if row["state"] not in ("new", "claimed") or not hark.engagement.may_handle(row, user):
+    if row["state"] not in ("new", "claimed"):
         outcome = hark.engagement.refusal(row["id"], user, verb)
         _finish(hark, client, row["id"], user, channel, outcome)
         return None
-    return row, channel
+    if not _allowed(hark, client, actor_of(body), action, row, channel):
+        return None
+    return row, row["channel"]
 
 
 def open_reply(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
     """Reply opens a modal: the post, the guidelines, a draft box, the reply's link."""
     ack()
     hark: Services = context["hark"]
-    found = _handleable(body, client, hark, "reply to")
+    found = _handleable(body, client, hark, "reply to", "conversation.reply")
     if found is None:
         return
     row, channel = found
@@ -127,7 +155,7 @@ def open_reply(ack: Ack, body: dict, client: WebClient, context: BoltContext) ->
 def open_ignore(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
     """Ignore asks why first (the reason tunes relevance) and offers to mute."""
     ack()
-    found = _handleable(body, client, context["hark"], "ignore")
+    found = _handleable(body, client, context["hark"], "ignore", "conversation.ignore")
     if found is None:
         return
     row, channel = found
@@ -140,30 +168,33 @@ def admin_menu(ack: Ack, body: dict, client: WebClient, context: BoltContext) ->
     hark: Services = context["hark"]
     conversation_id, user, channel = _ids(body)
     choice = (body["actions"][0].get("selected_option") or {}).get("value", "").partition(":")[0]
-    if conversation_id is None:
+    action = {
+        "history": "conversation.history",
+        "reopen": "conversation.reopen",
+        "reassign": "conversation.reassign",
+    }.get(choice)
+    if conversation_id is None or action is None:
+        return
+    row = hark.store.conversation(conversation_id)
+    if row is None or not _allowed(hark, client, actor_of(body), action, row, channel):
         return
     if choice == "reopen":
         outcome = hark.engagement.reopen(conversation_id, user)
         _finish(hark, client, conversation_id, user, channel, outcome)
-        return
-    if choice == "history":
+    elif choice == "history":
         text = history_text(hark.store.engagements(conversation_id))
         client.chat_postEphemeral(channel=channel, user=user, text=text)
-        return
-    if choice != "reassign":
-        return
-    row = hark.store.conversation(conversation_id)
-    if row is None:
-        return
-    if not hark.engagement.is_admin(user):
-        outcome = hark.engagement.reassign(conversation_id, user, "")  # refused: says why
-        _finish(hark, client, conversation_id, user, channel, outcome)
-        return
-    client.views_open(trigger_id=body["trigger_id"], view=reassign_modal(row, channel))
+    else:
+        view = reassign_modal(row, row["channel"])
+        client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
 def share_draft(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
-    """Post the draft from the Reply modal in the card's thread; the modal stays open."""
+    """Post the draft from the Reply modal in the card's thread; the modal stays open.
+
+    The modal's metadata names the conversation; whether this user may post in its thread
+    is asked of bot/authz.py from the store (owner, channel), never from the metadata.
+    """
     ack()
     hark: Services = context["hark"]
     view = body.get("view") or {}
@@ -177,7 +208,12 @@ def share_draft(ack: Ack, body: dict, client: WebClient, context: BoltContext) -
         return
     values = (view.get("state") or {}).get("values") or {}
     draft = ((values.get("draft") or {}).get("value") or {}).get("value") or ""
-    outcome = hark.engagement.share_draft(row["id"], user, draft)
+    decision = hark.authz.may(actor_of(body), "conversation.share_draft", row)
+    outcome = (
+        hark.engagement.share_draft(row["id"], user, draft)
+        if decision
+        else Outcome(False, decision.message)
+    )
     if outcome.ok and row["ts"]:
         client.chat_postMessage(
             channel=row["channel"],
@@ -194,7 +230,7 @@ def share_draft(ack: Ack, body: dict, client: WebClient, context: BoltContext) -
         hash=view.get("hash"),
         view=reply_modal(
             row,
-            meta.get("channel", ""),
+            row["channel"],
             hark.engagement.settings.guidelines,
             draft=draft.strip(),
             notice=notice,

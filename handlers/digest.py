@@ -6,14 +6,16 @@ import difflib
 import json
 import logging
 import math
+import re
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.authz import Actor, actor_of
 from bot.blocks.digest import POST_ACTION, digest_message
 from bot.blocks.replies import error_message
-from bot.blocks.text import fit
+from bot.blocks.text import fit, quoted
 from bot.digest import PERIOD_HELP, Period, PeriodError, parse_period
 from bot.services import Services
 from bot.weekly import digest_for, post_digest
@@ -31,6 +33,8 @@ def digest_command(ack: Ack, command: dict, respond: Respond, context: BoltConte
     """``/digest [period] [topic]``: the numbers, privately, with a button to post them."""
     ack()
     hark: Services = context["hark"]
+    if not _allowed(hark, respond, actor_of(command), "digest"):
+        return
     words = (command.get("text") or "").split()
     now = hark.store.now()
     topics = [t["name"] for t in hark.store.topics()]
@@ -42,6 +46,16 @@ def digest_command(ack: Ack, command: dict, respond: Respond, context: BoltConte
     respond(response_type="ephemeral", **digest_message(digest, shareable=True))
 
 
+def _allowed(hark: Services, respond: Respond, actor: Actor, action: str) -> bool:
+    """Ask bot/authz.py; a refusal is answered privately."""
+    decision = hark.authz.may(actor, action)
+    if not decision:
+        respond(
+            response_type="ephemeral", replace_original=False, **error_message(decision.message)
+        )
+    return decision.ok
+
+
 def _read(words: list[str], now: float, topics: list[str]) -> tuple[Period, str | None, str]:
     """(period, topic, what was wrong): the period may come first or last, or not at all."""
     by_name = {t.casefold(): t for t in topics}
@@ -51,7 +65,7 @@ def _read(words: list[str], now: float, topics: list[str]) -> tuple[Period, str 
         try:
             period = parse_period(" ".join(period_words), now)
         except PeriodError as exc:
-            problem = problem or str(exc)
+            problem = problem or exc.quoting(quoted)
             continue
         asked = " ".join(topic_words)
         if not asked:
@@ -69,11 +83,11 @@ def _unknown_topic(asked: str, topics: list[str]) -> str:
     close = difflib.get_close_matches(asked.casefold(), [t.casefold() for t in topics], n=3)
     suggestions = [t for t in topics if t.casefold() in close]
     hint = (
-        "Did you mean " + " or ".join(f"`{fit(s, 60, one_line=True)}`" for s in suggestions) + "?"
+        "Did you mean " + " or ".join(quoted(s) for s in suggestions) + "?"
         if suggestions
         else "`/hark topics` lists them."
     )
-    return f"There is no topic `{fit(asked, 60, one_line=True)}`. {hint} {USAGE}"
+    return f"There is no topic {quoted(asked)}. {hint} {USAGE}"
 
 
 def post_to_channel(
@@ -82,6 +96,8 @@ def post_to_channel(
     """Post the digest the person was looking at (same period, same topic) and its chart."""
     ack()
     hark: Services = context["hark"]
+    if not _allowed(hark, respond, actor_of(body), "digest.post"):
+        return
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
         "channel_id"
     )
@@ -95,15 +111,16 @@ def post_to_channel(
             ),
         )
         return
-    if topic is not None and hark.store.topic_by_name(topic) is None:
-        respond(
-            response_type="ephemeral",
-            replace_original=False,
-            **error_message(
-                f"The topic `{fit(topic, 60, one_line=True)}` is gone; run `/digest` again."
-            ),
-        )
-        return
+    if topic is not None:
+        row = hark.store.topic_by_name(topic)
+        if row is None:
+            respond(
+                response_type="ephemeral",
+                replace_original=False,
+                **error_message(f"The topic {quoted(topic)} is gone; run `/digest` again."),
+            )
+            return
+        topic = row["name"]  # the store's spelling, not the button's
     digest = digest_for(hark.store, hark.settings.config, period, topic)
     try:
         post_digest(client, hark.store, channel, digest)
@@ -127,15 +144,44 @@ def post_to_channel(
 
 
 def _shown(value: str) -> tuple[Period | None, str | None]:
-    """The period and topic a "Post to channel" button carries (checked: it came from Slack)."""
+    """The period and topic a "Post to channel" button carries, read again.
+
+    Nothing in the value is posted as it came: the period is parsed again from its label
+    (``last 7 days`` is ``7d`` ending at ``until``) and must give the same times, so the
+    label posted is one Hark wrote; the topic is checked against the store by the caller.
+    """
     try:
         shown = json.loads(value)
         since, until = float(shown["since"]), float(shown["until"])
-        label, topic = str(shown["label"])[:80], shown.get("topic")
-    except (ValueError, TypeError, KeyError):
+        label, topic = str(shown["label"]), shown.get("topic")
+    except (ValueError, TypeError, KeyError, AttributeError):
         return None, None
     if not (math.isfinite(since) and math.isfinite(until) and 0 <= since < until):
         return None, None
     if until - since > 367 * 86400 or (topic is not None and not isinstance(topic, str)):
         return None, None
-    return Period(since, until, label), topic
+    return _period_again(label, since, until), topic
+
+
+_LABEL_WORDS = {"today": "today", "this week": "week", "this month": "month"}
+_LAST_DAYS = re.compile(r"last (\d{1,3}) days")
+_DATES = re.compile(r"(\d{4}-\d{2}-\d{2}) to (\d{4}-\d{2}-\d{2})")
+
+
+def _period_again(label: str, since: float, until: float) -> Period | None:
+    """The period a digest label names, parsed again as ``/digest`` would; None unless it
+    gives the same times (a forged or altered value)."""
+    words = _LABEL_WORDS.get(label)
+    if words is None and (m := _LAST_DAYS.fullmatch(label)):
+        words = f"{m.group(1)}d"
+    if words is None and (m := _DATES.fullmatch(label)):
+        words = f"{m.group(1)}..{m.group(2)}"
+    if words is None:
+        return None
+    try:
+        period = parse_period(words, until)
+    except PeriodError:
+        return None
+    if abs(period.since - since) > 1 or abs(period.until - until) > 1:
+        return None
+    return period

@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
+from bot.authz import Actor
 from bot.blocks.home import home_view
 from bot.home import home_summary
 from bot.services import Services
@@ -17,7 +18,9 @@ def register(app: App) -> None:
 def publish_home(event: dict, client: WebClient, context: BoltContext) -> None:
     if event.get("tab", "home") != "home":
         return
-    publish_home_for(context["hark"], client, event["user"])
+    hark: Services = context["hark"]
+    if hark.authz.may(Actor(event["user"]), "home.open"):  # one's own Home only
+        publish_home_for(hark, client, event["user"])
 
 
 def publish_home_for(hark: Services, client: WebClient, user: str) -> None:

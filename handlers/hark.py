@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.admin_commands import run_subcommand
+from bot.authz import actor_of
 from bot.services import Services
 
 
@@ -13,8 +14,9 @@ def register(app: App) -> None:
 
 
 def hark_command(ack: Ack, command: dict, respond: Respond, context: BoltContext) -> None:
-    """``/hark <subcommand> …``: each subcommand lives in bot/admin_commands.py's table."""
+    """``/hark <subcommand> …``: each subcommand lives in bot/admin_commands.py's table, and
+    who may run it in bot/authz.py's."""
     ack()
     hark: Services = context["hark"]
     words = (command.get("text") or "").strip()
-    respond(response_type="ephemeral", **run_subcommand(hark, command["user_id"], words))
+    respond(response_type="ephemeral", **run_subcommand(hark, actor_of(command), words))

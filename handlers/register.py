@@ -9,10 +9,11 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot import registration
+from bot.authz import actor_of
 from bot.blocks.register import CALLBACK_ID as REGISTER_CALLBACK
 from bot.blocks.register import read_register_values, register_modal
 from bot.blocks.replies import error_message
-from bot.blocks.text import fit
+from bot.blocks.text import quoted
 from bot.registration import save_registration
 from bot.services import Services
 
@@ -30,6 +31,10 @@ def register_command(
     """``/register`` opens the modal; ``show``, ``delete`` and ``help`` answer in place."""
     ack()
     hark: Services = context["hark"]
+    decision = hark.authz.may(actor_of(command), "register")  # always the sender's own
+    if not decision:
+        respond(response_type="ephemeral", **error_message(decision.message))
+        return
     user_id = command["user_id"]
     sub = (command.get("text") or "").strip().lower()
     if sub == "help":
@@ -48,7 +53,7 @@ def register_command(
         respond(
             response_type="ephemeral",
             **error_message(
-                f"`/register {fit(sub, 40, one_line=True)}` isn't something I know. "
+                f"{quoted('/register ' + sub, 50)} isn't something I know. "
                 "Use `/register` (open the form), `/register show`, `/register delete` "
                 "or `/register help`."
             ),
@@ -91,7 +96,12 @@ def submit_registration(
 ) -> None:
     """Save the profile, or show each wrong field's error on the field (values are kept)."""
     hark: Services = context["hark"]
-    user = body["user"]["id"]
+    actor = actor_of(body)
+    decision = hark.authz.may(actor, "register")  # the submitter's own profile only
+    if not decision:
+        ack(response_action="errors", errors={"name": decision.message})
+        return
+    user = actor.user_id
     values = read_register_values(view["state"]["values"])
     meta = _metadata(view)
     slack_profile = {"name": str(meta.get("name", ""))}

@@ -1,13 +1,20 @@
-"""Modal submissions from a conversation card: Reply, Ignore and Reassign."""
+"""Modal submissions from a conversation card: Reply, Ignore and Reassign.
+
+A modal's ``private_metadata`` only names the conversation. Whether the submitter may act
+on it is asked again of bot/authz.py, from the store's row (its owner and its channel),
+and every answer goes to the store's channel: never to one the metadata names.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from bot.authz import actor_of
 from bot.blocks.conversation import assignment_notice
 from bot.blocks.dialogs import IGNORE_CALLBACK, REASSIGN_CALLBACK, REPLY_CALLBACK
 from bot.engagement import Outcome
@@ -35,64 +42,78 @@ def _value(view: dict, block_id: str) -> dict:
     return (view["state"]["values"].get(block_id) or {}).get("value") or {}
 
 
+def _conversation(
+    ack: Ack, body: dict, view: dict, client: WebClient, hark: Services, action: str
+) -> sqlite3.Row | None:
+    """The conversation the modal names, if the submitter may do ``action`` to it now (asked
+    of bot/authz.py from the store). Otherwise the modal closes and the refusal is
+    explained privately in the conversation's own channel."""
+    conversation_id = _metadata(view).get("conversation_id")
+    row = hark.store.conversation(conversation_id) if isinstance(conversation_id, int) else None
+    if row is None:
+        ack()
+        return None
+    actor = actor_of(body)
+    decision = hark.authz.may(actor, action, row)
+    if not decision:
+        ack()
+        client.chat_postEphemeral(channel=row["channel"], user=actor.user_id, text=decision.message)
+        return None
+    return row
+
+
 def _conclude(
-    ack: Ack, hark: Services, client: WebClient, meta: dict, user: str, cid: int, outcome: Outcome
+    ack: Ack, hark: Services, client: WebClient, row: sqlite3.Row, user: str, outcome: Outcome
 ) -> None:
     """A refusal about a field shows under it; any other refusal closes the modal and is
-    explained privately in the channel; success re-renders the card."""
+    explained privately in the conversation's channel; success re-renders the card."""
     if not outcome.ok and outcome.field:
         ack(response_action="errors", errors={outcome.field: outcome.message})
         return
     ack()
     if outcome.ok:
-        hark.publisher.refresh(cid)
-    elif meta.get("channel"):
-        client.chat_postEphemeral(channel=meta["channel"], user=user, text=outcome.message)
+        hark.publisher.refresh(row["id"])
+    else:
+        client.chat_postEphemeral(channel=row["channel"], user=user, text=outcome.message)
 
 
 def submit_reply(ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext) -> None:
     hark: Services = context["hark"]
-    meta = _metadata(view)
-    user = body["user"]["id"]
-    conversation_id = meta.get("conversation_id")
-    if not isinstance(conversation_id, int):
-        ack()
+    row = _conversation(ack, body, view, client, hark, "conversation.reply")
+    if row is None:
         return
+    user, conversation_id = body["user"]["id"], row["id"]
     hark.engagement.save_draft(conversation_id, user, _value(view, "draft").get("value") or "")
     url = _value(view, "reply_url").get("value") or ""
     outcome = hark.engagement.reply(conversation_id, user, url)
-    _conclude(ack, hark, client, meta, user, conversation_id, outcome)
+    _conclude(ack, hark, client, row, user, outcome)
 
 
 def submit_ignore(
     ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext
 ) -> None:
     hark: Services = context["hark"]
-    meta = _metadata(view)
-    user = body["user"]["id"]
-    conversation_id = meta.get("conversation_id")
-    if not isinstance(conversation_id, int):
-        ack()
+    row = _conversation(ack, body, view, client, hark, "conversation.ignore")
+    if row is None:
         return
+    user, conversation_id = body["user"]["id"], row["id"]
     reason = (_value(view, "reason").get("selected_option") or {}).get("value", "other")
     mute = tuple(o.get("value", "") for o in _value(view, "mute").get("selected_options") or [])
     outcome = hark.engagement.ignore(conversation_id, user, reason, mute=mute)
-    _conclude(ack, hark, client, meta, user, conversation_id, outcome)
+    _conclude(ack, hark, client, row, user, outcome)
 
 
 def submit_reassign(
     ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext
 ) -> None:
     hark: Services = context["hark"]
-    meta = _metadata(view)
-    user = body["user"]["id"]
-    conversation_id = meta.get("conversation_id")
-    if not isinstance(conversation_id, int):
-        ack()
+    row = _conversation(ack, body, view, client, hark, "conversation.reassign")
+    if row is None:
         return
+    user, conversation_id = body["user"]["id"], row["id"]
     new_owner = _value(view, "new_owner").get("selected_user") or ""
     outcome = hark.engagement.reassign(conversation_id, user, new_owner)
-    _conclude(ack, hark, client, meta, user, conversation_id, outcome)
+    _conclude(ack, hark, client, row, user, outcome)
     row = hark.store.conversation(conversation_id) if outcome.ok else None
     if row is not None:
         notice = assignment_notice(user, row["topic"], row["channel"], row["title"], row["link"])

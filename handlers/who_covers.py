@@ -8,8 +8,9 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot import coverage
+from bot.authz import actor_of
 from bot.blocks.replies import error_message
-from bot.blocks.text import fit
+from bot.blocks.text import fit, quoted
 from bot.blocks.who_covers import SHARE_ACTION, topic_not_found, which_topic, who_covers_message
 from bot.services import Services
 
@@ -25,6 +26,10 @@ def who_covers_command(ack: Ack, command: dict, respond: Respond, context: BoltC
     """Answer privately; the answer's button shares it in the channel."""
     ack()
     hark: Services = context["hark"]
+    decision = hark.authz.may(actor_of(command), "who_covers")
+    if not decision:
+        respond(response_type="ephemeral", **error_message(decision.message))
+        return
     asked = " ".join((command.get("text") or "").split())
     queries = {t["name"]: t["query"] for t in hark.store.topics()}
     if not asked or asked.lower() == "help":
@@ -49,17 +54,24 @@ def share_who_covers(
     """Post the same answer in the channel, then turn the private copy into a receipt."""
     ack()
     hark: Services = context["hark"]
+    decision = hark.authz.may(actor_of(body), "who_covers.share")
+    if not decision:
+        respond(
+            response_type="ephemeral", replace_original=False, **error_message(decision.message)
+        )
+        return
     topic = str(body["actions"][0].get("value") or "")
-    if hark.store.topic_by_name(topic) is None:
+    row = hark.store.topic_by_name(topic)
+    if row is None:
         respond(
             response_type="ephemeral",
             replace_original=False,
             **error_message(
-                f"The topic `{fit(topic, 60, one_line=True)}` is gone; `/who-covers` lists "
-                "the topics there are now."
+                f"The topic {quoted(topic)} is gone; `/who-covers` lists the topics there are now."
             ),
         )
         return
+    topic = row["name"]  # the store's spelling, not the button's
     people = coverage.who_covers(hark.store, topic, hark.store.now())
     people = coverage.with_names(people, lambda user_id: _slack_name(client, user_id))
     respond(

@@ -302,7 +302,7 @@ def test_admin_reopens_any_state(h):
     h.click("claim", 1, user_id="U0SME1")
     submit_reply(h, "https://forum.example.com/t/1#r")
     choose(h, 1, "reopen", "U0SME1")
-    assert "Only a Hark admin can reopen" in ephemeral_to(h, "U0SME1")
+    assert "Only Hark admins" in ephemeral_to(h, "U0SME1")
     assert h.store.conversation(1)["state"] == "replied"
 
     choose(h, 1, "reopen", ADMIN)
@@ -324,7 +324,7 @@ def test_admin_reopens_any_state(h):
 def test_admin_reassigns_through_a_modal(h):
     h.click("claim", 1, user_id="U0SME1")
     choose(h, 1, "reassign", "U0SME2")
-    assert "Only a Hark admin can reassign" in ephemeral_to(h, "U0SME2")
+    assert "Only Hark admins" in ephemeral_to(h, "U0SME2")
     assert h.fake.calls("views.open") == []
 
     choose(h, 1, "reassign", ADMIN)
@@ -379,6 +379,7 @@ def test_past_repliers_rank_first(harness_factory):
     h = harness_factory()
     h.store.save_person("U0DECL", {"name": "Dee", "pingable": 1}, ["kubernetes"], {})
     h.store.save_person("U0DOER", {"name": "Doer", "pingable": 1}, [], {})
+    h.fake.members["C0K8S"] = [*h.fake.users, "U0DOER"]  # may reply: in the card's channel
     seed_conversation(h)
     submit_reply(h, "https://forum.example.com/t/1#r", user="U0DOER")
     seed_conversation(h, link="https://forum.example.com/t/2", title="k8s ingress question")

@@ -54,17 +54,16 @@ def test_hark_topics_and_status(harness_factory):
 
 
 def test_admin_only_subcommands_refuse_others_and_name_the_admins(harness_factory, monkeypatch):
-    from bot import admin_commands
+    from bot import admin_commands, authz
     from bot.blocks.replies import section
 
-    def change_settings(services, user_id, args):
+    def change_settings(services, actor, args):
         return {"text": "changed", "blocks": [section("changed")]}
 
     monkeypatch.setitem(
-        admin_commands.SUBCOMMANDS,
-        "frob",
-        admin_commands.Subcommand(change_settings, "/hark frob", admin_only=True),
+        admin_commands.SUBCOMMANDS, "frob", admin_commands.Subcommand(change_settings, "/hark frob")
     )
+    monkeypatch.setitem(authz.ACTIONS, "hark.frob", authz.Rule.ADMIN)
     h = harness_factory()
     h.command("/hark", "frob", user_id="U0SME1")
     refusal = str(h.last_response()["blocks"])
@@ -78,11 +77,11 @@ def test_workspace_admins_count_as_admins(harness_factory):
 topics: [{name: k8s, query: k8s, channel: C0K8S}]
 """
     h = harness_factory(config=config)
-    directory = h.services.directory
-    assert directory.is_admin("U0MARKETER")  # the fake Slack says is_admin
-    assert not directory.is_admin("U0SME1")
+    authority = h.services.authz
+    assert authority.is_admin("U0MARKETER")  # the fake Slack says is_admin
+    assert not authority.is_admin("U0SME1")
     calls = len(h.fake.calls("users.info"))
-    assert directory.is_admin("U0MARKETER")
+    assert authority.is_admin("U0MARKETER")
     assert len(h.fake.calls("users.info")) == calls  # cached
 
 

@@ -94,7 +94,7 @@ def test_changing_sources_is_for_admins_but_anyone_may_list(harness_factory, fee
     h = harness_factory([feeds.url("/feed.xml")])
     h.command("/hark", "sources pause 1", user_id="U0SME1")
     answer = _answer(h)
-    assert "Only Hark admins can run `/hark sources pause`" in answer and "<@U0MARKETER>" in answer
+    assert "Only Hark admins" in answer and "<@U0MARKETER>" in answer
     assert h.store.source(1)["enabled"] == 1
     h.command("/hark", "sources", user_id="U0SME1")
     assert "*Sources* — 1 in all, 0 failing" in _answer(h)

@@ -41,7 +41,8 @@ def digest_message(d: Digest, *, shareable: bool = False) -> dict[str, Any]:
             break
     f = d.funnel
     text = (
-        f"Digest {d.period.label}: {f.relevant:,} relevant, {f.posted:,} posted, "
+        f"Digest {fit(d.period.label, 80, one_line=True)}: {f.relevant:,} relevant, "
+        f"{f.posted:,} posted, "
         f"{f.claimed:,} claimed, {f.replied:,} replied"
     )
     return {"text": text, "blocks": blocks}

@@ -49,6 +49,17 @@ def fit(text: str | None, limit: int, *, one_line: bool = False) -> str:
     return "".join(out)
 
 
+def quoted(text: str | None, limit: int = 60) -> str:
+    """A person's own words quoted back in Hark's answer (``I can't read `…` as a period``):
+    one line, escaped, cut to ``limit``, in a code span that a backtick cannot close.
+
+    Every echo of user text goes through here, so ``<!channel>`` shows as text, never as a
+    broadcast, on the sender's own screen too.
+    """
+    shown = fit(text, limit, one_line=True).replace("`", "\u02cb")
+    return f"`{shown}`" if shown.strip() else "(nothing)"
+
+
 def plain(text: str | None, limit: int) -> str:
     """Untrusted text for a plain_text object: not parsed for mentions, only cut to fit."""
     raw = " ".join(clean(text).split())

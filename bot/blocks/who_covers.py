@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.blocks.replies import error_message, section
-from bot.blocks.text import duration, fit, link, mention
+from bot.blocks.text import duration, fit, link, mention, quoted
 from bot.coverage import Coverer
 from bot.people import profile_url
 
@@ -130,13 +130,13 @@ def topic_not_found(
     asked: str, suggestions: Sequence[str], tagged: Sequence[dict[str, Any]]
 ) -> dict[str, Any]:
     """No topic fits: the closest names, and people whose expertise tags hold the words."""
-    shown = fit(asked, 60, one_line=True)
+    shown = quoted(asked)
     if suggestions:
-        hint = "Did you mean " + " or ".join(f"`{fit(s, 60, one_line=True)}`" for s in suggestions)
+        hint = "Did you mean " + " or ".join(quoted(s) for s in suggestions)
         hint += "?"
     else:
         hint = "`/who-covers` alone lists the topics."
-    text = f"There is no topic `{shown}`, and no topic's query has those words. {hint}"
+    text = f"There is no topic {shown}, and no topic's query has those words. {hint}"
     message = error_message(text)
     if tagged:
         names = ", ".join(
