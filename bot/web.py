@@ -7,18 +7,20 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.config import Settings
+from bot.slack_http import MAX_BODY, SlackEndpoint
 from bot.store import Store
+
+if TYPE_CHECKING:
+    from waitress.server import BaseWSGIServer
 
 log = logging.getLogger(__name__)
 
 Health = Callable[[], dict[str, Any]]
-MAX_BODY = 1024 * 1024  # Slack's payloads are small; refuse anything absurd early
 
 
 def health_report(store: Store, scheduler_running: Callable[[], bool]) -> dict[str, Any]:
@@ -56,7 +58,7 @@ def wsgi_app(
     it is off.
     """
     settings = settings or Settings()
-    slack = SlackRequestHandler(app, path="/slack/events") if app is not None else None
+    slack = SlackEndpoint(app, settings.signing_secret) if app is not None else None
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -72,16 +74,6 @@ def wsgi_app(
         if path == "/slack/events":
             if slack is None:
                 return _text(start_response, "404 Not Found", SOCKET_MODE_ONLY)
-            if method != "POST":
-                start_response("405 Method Not Allowed", [("Allow", "POST")])
-                return [b""]
-            try:
-                length = int(environ.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                length = -1
-            if not 0 <= length <= MAX_BODY:
-                start_response("413 Payload Too Large", [("Content-Type", "text/plain")])
-                return [b"too large"]
             return slack(environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"Not Found"]
@@ -139,9 +131,47 @@ def _text(
     return [body]
 
 
+# Waitress's limits, set for Slack's traffic (docs/operations.md, "HTTP server limits").
+# Slack sends a handful of small requests per user action and waits 3 s for an answer.
+SERVER_LIMITS: dict[str, Any] = {
+    # Worker threads for requests; listeners ack() and hand slow work to Bolt's own pool.
+    "threads": 8,
+    # Open sockets before waitress stops accepting (idle ones count): far above Slack's
+    # needs, so a few hundred idle or half-open connections cannot lock Slack out.
+    "connection_limit": 500,
+    # A connection with no complete request is closed after this many idle seconds,
+    # checked every cleanup_interval seconds: a half-open socket lives about 20 s at most.
+    "channel_timeout": 15,
+    "cleanup_interval": 5,
+    # Refused from the Content-Length header before any of the body is read (413), and
+    # while reading for chunked bodies: nothing over 1 MiB is read, buffered or spooled.
+    "max_request_body_size": MAX_BODY + 1,
+    "max_request_header_size": 16 * 1024,
+    # Bodies up to 256 KiB stay in memory; larger (up to 1 MiB) go to a temporary file.
+    "inbuf_overflow": 256 * 1024,
+    # Responses are small; above 1 MiB waitress would buffer to a temporary file, and an
+    # app thread only blocks once 16 MiB wait unsent for a slow reader.
+    "outbuf_overflow": 1024 * 1024,
+    "outbuf_high_watermark": 16 * 1024 * 1024,
+    # poll() instead of select(): no 1024-descriptor ceiling under many connections.
+    "asyncore_use_poll": True,
+    "expose_tracebacks": False,
+    "ident": "hark",
+}
+
+
+def make_server(
+    application: Callable[..., Iterable[bytes]], port: int, host: str = "0.0.0.0"
+) -> BaseWSGIServer:
+    """A waitress server with Hark's limits, bound but not yet running (``port=0``: any
+    free port, see ``server.effective_port``); ``run()`` serves, ``close()`` stops."""
+    from waitress import create_server
+
+    return create_server(application, host=host, port=port, **SERVER_LIMITS)
+
+
 def serve(application: Callable[..., Iterable[bytes]], port: int, host: str = "0.0.0.0") -> None:
     """Serve with waitress: a production server, one process, a pool of threads."""
-    from waitress import serve as waitress_serve
-
-    log.info("listening on %s:%s", host, port)
-    waitress_serve(application, host=host, port=port, threads=8, ident="hark")
+    server = make_server(application, port, host)
+    log.info("listening on %s:%s", host, server.effective_port)
+    server.run()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
@@ -11,27 +9,6 @@ from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from bot.commandtext import normalize_command_text
 from bot.services import Services
 from handlers import actions, digest, events, hark, register, views, who_covers
-
-
-class ReplayGuard:
-    """Remembers request signatures for a little longer than Slack's 5-minute window."""
-
-    WINDOW = 360.0
-
-    def __init__(self) -> None:
-        self._seen: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def first_time(self, signature: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            if len(self._seen) > 10_000:
-                self._seen = {k: t for k, t in self._seen.items() if now - t < self.WINDOW}
-            seen = self._seen.get(signature)
-            if seen is not None and now - seen < self.WINDOW:
-                return False
-            self._seen[signature] = now
-            return True
 
 
 def register_listeners(app: App, services: Services) -> None:
@@ -42,15 +19,14 @@ def register_listeners(app: App, services: Services) -> None:
         context["hark"] = services
         next()
 
-    replays = ReplayGuard()
-
     @app.middleware
     def refuse_replays(req: BoltRequest, next: Callable[[], None]) -> BoltResponse | None:
         # Bolt refuses stale timestamps (> 5 min); inside that window a captured request
         # could be sent again. Each Slack delivery is signed afresh, so a signature seen
-        # twice is a replay.
+        # twice is a replay. The store remembers them for every process, across restarts.
+        # (Runs after Bolt's signature check: only genuine signatures are recorded.)
         signature = (req.headers.get("x-slack-signature") or [""])[0]
-        if signature and not replays.first_time(signature):
+        if signature and not services.store.first_delivery(signature):
             return BoltResponse(status=401, body="replayed request")
         next()
         return None

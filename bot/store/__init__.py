@@ -8,6 +8,7 @@ from bot.store.ingest import IngestStore
 from bot.store.mutes import MutesStore
 from bot.store.people import PeopleStore
 from bot.store.posts import PostsStore, StoredPost
+from bot.store.replays import ReplaysStore
 from bot.store.search import SearchStore
 from bot.store.sources import SourcesStore
 from bot.store.stats import StatsStore
@@ -27,6 +28,7 @@ class Store(
     XUsageStore,
     MutesStore,
     SearchStore,
+    ReplaysStore,
 ):
     """SQLite store, safe to share between Bolt's worker threads and the scheduler."""
 
