@@ -18,7 +18,6 @@ REQUIRED_SCOPES = (
     "groups:history",
     "channels:read",
     "users:read",
-    "im:write",
     "files:write",
 )
 
