@@ -50,14 +50,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"hark: config error: {exc}", file=sys.stderr)
         return 2
-    if args.command == "run":
-        return run(settings)
-    if args.command == "poll":
-        return poll_once(settings, dry_run=args.dry_run)
-    if args.command == "doctor":
-        from bot.doctor import run_doctor
+    try:
+        if args.command == "run":
+            return run(settings)
+        if args.command == "poll":
+            return poll_once(settings, dry_run=args.dry_run)
+        if args.command == "doctor":
+            from bot.doctor import run_doctor
 
-        return run_doctor(settings, sys.stdout)
+            return run_doctor(settings, sys.stdout)
+    except ConfigError as exc:  # found at start: e.g. a config channel the bot cannot see
+        print(f"hark: config error: {exc}", file=sys.stderr)
+        return 2
     if args.command == "backup":
         return backup_database(settings.db_path, args.file)
     if args.command == "people":

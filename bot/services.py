@@ -6,7 +6,7 @@ import logging
 import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from slack_sdk import WebClient
@@ -17,7 +17,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.authz import Authority
-from bot.blocks.text import fit
+from bot.blocks.text import fit, link
+from bot.channels import ChannelResolver, is_channel_id, needs_resolution, resolve_config_channels
 from bot.config import Settings
 from bot.engagement import Engagement
 from bot.fetch import Fetcher
@@ -85,10 +86,35 @@ class AdminNotifier:
             self.notify(text)
 
     def channel_trouble(self, channel: str, error: str) -> None:
+        where = _channel_ref(channel)
+        if error == "channel_not_found":
+            what = (
+                f"Hark cannot find the channel {where}: it was deleted, or it is private and "
+                "Hark is not in it. Invite the bot with `/invite @Hark` in that channel, or "
+                "point the topic at another one"
+            )
+        elif error in ("is_archived", "channel_is_archived"):
+            what = f"{where} is archived. Unarchive it, or point the topic at another channel"
+        else:
+            what = (
+                f"Hark cannot post in {where} ({fit(error, 60)}). Invite the bot with "
+                "`/invite @Hark` in that channel"
+            )
         self.once(
             f"channel:{channel}:{error}",
-            f":warning: Hark cannot post in {channel} ({error}). Invite the bot with "
-            "`/invite @Hark` in that channel; the conversations are kept and will be sent.",
+            f":warning: {what}; the conversations are kept and will be sent.",
+        )
+
+    def card_given_up(self, row: sqlite3.Row, error: str) -> None:
+        """Slack refused one conversation's card several times; say so once."""
+        title = row["title"] or row["text"] or "(untitled)"
+        self.once(
+            f"card:{row['id']}:gave-up",
+            f":warning: Slack refused the card for a *{fit(row['topic'], 60, one_line=True)}* "
+            f"conversation ({fit(error, 60)}) several times, so Hark stopped trying to post it "
+            f"in {_channel_ref(row['channel'])}: {link(row['link'], title, 200)}. Every other "
+            "conversation is still sent. If this happens again, tell whoever runs Hark "
+            f"(conversation {row['id']}, `{fit(error, 60)}`; the details are in Hark's log).",
         )
 
     def source_down(self, row: sqlite3.Row) -> None:
@@ -116,6 +142,8 @@ class Services:
     # Work that runs after each poll (reminders, the weekly digest, ...): each is
     # idempotent and decides itself whether anything is due.
     periodic: list[Callable[[], object]] = field(default_factory=list)
+    # Channel names to IDs (bot/channels.py), for anything given a #name.
+    channels: ChannelResolver | None = None
 
     def poll_and_deliver(self) -> None:
         """One scheduler tick: poll the due sources, send what is waiting, then the rest."""
@@ -138,6 +166,14 @@ def build_services(
     """Wire the parts together; nothing here talks to the network yet."""
     metrics = Metrics()
     client = client or slack_client(settings, metrics)
+    channels = ChannelResolver(client)
+    if settings.bot_token and needs_resolution(settings.config):
+        # A #name works only on chat.postMessage: every later call (chat.update,
+        # conversations.history, chat.getPermalink, file uploads) needs the ID.
+        where = settings.config_path or "config"
+        settings = replace(
+            settings, config=resolve_config_channels(settings.config, channels, where)
+        )
     config = settings.config
     store.sync_config_topics(config.topics)
     store.sync_config_sources(config.sources)
@@ -168,6 +204,8 @@ def build_services(
             client,
             per_channel_interval=per_channel_interval,
             on_channel_error=notifier.channel_trouble,
+            on_card_given_up=notifier.card_given_up,
+            channels=channels,
         ),
         fetcher=fetcher,
         poller=Poller(
@@ -179,6 +217,7 @@ def build_services(
             on_source_down=notifier.source_down,
         ),
         notifier=notifier,
+        channels=channels,
         metrics=metrics,
         authz=authz,
     )
@@ -213,3 +252,8 @@ def build_services(
 
     services.periodic.append(WeeklyDigest(store, client, config, notifier.once).run)
     return services
+
+
+def _channel_ref(channel: str) -> str:
+    """``<#C…>`` (Slack shows the channel's name) for an ID; the escaped name otherwise."""
+    return f"<#{channel}>" if is_channel_id(channel) else fit(channel, 80, one_line=True)

@@ -14,6 +14,7 @@ from bot.admin_commands import Message, subcommand
 from bot.authz import Actor
 from bot.blocks.replies import error_message, section
 from bot.blocks.text import fit, link, quoted
+from bot.channels import channel_name, look_up_channel
 from bot.matching import Document, Matcher
 from bot.query import parse_query
 from bot.query_errors import QueryError
@@ -93,12 +94,17 @@ def _add(services: Services, args: list[str]) -> Message:
             f"spaces, `-`, `.` or `_` (up to 60). Write it as {ADD_USAGE}."
         )
     m = _CHANNEL.match(channel_word)
-    if m is None:
+    if m is None and not (channel_word.startswith("#") and channel_name(channel_word)):
         return error_message(
             f"{quoted(channel_word)} isn't a channel: pick it with `#` "
             f"so Slack links it, or give its id (`C…`). Write it as {ADD_USAGE}."
         )
-    channel = m.group(1) or m.group(2)
+    if m is not None:
+        channel = m.group(1) or m.group(2)
+    else:  # typed as plain text (#devops): store its ID, which every Slack method takes
+        channel, problem = look_up_channel(services.channels, channel_word)
+        if problem:
+            return error_message(problem)
     try:
         parse_query(query)
     except QueryError as error:

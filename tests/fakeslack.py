@@ -61,6 +61,15 @@ ELEMENT_TYPES = (
     | INPUT_TYPES
     | {"button", "overflow", "checkboxes", "radio_buttons", "image", "workflow_button"}
 )
+# Which elements each block takes (Block Kit reference, "compatible elements"): text inputs
+# only in input blocks, buttons and overflows never there.
+_CHOICES = SELECT_TYPES | {"checkboxes", "radio_buttons", "datepicker", "timepicker"}
+BLOCK_ELEMENTS = {
+    "section": _CHOICES | {"button", "overflow", "image", "workflow_button"},
+    "actions": _CHOICES | {"button", "overflow", "datetimepicker", "workflow_button"},
+    "input": INPUT_TYPES | _CHOICES,
+}
+MARKDOWN_MAX_CHARS = 12_000  # all markdown blocks of one payload together
 
 
 class _Checker:
@@ -69,6 +78,7 @@ class _Checker:
     def __init__(self) -> None:
         self.errors: list[str] = []
         self.block_ids: set[str] = set()
+        self.markdown_chars = 0
 
     def error(self, path: str, what: str) -> None:
         self.errors.append(f"[ERROR] {what} [json-pointer:{path}]")
@@ -135,14 +145,17 @@ class _Checker:
         self.text(obj.get("confirm"), 30, f"{path}/confirm", plain_only=True)
         self.text(obj.get("deny"), 30, f"{path}/deny", plain_only=True)
 
-    def element(self, el: Any, path: str) -> None:
-        """Check one interactive (or image) element."""
+    def element(self, el: Any, path: str, block_kind: str = "") -> None:
+        """Check one interactive (or image) element; `block_kind` is the block holding it."""
         if not isinstance(el, dict):
             self.error(path, "must be an element object")
             return
         kind = el.get("type")
         if kind not in ELEMENT_TYPES:
             self.error(f"{path}/type", f"unsupported type: {kind!r}")
+            return
+        if block_kind in BLOCK_ELEMENTS and kind not in BLOCK_ELEMENTS[block_kind]:
+            self.error(f"{path}/type", f"{kind} is not allowed in {block_kind} blocks")
             return
         self.max_chars(el.get("action_id"), 255, f"{path}/action_id")
         self.text(
@@ -214,7 +227,7 @@ class _Checker:
                 ):
                     self.text(item, 2000, f"{path}/fields/{i}")
             if "accessory" in block:
-                self.element(block["accessory"], f"{path}/accessory")
+                self.element(block["accessory"], f"{path}/accessory", "section")
         elif kind == "header":
             self.text(block.get("text"), 150, f"{path}/text", plain_only=True)
         elif kind == "context":
@@ -230,7 +243,7 @@ class _Checker:
             self.max_items(elements, 25, f"{path}/elements", minimum=1)
             action_ids: set[str] = set()
             for i, el in enumerate(elements if isinstance(elements, list) else []):
-                self.element(el, f"{path}/elements/{i}")
+                self.element(el, f"{path}/elements/{i}", "actions")
                 action_id = el.get("action_id") if isinstance(el, dict) else None
                 if action_id is not None and action_id in action_ids:
                     self.error(
@@ -251,9 +264,15 @@ class _Checker:
             if "element" not in block:
                 self.error(f"{path}/element", "missing required field")
             else:
-                self.element(block["element"], f"{path}/element")
+                self.element(block["element"], f"{path}/element", "input")
         elif kind == "markdown":
-            self.max_chars(block.get("text"), 12_000, f"{path}/text")
+            text = block.get("text")
+            if not isinstance(text, str) or not text:
+                self.error(f"{path}/text", "must be more than 0 characters")
+            else:
+                self.markdown_chars += len(text)
+                if self.markdown_chars > MARKDOWN_MAX_CHARS:
+                    self.error(f"{path}/text", "markdown blocks total more than 12000 characters")
 
 
 def validate_blocks(blocks: Any, surface: str = "message") -> list[str]:
@@ -572,6 +591,10 @@ class FakeSlack:
         self.channels: set[str] = set(channels or ())
         self.not_in_channel: set[str] = set()
         self.channel_names: dict[str, str] = {}
+        # conversations.list: private channels (listed only where the bot is a member)
+        # and archived ones (left out with exclude_archived).
+        self.private_channels: set[str] = set()
+        self.archived_channels: set[str] = set()
         self.users = default_users()
         self.members: dict[str, list[str]] = {}
         self.expired_trigger_ids: set[str] = set()
@@ -592,6 +615,7 @@ class FakeSlack:
             "conversations.history": self._conversations_history,
             "conversations.replies": self._conversations_replies,
             "conversations.info": self._conversations_info,
+            "conversations.list": self._conversations_list,
             "conversations.members": self._conversations_members,
             "conversations.join": self._conversations_join,
             "users.info": self._users_info,
@@ -875,8 +899,16 @@ class FakeSlack:
         return status
 
     def answer_response_url(self, args: dict[str, Any], headers: dict[str, str], path: str) -> int:
-        """Record a response_url post; refuse Block Kit Slack would refuse (HTTP 400)."""
+        """Record a response_url post; refuse what chat.postMessage would refuse (HTTP 400)."""
         problems = validate_blocks(args["blocks"]) if "blocks" in args else []
+        blocks = args.get("blocks")
+        if not problems and blocks is not None and blocks_json_chars(blocks) > MSG_BLOCKS_MAX_CHARS:
+            problems = ["msg_blocks_too_long"]
+        text = args.get("text")
+        if isinstance(text, str) and len(text) > MSG_TEXT_MAX_CHARS:
+            problems = [*problems, "msg_too_long"]
+        if not (args.get("text") or args.get("blocks") or _flag(args.get("delete_original"))):
+            problems = [*problems, "no_text"]
         status = 400 if problems else 200
         self._record(Call("response", args, headers, time.time(), status, problems, path))
         return status
@@ -894,8 +926,13 @@ class FakeSlack:
     def _new_id(self, prefix: str) -> str:
         return f"{prefix}0{next(self._ids):08d}"
 
-    def _channel(self, value: Any, *, member: bool = True) -> str:
-        """Resolve a channel ID, #name or user ID (a DM) the way chat.postMessage does."""
+    def _channel(self, value: Any, *, member: bool = True, names: bool = False) -> str:
+        """Resolve a channel ID or user ID (a DM); a #name (or bare name) only with ``names``.
+
+        Real Slack takes a channel's name only on chat.postMessage and chat.postEphemeral;
+        chat.update, conversations.history, chat.getPermalink, files.completeUploadExternal
+        and the rest answer ``channel_not_found`` to anything but the ID.
+        """
         channel = str(value or "")
         if not channel:
             raise SlackError("channel_not_found")
@@ -903,6 +940,8 @@ class FakeSlack:
             if re.match(r"^[UW][A-Z0-9]+$", channel):
                 channel = "D" + channel[1:]
                 self.channels.add(channel)
+            elif not names:
+                raise SlackError("channel_not_found")
             else:
                 names = {name: cid for cid, name in self.channel_names.items()}
                 channel = names.get(channel.lstrip("#"), "")
@@ -970,7 +1009,7 @@ class FakeSlack:
         }
 
     def _chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
-        channel = self._channel(args.get("channel"))
+        channel = self._channel(args.get("channel"), names=True)
         self._check_message(args, require_content=True)
         ts = self._next_ts()
         message: dict[str, Any] = {
@@ -1010,7 +1049,7 @@ class FakeSlack:
         }
 
     def _chat_post_ephemeral(self, args: dict[str, Any]) -> dict[str, Any]:
-        self._channel(args.get("channel"))
+        self._channel(args.get("channel"), names=True)
         if not args.get("user"):
             raise SlackError("user_not_in_channel")
         self._check_message(args, require_content=True)
@@ -1076,6 +1115,35 @@ class FakeSlack:
 
     def _conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"channel": self._channel_info(self._channel(args.get("channel"), member=False))}
+
+    def _conversations_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Channels of the requested ``types`` (default public_channel), by ID, paged with
+        ``limit`` (at most 1000) and ``cursor``; private ones only where the bot is a member."""
+        types = {t.strip() for t in str(args.get("types") or "public_channel").split(",")}
+        unknown = types - {"public_channel", "private_channel", "mpim", "im"}
+        if unknown:
+            raise SlackError("invalid_types")
+        limit = max(1, min(int(args.get("limit") or 100), 1000))
+        known = sorted(c for c in self.channels | set(self.channel_names) if c[:1] in ("C", "G"))
+        chosen = []
+        for channel in known:
+            private = channel in self.private_channels or channel.startswith("G")
+            if ("private_channel" if private else "public_channel") not in types:
+                continue
+            if private and channel in self.not_in_channel:
+                continue  # the bot sees a private channel only from inside it
+            if _flag(args.get("exclude_archived")) and channel in self.archived_channels:
+                continue
+            info = self._channel_info(channel)
+            info.update(is_private=private, is_archived=channel in self.archived_channels)
+            chosen.append(info)
+        start = int(args.get("cursor") or 0)
+        page = chosen[start : start + limit]
+        more = start + limit < len(chosen)
+        return {
+            "channels": page,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def _conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args.get("channel"), member=False)

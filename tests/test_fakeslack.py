@@ -851,3 +851,52 @@ def test_every_answer_carries_the_tokens_scopes_and_a_missing_one_is_refused(
         assert "users:read" not in exc.response["provided"].split(",")
     else:
         raise AssertionError("users.info without users:read was answered")
+
+
+def _post_response(fake: FakeSlack, payload: dict[str, Any]) -> int:
+    req = urllib.request.Request(
+        fake.response_url("limits"),
+        data=json.dumps(payload).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=5) as resp:
+            return resp.status
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        return exc.code
+
+
+def test_response_url_refuses_what_chat_post_message_refuses(fake: FakeSlack) -> None:
+    assert _post_response(fake, {"text": "fine"}) == 200
+    assert _post_response(fake, {"text": "x" * 40_001}) == 400
+    assert fake.last("response").response == ["msg_too_long"]
+    big = [section("x" * 2_900, block_id=f"b{i}") for i in range(5)]
+    assert validate_blocks(big) == [] and blocks_json_chars(big) > MSG_BLOCKS_MAX_CHARS
+    assert _post_response(fake, {"blocks": big}) == 400
+    assert fake.last("response").response == ["msg_blocks_too_long"]
+    assert _post_response(fake, {"response_type": "ephemeral"}) == 400  # nothing to show
+    assert _post_response(fake, {"delete_original": True}) == 200
+
+
+def test_elements_only_in_the_blocks_that_take_them() -> None:
+    text_input = {"type": "plain_text_input", "action_id": "a"}
+    button = {"type": "button", "action_id": "b", "text": {"type": "plain_text", "text": "B"}}
+    where = "[json-pointer:/blocks/0/elements/0/type]"
+    assert validate_blocks([{"type": "actions", "elements": [text_input]}]) == [
+        f"[ERROR] plain_text_input is not allowed in actions blocks {where}"
+    ]
+    label = {"type": "plain_text", "text": "L"}
+    assert validate_blocks([{"type": "input", "label": label, "element": button}], "modal")
+    section_with_input = {"type": "section", "text": label, "accessory": text_input}
+    assert validate_blocks([section_with_input])
+    assert validate_blocks([{"type": "input", "label": label, "element": text_input}]) == []
+    assert validate_blocks([{"type": "actions", "elements": [button]}]) == []
+
+
+def test_markdown_blocks_share_one_12000_character_budget() -> None:
+    one = {"type": "markdown", "text": "m" * 7_000}
+    assert validate_blocks([one]) == []
+    assert validate_blocks([one, dict(one)]) == [
+        "[ERROR] markdown blocks total more than 12000 characters [json-pointer:/blocks/1/text]"
+    ]

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
+import pytest
 from conftest import rss
+
+from bot.publisher import CARD_GIVE_UP
 
 
 def _items(n: int, word: str = "k8s") -> list[dict[str, str]]:
@@ -101,3 +104,64 @@ def test_crash_before_send_is_sent_after_restart(harness_factory, feeds):
     report = h.services.publisher.deliver()
     assert report.sent == [row["id"]]
     assert len(h.fake.calls("chat.postMessage")) == 1
+
+
+def _ampersand_item() -> dict[str, str]:
+    base = "https://forum.example.com/t/1?" + "a&amp;" * 300  # XML-escaped: 300 "&" in the URL
+    link = base + "b" * (1990 - len(base.replace("&amp;", "&")))
+    when = format_datetime(datetime.now(UTC) - timedelta(minutes=6))
+    return {"title": "k8s question with a long link", "link": link, "guid": "amp", "pubDate": when}
+
+
+def test_a_link_that_grows_past_slacks_limit_once_escaped_delays_nothing(harness_factory, feeds):
+    # A 1,990-character link with 300 "&" grows past 3,000 characters once escaped: the
+    # card goes without the href, and every other card, in its channel and others, follows.
+    feeds.set("/f.xml", rss([_ampersand_item(), *_items(2), *_items(1, "invoice")]))
+    h = harness_factory([feeds.url("/f.xml")])
+    h.poll()
+    calls = h.fake.calls("chat.postMessage")
+    assert all(c.response["ok"] for c in calls), [c.response for c in calls]
+    assert len(calls) == 4 and h.store.outbox() == []
+    first = next(c for c in calls if "long link" in c.args["text"])
+    assert "forum.example.com/t/1?" not in str(first.args["blocks"])  # the href was dropped
+
+
+@pytest.mark.parametrize(
+    "error", ["invalid_blocks", "msg_too_long", "msg_blocks_too_long", "invalid_arguments"]
+)
+def test_a_card_slack_refuses_holds_only_itself(harness_factory, feeds, error):
+    feeds.set("/f.xml", rss(_items(3) + _items(1, "invoice")))
+    h = harness_factory([feeds.url("/f.xml")])
+    h.fake.fail("chat.postMessage", error=error, times=1)  # the oldest card: refused
+    h.poll()
+    report_outbox = [row["id"] for row in h.store.outbox()]
+    assert report_outbox == [1]  # the three others, in both channels, were sent
+    sent = [c.args["channel"] for c in h.fake.calls("chat.postMessage") if c.response["ok"]]
+    assert sorted(sent) == ["C0BILL", "C0K8S", "C0K8S"]
+    assert h.store.conversation(1)["send_error"] == error
+
+
+def test_a_card_refused_again_and_again_is_set_aside_with_one_notice(harness_factory, feeds):
+    feeds.set("/f.xml", rss(_items(2)))
+    h = harness_factory([feeds.url("/f.xml")])
+    publisher = h.services.publisher
+    reports = []
+    for attempt in range(CARD_GIVE_UP):
+        h.fake.fail("chat.postMessage", error="invalid_blocks", times=1)
+        if attempt == 0:
+            h.poll()
+        else:
+            reports.append(publisher.deliver())
+    assert reports[-1].gave_up == [1]
+    assert h.store.outbox() == []  # no longer waiting
+    assert h.store.conversation(1)["gave_up_at"] is not None
+    assert h.store.conversation(2)["ts"] is not None  # sent on the first attempt
+    dms = [c for c in h.fake.calls("chat.postMessage") if c.args["channel"] == "U0MARKETER"]
+    assert len(dms) == 1
+    text = dms[0].args["text"]
+    assert "Slack refused the card" in text and "invalid_blocks" in text
+    assert "Every other conversation is still sent" in text
+    # Later deliveries neither retry it nor notify again.
+    before = len(h.fake.calls("chat.postMessage"))
+    assert publisher.deliver().sent == []
+    assert len(h.fake.calls("chat.postMessage")) == before

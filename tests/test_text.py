@@ -87,3 +87,42 @@ def test_plain_text_is_cut():
 )
 def test_duration(seconds, shown):
     assert duration(seconds) == shown
+
+
+# -- limits measured as Slack measures them: on the escaped text it receives ------------------
+
+
+def _ampersand_url(length: int = 1990, ampersands: int = 300) -> str:
+    base = "https://forum.example.com/t/1?" + "a&" * ampersands
+    return base + "b" * (length - len(base))
+
+
+def test_a_url_is_measured_after_escaping_and_dropped_when_too_long():
+    url = _ampersand_url()
+    assert len(url) == 1990 and url.count("&") == 300  # passes a 2,000 check on the raw URL
+    assert safe_url(url) is None  # 2,890 once each & is &amp;
+    assert link(url, "the title") == "the title"  # the label stays, the href goes
+    short = _ampersand_url(1000, 100)
+    assert safe_url(short) == short.replace("&", "&amp;")
+
+
+def test_a_card_with_a_long_escaped_link_is_still_a_card_slack_accepts():
+    from fakeslack import MSG_BLOCKS_MAX_CHARS, blocks_json_chars, validate_blocks
+
+    from bot.blocks.conversation import Card, conversation_message
+
+    card = Card(
+        conversation_id=7,
+        topic="kubernetes",
+        title="A & B " * 60,
+        link=_ampersand_url(),
+        excerpt="x & y < z " * 60,
+        why="matched " * 50,
+    )
+    for state in ("new", "claimed", "replied", "ignored"):
+        message = conversation_message(
+            Card(**{**card.__dict__, "state": state, "owner": "U0SME1", "reply_url": card.link})
+        )
+        assert validate_blocks(message["blocks"]) == [], state
+        assert blocks_json_chars(message["blocks"]) <= MSG_BLOCKS_MAX_CHARS
+        assert "A &amp; B" in str(message["blocks"])  # the title is kept

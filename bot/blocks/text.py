@@ -17,6 +17,10 @@ CONTEXT_TEXT = 2000
 BUTTON_TEXT = 75
 HEADER_TEXT = 150
 FALLBACK_TEXT = 3000  # well under Slack's 40k; notifications show little of it
+# A link's URL as sent (after escaping: each "&" becomes "&amp;"), so that a title and an
+# excerpt still fit beside it in a 3,000-character section. A longer URL is dropped (the
+# label stays, as plain text): never the message.
+URL_MAX = 2000
 
 
 def clean(text: str | None) -> str:
@@ -66,16 +70,18 @@ def plain(text: str | None, limit: int) -> str:
     return raw if len(raw) <= limit else raw[: limit - 1].rstrip() + _ELLIPSIS
 
 
-def safe_url(url: str | None) -> str | None:
-    """An http(s) URL fit to sit inside ``<url|label>``; None for anything else."""
+def safe_url(url: str | None, limit: int = URL_MAX) -> str | None:
+    """An http(s) URL fit to sit inside ``<url|label>``, escaped; None for anything else,
+    and for a URL longer than ``limit`` once escaped (Slack counts what it receives)."""
     if not url:
         return None
     url = clean(url).strip()
-    if not re.match(r"^https?://[^\s]+$", url, re.IGNORECASE) or len(url) > 2000:
+    if not re.match(r"^https?://[^\s]+$", url, re.IGNORECASE) or len(url) > limit:
         return None
     # "|" and ">" would end the link early; quote them, then escape & and <.
     url = url.replace("|", quote("|")).replace(">", quote(">")).replace("<", quote("<"))
-    return url.replace("&", "&amp;")
+    escaped = url.replace("&", "&amp;")
+    return escaped if len(escaped) <= limit else None
 
 
 def link(url: str | None, label: str | None, limit: int = 300) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from bot.store.base import StoreBase
+from bot.store.topics import _bump_version
 
 _SETTABLE = {
     "state",
@@ -51,9 +52,12 @@ class ConversationsStore(StoreBase):
         return int(cur.lastrowid) if cur.rowcount == 1 else None
 
     def outbox(self, limit: int = 100) -> list[sqlite3.Row]:
-        """Conversations stored but not yet in Slack, oldest first (delivery order)."""
+        """Conversations stored but not yet in Slack, oldest first (delivery order); a card
+        Hark gave up on (Slack refused it too often) is no longer waiting."""
         return self.all(
-            _CONVERSATION + " WHERE c.deliver = 1 AND c.sent_at IS NULL ORDER BY c.id LIMIT ?",
+            _CONVERSATION
+            + " WHERE c.deliver = 1 AND c.sent_at IS NULL AND c.gave_up_at IS NULL"
+            + " ORDER BY c.id LIMIT ?",
             (limit,),
         )
 
@@ -66,11 +70,48 @@ class ConversationsStore(StoreBase):
             (self.now(), conversation_id),
         )
 
-    def mark_sent(self, conversation_id: int, ts: str) -> None:
+    def mark_sent(self, conversation_id: int, ts: str, channel: str | None = None) -> None:
+        """Record the message's ``ts`` and, when given, the channel ID Slack answered with
+        (the row may name the channel ``#name``, which only chat.postMessage accepts)."""
         self.conn.execute(
-            "UPDATE conversations SET ts = ?, sent_at = ?, send_error = NULL WHERE id = ?",
-            (ts, self.now(), conversation_id),
+            """UPDATE conversations SET ts = ?, sent_at = ?, send_error = NULL,
+                 channel = COALESCE(?, channel)
+               WHERE id = ?""",
+            (ts, self.now(), channel, conversation_id),
         )
+
+    def record_card_failure(self, conversation_id: int, error: str, give_up_after: int) -> int:
+        """Slack refused this card itself (not its channel): count it, and set the card
+        aside once refused ``give_up_after`` times. Slack answered, so nothing was posted:
+        the send trace is cleared. Returns the count of refusals so far."""
+        with self.transaction() as conn:
+            conn.execute(
+                """UPDATE conversations
+                   SET card_failures = card_failures + 1, send_error = ?, send_started_at = NULL,
+                       gave_up_at = CASE WHEN card_failures + 1 >= ? THEN ? ELSE gave_up_at END
+                   WHERE id = ?""",
+                (error[:300], give_up_after, self.now(), conversation_id),
+            )
+            row = conn.execute(
+                "SELECT card_failures FROM conversations WHERE id = ?", (conversation_id,)
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    def replace_channel_name(self, name: str, channel_id: str) -> int:
+        """Store ``channel_id`` wherever the channel is still named ``name`` (``#x`` or
+        ``x``): conversations and topics. Returns how many conversations changed."""
+        names = (name, "#" + name.lstrip("#"), name.lstrip("#"))
+        with self.transaction() as conn:
+            changed = conn.execute(
+                "UPDATE conversations SET channel = ? WHERE channel IN (?, ?, ?)",
+                (channel_id, *names),
+            ).rowcount
+            renamed = conn.execute(
+                "UPDATE topics SET channel = ? WHERE channel IN (?, ?, ?)", (channel_id, *names)
+            ).rowcount
+            if renamed:
+                _bump_version(conn)  # every process's matcher picks up the new channel
+        return changed
 
     def mark_send_failed(self, conversation_id: int, error: str) -> None:
         self.conn.execute(
