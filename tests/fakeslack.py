@@ -463,11 +463,20 @@ def make_user(
     tz_offset: int = 0,
     is_admin: bool = False,
     is_bot: bool = False,
+    is_owner: bool = False,
+    is_restricted: bool = False,
+    team_id: str = TEAM_ID,
+    enterprise_id: str | None = None,
 ) -> dict[str, Any]:
-    """A user object shaped like `users.info` returns it."""
-    return {
+    """A user object shaped like `users.info` returns it.
+
+    `team_id` is the user's home team (another org's for a Slack Connect visitor);
+    `enterprise_id` adds the `enterprise_user` object of an Enterprise Grid member;
+    `is_restricted` makes a guest.
+    """
+    user: dict[str, Any] = {
         "id": user_id,
-        "team_id": TEAM_ID,
+        "team_id": team_id,
         "name": name,
         "deleted": False,
         "real_name": real_name,
@@ -475,7 +484,9 @@ def make_user(
         "tz_label": tz,
         "tz_offset": tz_offset,
         "is_admin": is_admin,
-        "is_owner": False,
+        "is_owner": is_owner,
+        "is_restricted": is_restricted,
+        "is_ultra_restricted": False,
         "is_bot": is_bot,
         "is_app_user": False,
         "updated": 1_700_000_000,
@@ -485,9 +496,41 @@ def make_user(
             "real_name_normalized": real_name,
             "display_name": name,
             "display_name_normalized": name,
-            "team": TEAM_ID,
+            "team": team_id,
         },
     }
+    if enterprise_id:
+        user["enterprise_user"] = {
+            "id": user_id,
+            "enterprise_id": enterprise_id,
+            "enterprise_name": "Grid Org",
+            "is_admin": False,
+            "is_owner": False,
+            "teams": [team_id],
+        }
+    return user
+
+
+OTHER_TEAM_ID = "T0OTHERORG"  # another organisation, met in a Slack Connect channel
+GRID_TEAM_ID = "T0GRIDWS2"  # another workspace of an Enterprise Grid org
+
+
+def visiting_users() -> dict[str, dict[str, Any]]:
+    """Users who are not plain members of the installing team: admins of another org and of
+    another Grid workspace (admins at home, not here) and a guest of this team."""
+    users = [
+        make_user("U0OTHERADM", "olga", "Olga Other", is_admin=True, team_id=OTHER_TEAM_ID),
+        make_user(
+            "U0GRIDADM",
+            "gus",
+            "Gus Grid",
+            is_owner=True,
+            team_id=GRID_TEAM_ID,
+            enterprise_id="E0GRID",
+        ),
+        make_user("U0GUEST", "gail", "Gail Guest", is_restricted=True),
+    ]
+    return {u["id"]: u for u in users}
 
 
 def default_users() -> dict[str, dict[str, Any]]:
