@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from bot.csvcells import guarded
 from bot.store import Store
 
 KINDS = ("conversations", "engagements", "people")
@@ -45,7 +46,10 @@ def export_rows(
     else:
         writer = csv.writer(out)
         writer.writerow(columns)
-        writer.writerows(row.values() for row in rows)
+        # Feed titles, authors and drafts are untrusted: no cell may run as a formula.
+        writer.writerows(
+            [guarded(v) if isinstance(v, str) else v for v in row.values()] for row in rows
+        )
     return 0
 
 

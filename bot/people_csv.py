@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TextIO
 
+from bot.csvcells import guarded, unguarded
 from bot.people import NETWORKS, split_list, validate_registration
 from bot.store import Store
 from bot.store.people import PersonRecord
@@ -36,9 +37,6 @@ COLUMNS: tuple[str, ...] = (
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 _YES = {"yes", "y", "true", "1", "x"}
 _NO = {"no", "n", "false", "0", ""}
-# Spreadsheets run cells that start with these as formulas; export guards them with
-# a leading apostrophe, and import takes it off again.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _AT_HANDLES = ("x", "mastodon", "youtube")  # written without "@" so no guard is needed
 MAX_ERRORS_SHOWN = 100
 
@@ -100,7 +98,7 @@ def check_people_csv(
                 "is a comma inside a value missing its quotes?"
             )
             continue
-        row = {h: _unguarded(c.strip()) for h, c in zip(header, cells, strict=True)}
+        row = {h: unguarded(c.strip()) for h, c in zip(header, cells, strict=True)}
         problems, record = _check_row(row, store, known_topics, today)
         user_id = row["slack_user_id"].upper()
         if user_id in seen:
@@ -157,16 +155,6 @@ def _current_values(store: Store, user_id: str) -> dict[str, Any]:
     return values
 
 
-def _unguarded(cell: str) -> str:
-    if cell.startswith("'") and cell[1:2] and cell[1] in _FORMULA_START:
-        return cell[1:]
-    return cell
-
-
-def _guarded(cell: str) -> str:
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
-
-
 def import_people(store: Store, text: str, today: date, *, dry_run: bool = False) -> ImportResult:
     """Check the whole file; save every row in one transaction only if all are right."""
     known = [t["name"] for t in store.topics()]
@@ -215,6 +203,6 @@ def export_people(store: Store, fmt: str, out: TextIO) -> int:
                 value = "yes" if value else "no"
             elif column in _AT_HANDLES:
                 value = value.removeprefix("@")
-            cells.append(_guarded(str(value)))
+            cells.append(guarded(str(value)))
         writer.writerow(cells)
     return 0

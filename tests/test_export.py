@@ -112,3 +112,46 @@ def test_hark_export_command(world, monkeypatch, capsys):
 
 def _epoch(iso: str) -> float:
     return datetime.fromisoformat(iso).timestamp()
+
+
+FORMULAS = [
+    '=HYPERLINK("https://evil.example","x")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1+1)",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def test_no_exported_cell_is_a_formula(harness_factory):
+    """Feed titles, authors, shared drafts and people's fields are untrusted: every CSV
+    Hark writes (hark export, hark people export) guards each cell the same way."""
+    from conftest import seed_conversation
+
+    from bot.csvcells import FORMULA_START
+    from bot.people_csv import export_people
+
+    h = harness_factory()
+    for i, evil in enumerate(FORMULAS):
+        cid = seed_conversation(
+            h, title=evil, author=evil, text=f"k8s post {i}", link=f"https://e.example/{i}"
+        )
+        h.store.log_engagement(cid, "U0SME1", "share_draft", evil)
+    h.store.save_person(
+        "U0EVIL",
+        {"name": FORMULAS[0], "title": FORMULAS[1], "department": FORMULAS[3]},
+        ["kubernetes"],
+        {},
+    )
+    cells = []
+    for kind in ("conversations", "engagements", "people"):
+        out = io.StringIO()
+        assert export_rows(h.store, kind, None, "csv", out) == 0
+        cells += [cell for row in csv.reader(io.StringIO(out.getvalue())) for cell in row]
+    out = io.StringIO()
+    assert export_people(h.store, "csv", out) == 0
+    cells += [cell for row in csv.reader(io.StringIO(out.getvalue())) for cell in row]
+    assert [c for c in cells if c.startswith(FORMULA_START)] == []
+    for evil in FORMULAS:  # kept, shown as text
+        assert "'" + evil in cells
