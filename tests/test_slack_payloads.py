@@ -5,6 +5,7 @@ app_home_opened, url_verification and ssl_check."""
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -251,3 +252,59 @@ def _form(body: str) -> list[tuple[str, str]]:
     from urllib.parse import parse_qsl
 
     return parse_qsl(body, keep_blank_values=True)
+
+
+# -- the same requests through Hark's HTTP endpoint (POST /slack/events) -------------------
+
+
+def _over_http(h, request: slackreq.SignedRequest) -> tuple[str, bytes]:
+    """One in-process WSGI call of POST /slack/events: (status line, body)."""
+    from bot.config import Settings
+    from bot.web import health_report, wsgi_app
+
+    application = wsgi_app(
+        h.app,
+        lambda: health_report(h.store, lambda: True),
+        settings=Settings(signing_secret=SECRET),
+    )
+    data = request.body.encode()
+    environ = {
+        "PATH_INFO": "/slack/events",
+        "REQUEST_METHOD": "POST",
+        "REMOTE_ADDR": "127.0.0.1",
+        "CONTENT_TYPE": request.headers["Content-Type"],
+        "CONTENT_LENGTH": str(len(data)),
+        "wsgi.input": io.BytesIO(data),
+    }
+    for name, value in request.headers.items():
+        if name != "Content-Type":
+            environ["HTTP_" + name.upper().replace("-", "_")] = value
+    captured: dict[str, str] = {}
+
+    def start_response(status: str, headers: list, exc_info: object = None) -> None:
+        captured["status"] = status
+
+    body = b"".join(application(environ, start_response))
+    return captured["status"], body
+
+
+def test_url_verification_and_ssl_check_over_http(h):
+    status, body = _over_http(h, slackreq.url_verification(SECRET, "challenge-123"))
+    assert status.startswith("200") and json.loads(body) == {"challenge": "challenge-123"}
+    status, _ = _over_http(h, slackreq.ssl_check(SECRET))
+    assert status.startswith("200")
+
+
+def test_a_command_with_a_picked_channel_over_http(h):
+    request = slackreq.slash_command(
+        SECRET,
+        "/hark",
+        "topics add k8s <#C0DEVOPS|devops> kubernetes",
+        user_id="U0MARKETER",
+        enterprise_id="E0GRID",
+        response_url=h.fake.response_url("http"),
+    )
+    status, _ = _over_http(h, request)
+    assert status.startswith("200")
+    assert "Added topic" in json.dumps(h.last_response())
+    assert h.store.topic_by_name("k8s")["channel"] == "C0DEVOPS"
