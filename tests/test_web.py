@@ -194,6 +194,18 @@ def test_unsigned_requests_get_401_and_their_bodies_are_never_logged(
     assert h.fake.calls("response") == []
 
 
+def test_bolts_own_refusal_never_logs_the_body_either(harness_factory, caplog):
+    """Should a request pass Hark's check and fail Bolt's (at the window's edge)."""
+    caplog.set_level(logging.DEBUG)
+    h = harness_factory()
+    http_app(h)  # building the HTTP app quiets Bolt's verification logger
+    marker = "BOLT-REFUSED-MARKER"
+    request = slackreq.slash_command(SECRET, "/hark", marker, bad_signature=True)
+    assert h.dispatch(request).status == 401
+    assert "Invalid request signature detected (body not logged)" in caplog.text
+    assert marker not in caplog.text
+
+
 @pytest.mark.parametrize(
     ("body", "content_type"),
     [
