@@ -138,6 +138,12 @@ def backup_database(db_path: str, target: str) -> int:
     if Path(target).exists():
         print(f"hark: {target} exists; choose a new file name", file=sys.stderr)
         return 2
+    # Created here, 0600 and only if new: a backup holds everything the database does.
+    try:
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        print(f"hark: {target} exists; choose a new file name", file=sys.stderr)
+        return 2
     with sqlite3.connect(db_path) as source, sqlite3.connect(target) as copy:
         source.backup(copy)
     print(f"backed up {db_path} to {target}")

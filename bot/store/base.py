@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -12,6 +13,22 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.store.schema import apply_migrations
+
+
+def private_database(path: str) -> None:
+    """The database, its WAL and shared-memory files readable by this user only (0600):
+    they hold who said what and the sources' URLs. SQLite gives the -wal and -shm files
+    the database file's mode, so creating that one 0600 is enough; older files are
+    tightened."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for name in (path, f"{path}-wal", f"{path}-shm"):
+        try:
+            if os.stat(name).st_mode & 0o077:
+                os.chmod(name, 0o600)
+        except FileNotFoundError:
+            pass
 
 
 class StoreBase:
@@ -31,6 +48,7 @@ class StoreBase:
         # threads are closed when another connection opens and by ``close_dead()``, so a
         # pool made per poll cycle cannot pile up open files.
         self._open: dict[threading.Thread, sqlite3.Connection] = {}
+        private_database(path)
         apply_migrations(self.db)
 
     @property
