@@ -11,11 +11,13 @@ import time
 import urllib.error
 import urllib.request
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 import slackreq
 from conftest import SECRET, seed_conversation
+from slack_bolt.adapter.socket_mode.internals import run_bolt_app
+from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.config import Settings, load_settings
 from bot.slack_http import MAX_BODY, ParsedBoltRequest, parse_slack_body
@@ -280,6 +282,40 @@ def test_a_huge_content_length_is_refused_before_the_body_is_read(
     ).encode()
     answer = _raw_exchange(address, head + sent)  # socket timeout: 10 s, never reached
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+
+
+def test_a_chunked_body_is_cut_off_while_it_is_read(harness_factory, serve):
+    """No Content-Length to refuse up front: waitress stops at 1 MiB, mid-stream."""
+    h = harness_factory()
+    address = serve(http_app(h))
+    host, port = address.split(":")
+    head = (
+        "POST /slack/events HTTP/1.1\r\nHost: hark\r\nTransfer-Encoding: chunked\r\n"
+        f"Content-Type: {slackreq.FORM}\r\n\r\n"
+    ).encode()
+    chunk = b"%x\r\n%s\r\n" % (64 * 1024, b"x" * 64 * 1024)
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(head)
+        try:
+            for _ in range(20):  # 1.25 MiB, and the closing 0-chunk never comes
+                sock.sendall(chunk)
+        except OSError:
+            pass  # the server may close before all of it is sent
+        answer = sock.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+
+
+def test_socket_mode_never_had_the_payload_bug(harness_factory):
+    """Confirmation, not a fix: the Socket Mode adapter hands Bolt a dict, never a form."""
+    h = harness_factory()
+    request = slackreq.slash_command(
+        SECRET, "/who-covers", "payload api", response_url=h.fake.response_url("sm")
+    )
+    envelope = SocketModeRequest(
+        type="slash_commands", envelope_id="e1", payload=dict(parse_qsl(request.body))
+    )
+    assert run_bolt_app(h.app, envelope).status == 200
+    assert len(h.fake.calls("response")) == 1
 
 
 def test_a_signed_command_is_answered_while_150_idle_connections_are_open(harness_factory, serve):
