@@ -6,7 +6,9 @@ too), so a signature seen twice is a replay. The table lives in the database, so
 restart forgets nothing and every web worker sees what the others answered.
 
 Cost: one ``INSERT … ON CONFLICT DO NOTHING`` per request, plus a ``DELETE`` of old rows
-at most once a minute per process. Plain SQL that PostgreSQL runs as written.
+at most once a minute per process. Plain SQL that PostgreSQL runs as written
+(``DOUBLE PRECISION``, not PostgreSQL's 4-byte ``REAL``, which would round epoch seconds
+to about two minutes).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ PRUNE_EVERY_SECONDS = 60
 def replays_001_seen_signatures(db: Database) -> None:
     db.execute(
         "CREATE TABLE IF NOT EXISTS seen_signatures ("
-        " signature TEXT PRIMARY KEY, seen_at REAL NOT NULL)"
+        " signature TEXT PRIMARY KEY, seen_at DOUBLE PRECISION NOT NULL)"
     )
     db.execute("CREATE INDEX IF NOT EXISTS seen_signatures_seen_at ON seen_signatures (seen_at)")
 
