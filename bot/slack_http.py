@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024  # Slack's payloads are a few kB; a modal's state stays far below this
 SIGNATURE_WINDOW = 300  # seconds: Slack's (and Bolt's) window around the request timestamp
 MAX_FORM_FIELDS = 100  # a slash command has about 14
+REFUSAL_LOG_EVERY = 60.0  # seconds between two log lines about refused signatures
 
 
 class BadBody(ValueError):
@@ -168,7 +170,31 @@ class SlackEndpoint:
         self.app = app
         self.signing_secret = signing_secret
         self.clock = clock
+        self._refusals_lock = threading.Lock()
+        self._refused_unlogged = 0
+        self._refusal_logged_at = -REFUSAL_LOG_EVERY
         quiet_bolt_refusals()
+
+    def _log_refusal(self, size: int, peer: str) -> None:
+        """One line a minute at most, with a count: a flood of unsigned requests cannot
+        flood the log. Never the body: an unsigned request is anyone's, and could be
+        anything."""
+        with self._refusals_lock:
+            self._refused_unlogged += 1
+            now = time.monotonic()
+            if now - self._refusal_logged_at < REFUSAL_LOG_EVERY:
+                return
+            count, self._refused_unlogged = self._refused_unlogged, 0
+            self._refusal_logged_at = now
+        log.info(
+            "refused %d unsigned or badly signed request(s) to /slack/events since the "
+            "last line like this (the latest: %d bytes from %s; one line a minute at most); "
+            "if Slack's own requests are among them, check SLACK_SIGNING_SECRET and the "
+            "server's clock",
+            count,
+            size,
+            peer,
+        )
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") != "POST":
@@ -187,14 +213,7 @@ class SlackEndpoint:
         timestamp = headers.get("x-slack-request-timestamp", "")
         signature = headers.get("x-slack-signature", "")
         if not signature_ok(self.signing_secret, raw, timestamp, signature, self.clock()):
-            # Never the body: an unsigned request is anyone's, and could be anything.
-            log.info(
-                "refused an unsigned or badly signed request to /slack/events "
-                "(%d bytes from %s); if Slack's own requests get this, check "
-                "SLACK_SIGNING_SECRET and the server's clock",
-                len(raw),
-                environ.get("REMOTE_ADDR", "?"),
-            )
+            self._log_refusal(len(raw), environ.get("REMOTE_ADDR", "?"))
             return _answer(start_response, 401, "Invalid signature.\n")
         try:
             text = raw.decode("utf-8")
