@@ -7,6 +7,8 @@ next post: no restart. ``test`` and ``search`` only read; nothing is saved.
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from bot import listings
@@ -18,6 +20,7 @@ from bot.channels import channel_name, look_up_channel
 from bot.matching import Document, Matcher
 from bot.query import parse_query
 from bot.query_errors import QueryError
+from bot.query_tree import And, Node, Not, Or, Term
 from bot.ranking import rank_post
 from bot.services import Services
 
@@ -29,6 +32,13 @@ EDIT_USAGE = "`/hark topics edit &lt;name&gt; &lt;query…&gt;`"
 REMOVE_USAGE = "`/hark topics remove &lt;name&gt;`"
 TEST_DAYS = 30
 TEST_ROWS = 20_000
+# /hark test and /hark search are open to everyone, so each call's cost is bounded: a
+# query's size, the CPU one test may take, and how many calls a person makes a minute.
+TEST_MAX_ATOMS = 40  # words, phrases and fields
+TEST_MAX_PREFIXES = 10  # prefix* terms (each may stand for many words)
+TEST_CPU_SECONDS = 1.0  # then the answer covers the newest posts looked at so far
+TEST_CHECK_EVERY = 200  # posts between two looks at the CPU clock
+QUERIES_PER_MINUTE = 6  # tests and searches, per person
 TEST_SHOWN = 5
 SEARCH_SHOWN = 10
 _CHANNEL = re.compile(r"^<#([CG][A-Z0-9]{2,20})(?:\|[^>]*)?>$|^([CG][A-Z0-9]{2,20})$")
@@ -179,16 +189,26 @@ def test_command(services: Services, actor: Actor, args: list[str]) -> Message:
         )
     query = query_from_words(args)
     try:
+        too_costly = _too_costly(parse_query(query))
+        if too_costly:
+            return error_message(too_costly)
         matcher = Matcher.compile({"test": query})
     except QueryError as error:
         error.topic = None
         return bad_query(query, error)
+    wait = _rate_limited(services, actor)
+    if wait:
+        return error_message(wait)
     store = services.store
     now = store.now()
     rows = store.recent_posts(now - TEST_DAYS * 86400, TEST_ROWS)
     muted = 0
     hits = []
-    for row in rows:
+    started, looked = time.thread_time(), len(rows)
+    for i, row in enumerate(rows):
+        if i and i % TEST_CHECK_EVERY == 0 and time.thread_time() - started > TEST_CPU_SECONDS:
+            looked = i
+            break
         doc = Document(
             title=row["title"],
             body=row["text"],
@@ -214,9 +234,15 @@ def test_command(services: Services, actor: Actor, args: list[str]) -> Message:
         )
         hits.append((rank.score, row["first_seen_at"], row, rank))
     hits.sort(key=lambda h: (h[0], h[1]), reverse=True)
-    capped = " (the newest 20,000 looked at)" if len(rows) >= TEST_ROWS else ""
+    if looked < len(rows):
+        capped = (
+            f" (the newest {looked:,} looked at: a test stops after {TEST_CPU_SECONDS:g} s of "
+            "work, so it answers quickly for everyone; a narrower query looks further)"
+        )
+    else:
+        capped = " (the newest 20,000 looked at)" if len(rows) >= TEST_ROWS else ""
     head = (
-        f"{quoted(query, 300)} would match *{len(hits)}* of {len(rows)} posts "
+        f"{quoted(query, 300)} would match *{len(hits)}* of {looked} posts "
         f"stored in the last {TEST_DAYS} days{capped}."
     )
     if muted:
@@ -231,6 +257,41 @@ def test_command(services: Services, actor: Actor, args: list[str]) -> Message:
     if lines:
         blocks.append(section(f"*Top {len(lines)}*\n" + "\n".join(lines)))
     return {"text": head[:3000], "blocks": blocks}
+
+
+def _too_costly(tree: Node) -> str:
+    """Why a /hark test query is too big to try ('' when it is not)."""
+    atoms = list(_atoms(tree))
+    prefixes = sum(1 for a in atoms if isinstance(a, Term) and a.prefix)
+    if len(atoms) <= TEST_MAX_ATOMS and prefixes <= TEST_MAX_PREFIXES:
+        return ""
+    return (
+        f"That query has {len(atoms)} words, phrases and fields ({prefixes} ending in `*`); "
+        f"`/hark test` tries up to {TEST_MAX_ATOMS} ({TEST_MAX_PREFIXES} with `*`) so that it "
+        "answers quickly for everyone. Try it with the most telling words first. "
+        "Nothing was run."
+    )
+
+
+def _atoms(node: Node) -> Iterator[Node]:
+    if isinstance(node, Not):
+        yield from _atoms(node.child)
+    elif isinstance(node, And | Or):
+        for child in node.children:
+            yield from _atoms(child)
+    else:
+        yield node
+
+
+def _rate_limited(services: Services, actor: Actor) -> str:
+    """A kind refusal when this person has tried or searched too often just now ('' if not)."""
+    wait = services.authz.within_rate(actor.user_id, "hark.query", QUERIES_PER_MINUTE, 60.0)
+    if not wait:
+        return ""
+    return (
+        f"You have run {QUERIES_PER_MINUTE} tests and searches in the last minute, as many as "
+        f"Hark takes from one person. Try again in {max(1, round(wait))} s; nothing was run."
+    )
 
 
 def _day(ts: float) -> str:
@@ -258,6 +319,9 @@ def search_command(services: Services, actor: Actor, args: list[str]) -> Message
     query = fts_query(args)
     if query is None:
         return error_message("Give some words to look for, e.g. `/hark search crashloop backoff`.")
+    wait = _rate_limited(services, actor)
+    if wait:
+        return error_message(wait)
     total, rows = services.store.search_posts(query, SEARCH_SHOWN)
     shown = quoted(" ".join(args), 200)
     if not rows:
