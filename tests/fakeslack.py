@@ -617,8 +617,9 @@ class FakeSlack:
     token), `scopes` (the bot token's scopes; manifest.yml's by default),
     `channels` (known channel IDs), `not_in_channel`, `channel_names` (id -> name),
     `strict_channels` (refuse IDs not in `channels`), `users`, `members` (channel -> user IDs),
-    `expired_trigger_ids`. Slack state it keeps: `messages` (channel -> messages, oldest
-    first), `views`, `home_views` (user -> view), `files`, `uploads` (file ID -> bytes).
+    `expired_trigger_ids`, `socket_mode` and `app_tokens` (apps.connections.open). Slack
+    state it keeps: `messages` (channel -> messages, oldest first), `views`, `home_views`
+    (user -> view), `files`, `uploads` (file ID -> bytes).
     """
 
     def __init__(
@@ -641,6 +642,10 @@ class FakeSlack:
         self.users = default_users()
         self.members: dict[str, list[str]] = {}
         self.expired_trigger_ids: set[str] = set()
+        # Socket Mode: apps.connections.open answers with this endpoint's URL (a
+        # tests/fakesocket.FakeSocketMode) for an app token in `app_tokens`.
+        self.socket_mode: Any = None
+        self.app_tokens: set[str] = {"xapp-1-A0HARK-1-test"}
         self._lock = threading.Condition()
         self._calls: list[Call] = []
         self._failures: dict[str, deque[_Failure]] = {}
@@ -909,13 +914,18 @@ class FakeSlack:
         token = auth[len("Bearer ") :] if auth.startswith("Bearer ") else args.get("token")
         if not token:
             return {"ok": False, "error": "not_authed"}
+        if method == "apps.connections.open":
+            # Only an app-level token opens a connection; Slack answers invalid_auth for an
+            # xapp- token it does not know and not_allowed_token_type for a bot or user token.
+            if not token.startswith("xapp-"):
+                return {"ok": False, "error": "not_allowed_token_type"}
+            if token not in self.app_tokens:
+                return {"ok": False, "error": "invalid_auth"}
+            if self.socket_mode is None:
+                return {"ok": False, "error": "socket_mode_not_attached_to_fake_slack"}
+            return {"ok": True, "url": self.socket_mode.issue_url()}
         if self.tokens is not None and token not in self.tokens:
             return {"ok": False, "error": "invalid_auth"}
-        if method == "apps.connections.open":
-            # Socket Mode needs an app-level token and a WebSocket; tests use HTTP mode.
-            if token.startswith("xapp-"):
-                return {"ok": False, "error": "socket_mode_not_supported_by_fake_slack"}
-            return {"ok": False, "error": "not_allowed_token_type"}
         if self.tokens is None and not token.startswith(("xoxb-", "xoxp-")):
             return {"ok": False, "error": "invalid_auth"}
         accepted = METHOD_SCOPES.get(method, ())
