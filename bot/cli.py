@@ -6,11 +6,9 @@ import argparse
 import logging
 import os
 import shutil
-import signal
 import sqlite3
 import sys
 import tempfile
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -80,10 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(settings: Settings) -> int:
-    """The bot: listeners plus the scheduler, in one process."""
-    from bot.app import create_app
-    from bot.scheduler import start_scheduler
-    from bot.services import build_services
+    """The bot: listeners plus the scheduler, in one process (see bot/lifecycle.py)."""
+    from bot.lifecycle import run_bot
 
     if not settings.bot_token:
         print("hark: SLACK_BOT_TOKEN is not set (xoxb-…); see README, Quick start", file=sys.stderr)
@@ -95,39 +91,7 @@ def run(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    store = Store(settings.db_path)
-    services = build_services(settings, store)
-    app = create_app(settings, store, services)
-    scheduler = start_scheduler(services.poll_and_deliver)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        if settings.app_token:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-            log.info("starting in Socket Mode")
-            handler = SocketModeHandler(app, settings.app_token)
-            handler.connect()
-            stop.wait()
-            handler.close()
-        else:
-            from bot.web import health_report, serve, wsgi_app
-
-            application = wsgi_app(
-                app,
-                lambda: health_report(store, lambda: scheduler.running),
-                lambda: services.metrics.render(store),
-                settings=settings,
-            )
-            threading.Thread(target=serve, args=(application, settings.port), daemon=True).start()
-            stop.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        scheduler.shutdown(wait=False)
-        services.fetcher.close()
-        store.close()
-    return 0
+    return run_bot(settings)
 
 
 def backup_database(db_path: str, target: str) -> int:

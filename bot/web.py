@@ -23,8 +23,16 @@ log = logging.getLogger(__name__)
 Health = Callable[[], dict[str, Any]]
 
 
-def health_report(store: Store, scheduler_running: Callable[[], bool]) -> dict[str, Any]:
-    """What /healthz says: the database answers, the scheduler runs, when polling last worked."""
+def health_report(
+    store: Store,
+    scheduler_running: Callable[[], bool],
+    *,
+    scheduler: Callable[[], dict[str, Any]] | None = None,
+    link: Callable[[], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """What /healthz says: the database answers, the scheduler runs, when polling last worked;
+    with ``scheduler``, its last tick; in Socket Mode (``link``), whether the link to Slack is
+    up, its last hello and how often it reconnected. ``ok`` is false when any part is down."""
     report: dict[str, Any] = {"ok": True}
     try:
         sources = store.sources(enabled_only=True)
@@ -39,6 +47,15 @@ def health_report(store: Store, scheduler_running: Callable[[], bool]) -> dict[s
     report["scheduler"] = "running" if scheduler_running() else "stopped"
     if report["scheduler"] != "running":
         report["ok"] = False
+    if scheduler is not None:
+        report["ticks"] = scheduler()
+    if link is not None:
+        report["mode"] = "socket"
+        report["socket_mode"] = state = link()
+        if not state.get("connected"):
+            report["ok"] = False
+    else:
+        report["mode"] = "http"
     report["time"] = time.time()
     return report
 
