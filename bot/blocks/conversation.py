@@ -57,7 +57,13 @@ class Card:
 
 
 def conversation_message(card: Card) -> dict[str, Any]:
-    """``text``, ``blocks`` and ``metadata`` for chat.postMessage / chat.update."""
+    """``text``, ``blocks`` and ``metadata`` for chat.postMessage / chat.update.
+
+    Every text is cut to Slack's limits as sent (escaped: ``fit``, ``link``), so Slack
+    accepts the card whatever the post holds. At most the blocks come to about 11,400
+    characters of JSON (every field full of characters JSON escapes), under the ~13,000
+    at which Slack answers msg_blocks_too_long.
+    """
     if card.state == "ignored":
         blocks = [_collapsed(card)]
     else:
