@@ -166,6 +166,20 @@ class _Person:
     guest: bool
 
 
+def admin_refusal(admins: frozenset[str], what: str) -> str:
+    """The one refusal of an admin action (``what``: "reopen a conversation"): why, and
+    whom to ask."""
+    named = ", ".join(mention(a) for a in sorted(admins))
+    who = (
+        f"Ask an admin: {named}."
+        if named
+        else "No admins are configured: add their Slack IDs under `admins:` in the config."
+    )
+    return (
+        f"Only Hark admins (the config's `admins`, or admins of this workspace) can {what}. {who}"
+    )
+
+
 class Authority:
     """Answers ``may(actor, action, conversation)``; one per running Hark (Services)."""
 
@@ -248,17 +262,7 @@ class Authority:
         return self._at_home(actor, person, install)
 
     def admin_refusal(self, what: str) -> str:
-        """The one refusal of an admin action: why, and whom to ask."""
-        admins = ", ".join(mention(a) for a in sorted(self.admins))
-        who = (
-            f"Ask an admin: {admins}."
-            if admins
-            else "No admins are configured: add their Slack IDs under `admins:` in the config."
-        )
-        return (
-            f"Only Hark admins (the config's `admins`, or admins of this workspace) can {what}. "
-            f"{who}"
-        )
+        return admin_refusal(self.admins, what)
 
     @staticmethod
     def _at_home(actor: Actor, person: _Person, install: _Install) -> bool:

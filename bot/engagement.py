@@ -19,6 +19,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.authz import admin_refusal
 from bot.blocks.text import mention
 from bot.config import EngagementSettings
 from bot.store import Store
@@ -254,7 +255,7 @@ class Engagement:
     def reopen(self, conversation_id: int, user_id: str) -> Outcome:
         """An admin puts a conversation back to new, whatever its state."""
         if not self.is_admin(user_id):
-            return Outcome(False, "Only a Hark admin can reopen a conversation.")
+            return Outcome(False, admin_refusal(self.admins, "reopen a conversation"))
         row = self.store.conversation(conversation_id)
         if row is None:
             return _GONE
@@ -275,7 +276,7 @@ class Engagement:
     def reassign(self, conversation_id: int, user_id: str, new_owner: str) -> Outcome:
         """An admin gives an open or claimed conversation to someone else."""
         if not self.is_admin(user_id):
-            return Outcome(False, "Only a Hark admin can reassign a conversation.")
+            return Outcome(False, admin_refusal(self.admins, "reassign a conversation"))
         if not _USER_ID.match(new_owner or ""):
             return Outcome(False, "Pick a person to give it to.", "new_owner")
         row = self.store.conversation(conversation_id)
