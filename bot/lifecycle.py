@@ -20,7 +20,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 
 log = logging.getLogger("hark")
 
@@ -113,7 +113,12 @@ def run_bot(settings: Settings) -> int:
         signal.signal(signum, stopper.on_signal)
 
     store = Store(settings.db_path)
-    services = build_services(settings, store)
+    try:
+        services = build_services(settings, store)  # resolves #channel names in the config
+    except ConfigError as exc:
+        store.close()
+        print(f"hark: config error: {exc}", file=sys.stderr)
+        return 2
     app = create_app(settings, store, services)
     link = None
     if settings.app_token:
