@@ -13,6 +13,7 @@ import sqlite3
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.authz import actor_of
 from bot.blocks.conversation import assignment_notice
@@ -57,9 +58,19 @@ def _conversation(
     decision = hark.authz.may(actor, action, row)
     if not decision:
         ack()
-        client.chat_postEphemeral(channel=row["channel"], user=actor.user_id, text=decision.message)
+        _tell(client, row["channel"], actor.user_id, decision.message)
         return None
     return row
+
+
+def _tell(client: WebClient, channel: str, user: str, text: str) -> None:
+    """Privately in the channel; in a direct message when Slack will not show it there
+    (the person is not in that channel)."""
+    try:
+        client.chat_postEphemeral(channel=channel, user=user, text=text)
+    except SlackApiError as exc:
+        log.info("ephemeral refused (%s); telling %s directly", exc.response.get("error"), user)
+        client.chat_postMessage(channel=user, text=text)
 
 
 def _conclude(
@@ -74,7 +85,7 @@ def _conclude(
     if outcome.ok:
         hark.publisher.refresh(row["id"])
     else:
-        client.chat_postEphemeral(channel=row["channel"], user=user, text=outcome.message)
+        _tell(client, row["channel"], user, outcome.message)
 
 
 def submit_reply(ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext) -> None:

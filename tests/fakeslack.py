@@ -1102,9 +1102,10 @@ class FakeSlack:
         }
 
     def _chat_post_ephemeral(self, args: dict[str, Any]) -> dict[str, Any]:
-        self._channel(args.get("channel"), names=True)
-        if not args.get("user"):
-            raise SlackError("user_not_in_channel")
+        channel = self._channel(args.get("channel"), names=True)
+        members = self.members.get(channel)
+        if not args.get("user") or (members is not None and args["user"] not in members):
+            raise SlackError("user_not_in_channel")  # Slack shows it only to members
         self._check_message(args, require_content=True)
         return {"message_ts": self._next_ts()}
 

@@ -416,10 +416,11 @@ def test_a_tampered_modal_cannot_act_on_another_channels_conversation(h):
     forged = {"conversation_id": cid, "channel": "C0K8S"}
     _submit(h, "sme", "reply_submit", _reply_values(), forged)
     assert h.store.conversation(cid)["state"] == "new"
-    refusal = h.fake.last("chat.postEphemeral").args
-    # Told privately in the conversation's own channel (the store's), not the forged one.
-    assert refusal["channel"] == "C0BILL" and refusal["user"] == "U0SME2"
-    assert "<#C0BILL>, which you are not in" in refusal["text"]
+    # Not told in the forged channel: Slack shows no ephemeral in #C0BILL to a non-member,
+    # so the refusal comes as a direct message.
+    assert h.fake.last("chat.postEphemeral").args["channel"] == "C0BILL"
+    told = h.fake.last("chat.postMessage").args
+    assert told["channel"] == "U0SME2" and "<#C0BILL>, which you are not in" in told["text"]
     assert h.store.draft(cid, "U0SME2") == ""  # not even the draft is kept
 
     view = {
