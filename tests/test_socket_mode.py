@@ -240,10 +240,11 @@ def test_event_retried_by_slack_is_handled_once(hark: Running) -> None:
     assert len(fake.calls("views.publish")) == before + 1
 
 
-def test_refresh_requested_loses_no_envelope(hark: Running) -> None:
+@pytest.mark.parametrize("reason", ["refresh_requested", "warning"])
+def test_disconnect_from_slack_loses_no_envelope(hark: Running, reason: str) -> None:
     fake, sm = hark.fake, hark.sm
     old = sm.wait_for_connections(1)[0]
-    sm.disconnect("refresh_requested", old)
+    sm.disconnect(reason, old)
     payloads = [command_payload(fake, "/hark", "help") for _ in range(3)]
     envelopes = [sm.send("slash_commands", p) for p in payloads]  # wait for the new link
     for envelope_id, payload in zip(envelopes, payloads, strict=True):
@@ -251,6 +252,7 @@ def test_refresh_requested_loses_no_envelope(hark: Running) -> None:
         wait_response(fake, payload["response_url"], timeout=3)
     assert sm.wait_for_new_connection(old.number, timeout=5)
     assert all(len(sm.acks[e]) == 1 for e in envelopes)
+    assert hark.health()["socket_mode"]["last_disconnect_reason"] == reason
 
 
 def test_silent_drop_noticed_and_reconnected(hark: Running) -> None:
