@@ -431,6 +431,8 @@ def event_callback(
     body = {
         "token": "verification-token-unused",
         "team_id": team_id,
+        "context_team_id": team_id,
+        "context_enterprise_id": None,
         "api_app_id": APP_ID,
         "event": event,
         "type": "event_callback",
@@ -446,6 +448,7 @@ def event_callback(
             }
         ],
         "is_ext_shared_channel": False,
+        "event_context": f"4-{hashlib.sha1(str(event).encode()).hexdigest()[:24]}",
     }
     return _signed_request(json.dumps(body), secret, timestamp, bad_signature, stale)
 

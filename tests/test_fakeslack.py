@@ -203,10 +203,14 @@ def test_unknown_method_and_socket_mode_are_refused_and_recorded(
     assert error_of(lambda: client.apps_connections_open(app_token="xoxb-test")) == (
         "not_allowed_token_type"
     )
-    assert error_of(lambda: client.apps_connections_open(app_token="xapp-1")) == (
-        "socket_mode_not_supported_by_fake_slack"
+    # An app token Slack does not know is refused as Slack refuses it; a known one opens a
+    # connection only when a tests/fakesocket.FakeSocketMode is attached.
+    assert error_of(lambda: client.apps_connections_open(app_token="xapp-1")) == "invalid_auth"
+    known = next(iter(fake.app_tokens))
+    assert error_of(lambda: client.apps_connections_open(app_token=known)) == (
+        "socket_mode_not_attached_to_fake_slack"
     )
-    assert [c.method for c in fake.calls()] == ["nope.never"] + ["apps.connections.open"] * 2
+    assert [c.method for c in fake.calls()] == ["nope.never"] + ["apps.connections.open"] * 3
 
 
 def test_form_bodies_with_json_fields_and_get_query_strings(
