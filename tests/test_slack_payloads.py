@@ -223,6 +223,9 @@ def test_reply_modal_submitted_empty_asks_for_the_link(h):
     assert response.status == 200
     answer = json.loads(response.body)
     assert answer["response_action"] == "errors" and "reply_url" in answer["errors"]
+    # Slack shows an error only under an input block of the view; other keys are refused.
+    inputs = {b["block_id"] for b in view["blocks"] if b["type"] == "input"}
+    assert set(answer["errors"]) <= inputs
     assert h.store.conversation(cid)["state"] == "claimed"
 
 
