@@ -68,6 +68,11 @@ class LinkState:
             for name, value in changes.items():
                 setattr(self, name, value)
 
+    def count(self, name: str) -> None:
+        """Add one to a counter (``connects``, ``duplicates_skipped``)."""
+        with self._lock:
+            setattr(self, name, getattr(self, name) + 1)
+
 
 class WatchedClient(SocketModeClient):
     """The built-in client, counting connections and hellos, and stopping on link_disabled."""
@@ -87,8 +92,7 @@ class WatchedClient(SocketModeClient):
             # for that lock, and the new connection is read only after it: 3 s of deafness
             # on every refresh. A short timeout makes the swap take a fraction of a second.
             session.sock.settimeout(RECEIVE_TIMEOUT)
-            with self.state._lock:
-                self.state.connects += 1
+            self.state.count("connects")
 
     def enqueue_message(self, message: str) -> None:
         # Runs on the receiving thread, before the client's own handling of `disconnect`
@@ -174,8 +178,7 @@ class SocketModeLink:
             if event_id and not self._events.first_time(event_id):
                 # Slack sent this event again (its ack crossed a slow or broken link): it is
                 # being or was handled here; ack so Slack stops, and do nothing more.
-                with self.state._lock:
-                    self.state.duplicates_skipped += 1
+                self.state.count("duplicates_skipped")
                 log.info(
                     "skipped event %s: already handled (retry %s)", event_id, req.retry_attempt
                 )
