@@ -128,7 +128,7 @@ def responses_to(fake: FakeSlack, url: str) -> list[Any]:
     return [c for c in fake.calls("response") if c.path == path]
 
 
-def wait_response(fake: FakeSlack, url: str, timeout: float = 3) -> Any:
+def wait_response(fake: FakeSlack, url: str, timeout: float = 10) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = responses_to(fake, url)
@@ -235,7 +235,7 @@ def test_event_retried_by_slack_is_handled_once(hark: Running) -> None:
     retry = sm.send("events_api", payload, retry_attempt=1, retry_reason="timeout")
     assert sm.wait_for_ack(first).payload is None
     assert sm.wait_for_ack(retry).payload is None  # acked, so Slack stops retrying
-    fake.wait_for("views.publish", count=before + 1, timeout=3)
+    fake.wait_for("views.publish", count=before + 1, timeout=10)
     time.sleep(0.5)  # room for a second (wrong) publish to arrive
     assert len(fake.calls("views.publish")) == before + 1
 
@@ -248,9 +248,9 @@ def test_disconnect_from_slack_loses_no_envelope(hark: Running, reason: str) -> 
     payloads = [command_payload(fake, "/hark", "help") for _ in range(3)]
     envelopes = [sm.send("slash_commands", p) for p in payloads]  # wait for the new link
     for envelope_id, payload in zip(envelopes, payloads, strict=True):
-        sm.wait_for_ack(envelope_id, timeout=5)
-        wait_response(fake, payload["response_url"], timeout=3)
-    assert sm.wait_for_new_connection(old.number, timeout=5)
+        sm.wait_for_ack(envelope_id, timeout=10)
+        wait_response(fake, payload["response_url"], timeout=10)
+    assert sm.wait_for_new_connection(old.number, timeout=10)
     assert all(len(sm.acks[e]) == 1 for e in envelopes)
     assert hark.health()["socket_mode"]["last_disconnect_reason"] == reason
 
@@ -262,7 +262,7 @@ def test_silent_drop_noticed_and_reconnected(hark: Running) -> None:
     # Hark notices in about 6 s (bench/socketmode.py); Bolt's defaults took 55 s.
     new = sm.wait_for_new_connection(dead.number, timeout=20)
     payload = command_payload(hark.fake, "/hark", "help")
-    sm.wait_for_ack(sm.send("slash_commands", payload, connection=new), timeout=3)
+    sm.wait_for_ack(sm.send("slash_commands", payload, connection=new), timeout=10)
     wait_response(hark.fake, payload["response_url"])
     assert hark.health()["socket_mode"]["reconnects"] > before
 
@@ -275,7 +275,7 @@ def test_two_processes_share_the_app_each_envelope_once(hark: Running, tmp_path:
         payloads = [command_payload(fake, "/hark", "help") for _ in range(6)]
         envelopes = [sm.send("slash_commands", p) for p in payloads]
         for envelope_id, payload in zip(envelopes, payloads, strict=True):
-            sm.wait_for_ack(envelope_id, timeout=3)
+            sm.wait_for_ack(envelope_id, timeout=10)
             wait_response(fake, payload["response_url"])
         time.sleep(0.3)
         assert all(len(sm.acks[e]) == 1 for e in envelopes)
