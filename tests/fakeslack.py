@@ -642,6 +642,10 @@ class FakeSlack:
         self.users = default_users()
         self.members: dict[str, list[str]] = {}
         self.expired_trigger_ids: set[str] = set()
+        # The install auth.test describes: set `enterprise_id` (and `enterprise_install` for
+        # an org-wide install) for an Enterprise Grid.
+        self.enterprise_id: str | None = None
+        self.enterprise_install = False
         # Socket Mode: apps.connections.open answers with this endpoint's URL (a
         # tests/fakesocket.FakeSocketMode) for an app token in `app_tokens`.
         self.socket_mode: Any = None
@@ -1058,7 +1062,8 @@ class FakeSlack:
             "team_id": TEAM_ID,
             "user_id": BOT_USER_ID,
             "bot_id": BOT_ID,
-            "is_enterprise_install": False,
+            "enterprise_id": self.enterprise_id,
+            "is_enterprise_install": self.enterprise_install,
         }
 
     def _chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:

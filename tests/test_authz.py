@@ -438,3 +438,22 @@ def test_a_tampered_modal_cannot_act_on_another_channels_conversation(h):
     # A member of #C0BILL may reply to the same open conversation.
     _submit(h, "owner", "reply_submit", _reply_values(), forged)
     assert h.store.conversation(cid)["state"] == "replied"
+
+
+def test_an_org_wide_install_trusts_admins_of_its_org_only(h):
+    """Installed on a whole Enterprise Grid org: an admin of any of its workspaces is an
+    admin; an admin of another org is not, whatever team the request names."""
+    h.fake.enterprise_id, h.fake.enterprise_install = "E0GRID", True
+    authz = h.services.authz
+    assert authz.is_admin(Actor("U0GRIDADM", GRID_TEAM_ID, "E0GRID"))
+    assert not authz.is_admin(Actor("U0GRIDADM", GRID_TEAM_ID, "E0ELSEWHERE"))
+    assert not authz.is_admin(Actor("U0OTHERADM", GRID_TEAM_ID, "E0GRID"))
+    assert not authz.is_admin(Actor("U0WSADMIN", TEAM_ID))  # not a member of the org
+    assert authz.is_admin(Actor("U0MARKETER", TEAM_ID))  # the config's admins always are
+
+
+def test_a_workspace_install_inside_a_grid_trusts_that_workspace_only(h):
+    h.fake.enterprise_id = "E0GRID"  # installed on T0HARK, one workspace of the org
+    authz = h.services.authz
+    assert authz.is_admin(Actor("U0WSADMIN", TEAM_ID, "E0GRID"))
+    assert not authz.is_admin(Actor("U0GRIDADM", GRID_TEAM_ID, "E0GRID"))
