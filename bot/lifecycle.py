@@ -15,6 +15,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
@@ -40,11 +41,18 @@ APP_FIX = (
 )
 
 
-def check_tokens(settings: Settings, timeout: float = 10) -> str | None:
-    """Ask Slack about SLACK_BOT_TOKEN (auth.test) and SLACK_APP_TOKEN (apps.connections.open).
+@dataclass
+class TokenCheck:
+    """What Slack said about the tokens: ``problem`` is one line to print, or None."""
 
-    Returns one line saying what is wrong and what to do, or None when both are accepted.
-    """
+    problem: str | None = None
+    # The WebSocket URL apps.connections.open gave: the first connection uses it, so
+    # starting costs one call of that rate-limited (Tier 1) method, not two.
+    socket_url: str | None = None
+
+
+def check_tokens(settings: Settings, timeout: float = 10) -> TokenCheck:
+    """Ask Slack about SLACK_BOT_TOKEN (auth.test) and SLACK_APP_TOKEN (apps.connections.open)."""
     checks: list[tuple[str, str, Callable[[WebClient], Any], str]] = [
         ("SLACK_BOT_TOKEN", settings.bot_token or "", lambda c: c.auth_test(), BOT_FIX)
     ]
@@ -57,20 +65,25 @@ def check_tokens(settings: Settings, timeout: float = 10) -> str | None:
                 APP_FIX,
             )
         )
+    result = TokenCheck()
     for variable, token, call, fix in checks:
         client = WebClient(token=token, base_url=settings.slack_api_url, timeout=timeout)
         try:
-            call(client)
+            answer = call(client)
         except SlackApiError as exc:
             error = str(exc.response.get("error") or "an error")
             what = TOKEN_FIXES.get(error, f"Slack answered {error}")
-            return f"hark: {variable} was refused by Slack ({error}: {what}); {fix}."
+            result.problem = f"hark: {variable} was refused by Slack ({error}: {what}); {fix}."
+            return result
         except Exception as exc:  # noqa: BLE001 - a network failure is one line too
-            return (
+            result.problem = (
                 f"hark: could not reach Slack at {settings.slack_api_url} to check {variable} "
                 f"({type(exc).__name__}); check the network (and SLACK_API_URL), then retry."
             )
-    return None
+            return result
+        if variable == "SLACK_APP_TOKEN":
+            result.socket_url = answer.get("url")
+    return result
 
 
 class Stopper:
@@ -97,9 +110,9 @@ class Stopper:
 
 def run_bot(settings: Settings) -> int:
     """The bot: listeners plus the scheduler, in one process, until told to stop."""
-    problem = check_tokens(settings)
-    if problem:
-        print(problem, file=sys.stderr)
+    tokens = check_tokens(settings)
+    if tokens.problem:
+        print(tokens.problem, file=sys.stderr)
         return 2
 
     from bot.app import create_app
@@ -125,7 +138,11 @@ def run_bot(settings: Settings) -> int:
         from bot.socket_mode import SocketModeLink
 
         link = SocketModeLink(
-            app, settings.app_token, api_url=settings.slack_api_url, on_fatal=stopper.fail
+            app,
+            settings.app_token,
+            api_url=settings.slack_api_url,
+            on_fatal=stopper.fail,
+            first_url=tokens.socket_url,
         )
     ticker = Ticker(services.poll_and_deliver)
 

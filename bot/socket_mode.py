@@ -149,6 +149,7 @@ class SocketModeLink:
         api_url: str,
         on_fatal: Callable[[str], None],
         ping_interval: float = PING_SECONDS,
+        first_url: str | None = None,
     ) -> None:
         self.app = app
         self.state = LinkState()
@@ -161,6 +162,7 @@ class SocketModeLink:
             state=self.state,
             on_fatal=on_fatal,
         )
+        self.client.wss_uri = first_url  # None: connect() asks apps.connections.open
         self.client.socket_mode_request_listeners.append(self._handle)
 
     def start(self) -> None:

@@ -173,6 +173,8 @@ def test_cards_posted_and_health_says_connected(hark: Running) -> None:
     assert status == 200 and health["ok"] is True and health["mode"] == "socket"
     link = health["socket_mode"]
     assert link["connected"] is True and link["last_hello"] and link["reconnects"] == 0
+    # The start-up token check's URL opened the first connection: one call of a Tier 1 method.
+    assert len(hark.fake.calls("apps.connections.open")) == 1
     assert health["scheduler"] == "running" and health["ticks"]["state"] == "running"
     status, metrics = get(hark.port, "/metrics", token="metrics-secret")
     assert status == 200 and "hark_" in metrics
