@@ -126,3 +126,16 @@ def test_a_card_with_a_long_escaped_link_is_still_a_card_slack_accepts():
         assert validate_blocks(message["blocks"]) == [], state
         assert blocks_json_chars(message["blocks"]) <= MSG_BLOCKS_MAX_CHARS
         assert "A &amp; B" in str(message["blocks"])  # the title is kept
+
+
+def test_the_fake_slack_measures_text_as_sent_like_slack():
+    # Slack counts the characters it receives: "&amp;" is five, though it shows one "&".
+    from fakeslack import validate_blocks
+
+    def section(text: str) -> list[dict]:
+        return [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+
+    assert validate_blocks(section("&" * 3000)) == []
+    assert validate_blocks(section(escape("&" * 601))) == [
+        "[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]"
+    ]
