@@ -122,6 +122,7 @@ class Publisher:
         that order is kept; a channel-specific failure holds only that channel, and a card
         Slack refuses holds only that card."""
         report = DeliveryReport()
+        given_up: list[tuple[sqlite3.Row, str]] = []
         with self._lock:
             blocked: set[str] = set()
             for row in self.store.outbox(limit):
@@ -137,7 +138,8 @@ class Publisher:
                     error = str(exc.response.get("error", "unknown_error"))
                     report.errors.append(error)
                     if error in CARD_ERRORS:
-                        self._card_refused(row, error, exc, report)
+                        if self._card_refused(row, error, exc, report):
+                            given_up.append((row, error))
                         continue
                     self.store.mark_send_failed(row["id"], error)
                     report.held.append(row["id"])
@@ -154,13 +156,17 @@ class Publisher:
                     report.errors.append(type(exc).__name__)
                     log.warning("Slack unreachable (%s); will retry", type(exc).__name__)
                     break
+        # Told after the run, so the notices neither wait for nor delay the cards.
+        for row, error in given_up:
+            if self.on_card_given_up:
+                self.on_card_given_up(row, error)
         return report
 
     def _card_refused(
         self, row: sqlite3.Row, error: str, exc: SlackApiError, report: DeliveryReport
-    ) -> None:
+    ) -> bool:
         """Slack refused this card (not its channel, not Slack as a whole): count it; after
-        CARD_GIVE_UP refusals set it aside and tell admins once. Other cards go on."""
+        CARD_GIVE_UP refusals set it aside (True: admins are to be told). Other cards go on."""
         detail = exc.response.get("errors") or (exc.response.get("response_metadata") or {}).get(
             "messages"
         )
@@ -168,11 +174,10 @@ class Publisher:
         refusals = self.store.record_card_failure(row["id"], error, CARD_GIVE_UP)
         if refusals < CARD_GIVE_UP:
             report.held.append(row["id"])
-            return
+            return False
         report.gave_up.append(row["id"])
         log.error("gave up sending conversation %s after %d refusals", row["id"], refusals)
-        if self.on_card_given_up:
-            self.on_card_given_up(row, error)
+        return True
 
     def _send(self, row: sqlite3.Row, report: DeliveryReport) -> None:
         channel = self._channel_id(row["channel"], required=False)

@@ -105,8 +105,26 @@ class AdminNotifier:
             f":warning: {what}; the conversations are kept and will be sent.",
         )
 
+    # At most this many "card set aside" DMs a day, then one saying more were: when Slack
+    # refuses every card, the cause is Hark (or Slack), not the posts.
+    CARDS_GIVEN_UP_A_DAY = 3
+
     def card_given_up(self, row: sqlite3.Row, error: str) -> None:
         """Slack refused one conversation's card several times; say so once."""
+        day = int(self.store.now() // 86400)
+        if not any(
+            self.store.add_notice(f"cards-given-up:{day}:{n}")
+            for n in range(self.CARDS_GIVEN_UP_A_DAY)
+        ):
+            self.once(
+                f"cards-given-up:{day}:more",
+                f":warning: Slack keeps refusing Hark's conversation cards ({fit(error, 60)}): "
+                f"more than {self.CARDS_GIVEN_UP_A_DAY} were set aside today, and no more "
+                "messages about them will follow today. This is likely a fault in Hark, not "
+                "in the posts: tell whoever runs Hark (the details are in Hark's log). Other "
+                "cards are still sent.",
+            )
+            return
         title = row["title"] or row["text"] or "(untitled)"
         self.once(
             f"card:{row['id']}:gave-up",

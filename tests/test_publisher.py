@@ -10,6 +10,8 @@ from conftest import rss
 
 from bot.publisher import CARD_GIVE_UP
 
+ADMIN = "U0MARKETER"
+
 
 def _items(n: int, word: str = "k8s") -> list[dict[str, str]]:
     when = format_datetime(datetime.now(UTC) - timedelta(minutes=5))
@@ -165,3 +167,20 @@ def test_a_card_refused_again_and_again_is_set_aside_with_one_notice(harness_fac
     before = len(h.fake.calls("chat.postMessage"))
     assert publisher.deliver().sent == []
     assert len(h.fake.calls("chat.postMessage")) == before
+
+
+def test_when_slack_refuses_every_card_admins_get_a_few_notices_not_one_per_card(
+    harness_factory, feeds
+):
+    feeds.set("/f.xml", rss(_items(5)))
+    h = harness_factory([feeds.url("/f.xml")])
+    h.store.force_all_due()
+    h.services.poller.poll_due()
+    for _ in range(CARD_GIVE_UP):
+        h.fake.fail("chat.postMessage", error="invalid_arguments", times=5)  # every card
+        h.services.publisher.deliver()
+    assert h.store.outbox() == []
+    dms = [c.args["text"] for c in h.fake.calls("chat.postMessage") if c.args["channel"] == ADMIN]
+    assert len(dms) == 4, dms  # three cards named, then one saying more were set aside
+    assert all("Slack refused the card" in dm for dm in dms[:3])
+    assert "Slack keeps refusing Hark's conversation cards" in dms[3]
