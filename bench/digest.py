@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot import coverage
 from bot.blocks.digest import digest_message
 from bot.blocks.who_covers import who_covers_message
-from bot.digest import build_digest, parse_period
+from bot.people import who_covers as coverage
+from bot.report.digest import build_digest, parse_period
 from bot.store import Store
 
 GENERATOR_VERSION = 3  # bump when the generated data changes shape

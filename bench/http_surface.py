@@ -37,9 +37,9 @@ from fakeslack import FakeSlack
 
 from bot.app import create_app
 from bot.config import load_settings
-from bot.services import build_services
+from bot.ops.web import SERVER_LIMITS, health_report, make_server, wsgi_app
 from bot.store import Store
-from bot.web import SERVER_LIMITS, health_report, make_server, wsgi_app
+from bot.wiring import build_services
 
 SECRET = "bench-secret"
 

@@ -24,9 +24,9 @@ from urllib.parse import urlsplit
 
 import feedparser
 
-from bot.matching import Document, Matcher
-from bot.matching_reference import ReferenceMatcher
-from bot.words import fold, token_pattern
+from bot.match.engine import Document, Matcher
+from bot.match.reference import ReferenceMatcher
+from bot.match.words import fold, token_pattern
 
 SEED = 20260514
 _TAGS = re.compile(r"<[^>]*>")
@@ -156,7 +156,7 @@ def time_runs(matcher: Matcher, posts: list[Document]) -> tuple[dict[str, float]
     The floor is the least an automaton-based matcher does per post: fold the
     title and body and run the engine's own automaton over them, keeping the
     hits; no evaluation. "spacing" adds the rewrite that makes word boundaries
-    spaces (bot.words.BoundarySpacer), the text preparation the engine's
+    spaces (bot.match.words.BoundarySpacer), the text preparation the engine's
     automaton is built for. Rotating the order chunk by chunk keeps a busy
     neighbour on the machine from favouring one of them.
     """

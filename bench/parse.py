@@ -20,7 +20,7 @@ from pathlib import Path
 
 import feedparser
 
-from bot.feeds import FeedError, parse_feed
+from bot.parse.feeds import FeedError, parse_feed
 
 CORPUS = Path(
     os.environ.get("HARK_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus"

@@ -159,9 +159,9 @@ def serve(paths: list[str], count: int, distinct: bool, ready: Any, stop: Any) -
 def run_hark(urls: list[str], profile: bool, workers: int | None, results: Any) -> None:
     """Cold cycle, then warm cycle, through the real Poller; send figures back."""
     from bot.config import parse_config
-    from bot.fetch import Fetcher
-    from bot.poller import Poller
-    from bot.relevance import Relevance
+    from bot.fetch.client import Fetcher
+    from bot.match.relevance import Relevance
+    from bot.poll.poller import Poller
     from bot.store import Store
 
     config = parse_config(

@@ -32,8 +32,8 @@ from feedserver import FeedServer
 
 from bot.app import create_app
 from bot.config import load_settings
-from bot.services import build_services
 from bot.store import Store
+from bot.wiring import build_services
 
 SECRET = "soak-secret"
 USERS = [f"U0SOAK{i:02d}" for i in range(12)]

@@ -42,7 +42,7 @@ class SyncClient:
 
     def __init__(self, kind: str, url: str, ping_interval: float) -> None:
         if kind == "hark":  # the built-in client as bot/socket_mode.py tunes it
-            from bot.socket_mode import LinkState, WatchedClient
+            from bot.ops.socket_mode import LinkState, WatchedClient
 
             self.client = WatchedClient(
                 app_token=TOKEN,

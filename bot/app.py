@@ -7,8 +7,8 @@ import logging
 from slack_bolt import App
 
 from bot.config import Settings
-from bot.services import Services, build_services
 from bot.store import Store
+from bot.wiring import Services, build_services
 from handlers import register_listeners
 
 log = logging.getLogger(__name__)

@@ -12,9 +12,9 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.cli_people import add_people_parser, run_people
 from bot.config import ConfigError, Settings, load_settings
-from bot.logs import setup_logging
+from bot.ops.logs import setup_logging
+from bot.people.roster_cli import add_people_parser, run_people
 from bot.store import Store
 
 log = logging.getLogger("hark")
@@ -54,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "poll":
             return poll_once(settings, dry_run=args.dry_run)
         if args.command == "doctor":
-            from bot.doctor import run_doctor
+            from bot.ops.doctor import run_doctor
 
             return run_doctor(settings, sys.stdout)
     except ConfigError as exc:  # found at start: e.g. a config channel the bot cannot see
@@ -65,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "people":
         return run_people(args, settings)
     if args.command == "export":
-        from bot.export import export_rows
+        from bot.report.export import export_rows
 
         store = Store(settings.db_path)
         try:
@@ -79,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run(settings: Settings) -> int:
     """The bot: listeners plus the scheduler, in one process (see bot/lifecycle.py)."""
-    from bot.lifecycle import run_bot
+    from bot.ops.lifecycle import run_bot
 
     if not settings.bot_token:
         print("hark: SLACK_BOT_TOKEN is not set (xoxb-…); see README, Quick start", file=sys.stderr)
@@ -116,7 +116,7 @@ def backup_database(db_path: str, target: str) -> int:
 
 def poll_once(settings: Settings, *, dry_run: bool = False) -> int:
     """One cycle over every enabled source, whatever its schedule; then send and exit."""
-    from bot.services import build_services
+    from bot.wiring import build_services
 
     db_path = settings.db_path
     scratch = None

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from bot.models import SourceSpec, Topic
-from bot.query import QueryError, parse_query
-from bot.sources import KINDS, SourceError, expand_source
+from bot.poll.kinds import KINDS, SourceError, expand_source
+from bot.query.parser import QueryError, parse_query
 
 SLACK_API_URL = "https://slack.com/api/"
 X_API_URL = "https://api.x.com/2/"

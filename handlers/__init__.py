@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 
-from bot.commandtext import normalize_command_text
-from bot.services import Services
+from bot.ops.commandtext import normalize_command_text
+from bot.wiring import Services
 from handlers import actions, digest, events, hark, register, views, who_covers
 
 

@@ -14,8 +14,8 @@ from slack_sdk import WebClient
 from bot.authz import Actor, actor_of
 from bot.blocks.conversation import ADMIN_MENU, draft_for_review, history_text
 from bot.blocks.dialogs import SHARE_DRAFT, ignore_modal, reassign_modal, reply_modal
-from bot.engagement import Engagement, Outcome
-from bot.services import Services
+from bot.engage.transitions import Engagement, Outcome
+from bot.wiring import Services
 from handlers.events import publish_home_for
 
 log = logging.getLogger(__name__)

@@ -16,9 +16,9 @@ from bot.authz import Actor, actor_of
 from bot.blocks.digest import POST_ACTION, digest_message
 from bot.blocks.replies import error_message
 from bot.blocks.text import fit, quoted
-from bot.digest import PERIOD_HELP, Period, PeriodError, parse_period
-from bot.services import Services
-from bot.weekly import digest_for, post_digest
+from bot.report.digest import PERIOD_HELP, Period, PeriodError, parse_period
+from bot.report.weekly import digest_for, post_digest
+from bot.wiring import Services
 
 log = logging.getLogger(__name__)
 USAGE = "Write `/digest [period] [topic]`, e.g. `/digest 30d kubernetes`."

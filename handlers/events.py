@@ -7,8 +7,8 @@ from slack_sdk import WebClient
 
 from bot.authz import Actor
 from bot.blocks.home import home_view
-from bot.home import home_summary
-from bot.services import Services
+from bot.engage.home import home_summary
+from bot.wiring import Services
 
 
 def register(app: App) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot.admin_commands import run_subcommand
+from bot.admin.commands import run_subcommand
 from bot.authz import actor_of
-from bot.services import Services
+from bot.wiring import Services
 
 
 def register(app: App) -> None:

@@ -8,14 +8,14 @@ import logging
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot import registration
 from bot.authz import actor_of
 from bot.blocks.register import CALLBACK_ID as REGISTER_CALLBACK
 from bot.blocks.register import read_register_values, register_modal
 from bot.blocks.replies import error_message
 from bot.blocks.text import quoted
-from bot.registration import save_registration
-from bot.services import Services
+from bot.people import registration
+from bot.people.registration import save_registration
+from bot.wiring import Services
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from slack_sdk.errors import SlackApiError
 from bot.authz import actor_of
 from bot.blocks.conversation import assignment_notice
 from bot.blocks.dialogs import IGNORE_CALLBACK, REASSIGN_CALLBACK, REPLY_CALLBACK
-from bot.engagement import Outcome
-from bot.services import Services
+from bot.engage.transitions import Outcome
+from bot.wiring import Services
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from slack_bolt import App, BoltResponse
 
 from bot.app import create_app
 from bot.config import Settings, load_settings
-from bot.services import Services, build_services
 from bot.store import Store
+from bot.wiring import Services, build_services
 
 SECRET = "test-signing-secret"
 # The shared corpus of real captured feeds and X responses: ../shared/corpus beside the
@@ -208,7 +208,7 @@ def seed_conversation(
     """A conversation as a poll leaves it (post stored, outbox row, card sent to Slack),
     without fetching or matching: for tests of what happens to a card afterwards."""
     from bot.models import Post, SourceSpec
-    from bot.normalize import content_hash, site_of
+    from bot.parse.normalize import content_hash, site_of
 
     source_id = h.store.add_source(SourceSpec("feed", f"https://seed.example/{link}", 600, "seed"))
     h.store.set_source_enabled(source_id, False)  # never polled
@@ -239,7 +239,7 @@ def run_periodic(h: Harness, owner: str) -> Any:
 def use_fetcher(h: Harness, **settings: Any) -> Any:
     """Give the harness's poller a real Fetcher with other settings (short timeouts, a
     resolver, more allowed hosts); the config's allow_hosts are kept."""
-    from bot.fetch import Fetcher
+    from bot.fetch.client import Fetcher
 
     allow = h.settings.config.allow_hosts | frozenset(settings.pop("allow_hosts", ()))
     fetcher = Fetcher(allow_hosts=allow, **settings)

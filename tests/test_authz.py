@@ -18,7 +18,7 @@ import slackreq
 from conftest import SECRET, Harness, seed_conversation
 from fakeslack import GRID_TEAM_ID, OTHER_TEAM_ID, TEAM_ID, make_user, visiting_users
 
-from bot import admin_commands
+from bot.admin import commands as admin_commands
 from bot.authz import ACTIONS, Actor
 from bot.blocks.dialogs import SHARE_DRAFT
 from bot.blocks.digest import POST_ACTION

@@ -11,8 +11,8 @@ from fakeslack import FakeSlack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.channels import ChannelNotFound, ChannelResolver
 from bot.config import ConfigError
+from bot.ops.channels import ChannelNotFound, ChannelResolver
 
 ADMIN = "U0MARKETER"
 NAMED = BASE_CONFIG.replace("channel: C0K8S", "channel: '#kubernetes'").replace(
@@ -169,7 +169,7 @@ def test_a_conversation_stored_with_a_name_keeps_the_id_slack_answers(harness_fa
 
 def test_crash_recovery_looks_in_the_channel_by_id(harness_factory, fake_slack):
     from bot.blocks.conversation import conversation_message
-    from bot.publisher import card_for
+    from bot.engage.outbox import card_for
 
     _strict(fake_slack)
     h = harness_factory()

@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 from test_digest import CONFIG, NOW, World, build_world, digest
 
-from bot.chart import ChartData, chart_data, render_chart
-from bot.digest import parse_period
+from bot.report.chart import ChartData, chart_data, render_chart
+from bot.report.digest import parse_period
 
 
 def _image(png: bytes) -> Image.Image:

@@ -9,10 +9,10 @@ import subprocess
 import sys
 import textwrap
 import time
-from datetime import UTC, datetime
-from email.utils import format_datetime
 import urllib.error
 import urllib.request
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from bot.commandtext import plain_command_text
+from bot.ops.commandtext import plain_command_text
 
 
 @pytest.mark.parametrize(

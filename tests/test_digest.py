@@ -16,8 +16,8 @@ from conftest import SECRET
 from fakeslack import MSG_BLOCKS_MAX_CHARS, blocks_json_chars, find_mentions, validate_blocks
 
 from bot.blocks.digest import POST_ACTION, digest_message
-from bot.digest import Period, PeriodError, build_digest, parse_period, percentile
 from bot.models import Post, SourceSpec
+from bot.report.digest import Period, PeriodError, build_digest, parse_period, percentile
 
 DAY = 86400.0
 MIN = 60.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from bot.config import load_settings
-from bot.doctor import run_doctor
+from bot.ops.doctor import run_doctor
 
 
 def test_doctor_reports_channels_sources_and_fixes(harness_factory, feeds, fake_slack):
@@ -63,6 +63,6 @@ def test_doctor_reports_a_missing_scope_and_the_fix(harness_factory, fake_slack)
 def test_doctor_requires_exactly_what_the_manifest_asks_for():
     from fakeslack import manifest_scopes
 
-    from bot.doctor import REQUIRED_SCOPES
+    from bot.ops.doctor import REQUIRED_SCOPES
 
     assert set(REQUIRED_SCOPES) <= set(manifest_scopes())

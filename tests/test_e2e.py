@@ -114,8 +114,12 @@ def test_first_poll_does_not_flood(harness_factory, feeds):
     assert channels == ["C0BILL"]  # the invoice post is 4 h old, inside the 24 h backfill
     # A new item on a later poll is posted whatever its date.
     items.append(
-        {"title": "k8s upgrade broke ingress", "link": "https://forum.example.com/t/9",
-         "guid": "t-9", "pubDate": _date(24 * 40)}
+        {
+            "title": "k8s upgrade broke ingress",
+            "link": "https://forum.example.com/t/9",
+            "guid": "t-9",
+            "pubDate": _date(24 * 40),
+        }
     )
     feeds.set("/feed.xml", rss(items))
     h.poll()
@@ -124,8 +128,12 @@ def test_first_poll_does_not_flood(harness_factory, feeds):
 
 
 def test_same_link_on_two_sources_is_posted_once(harness_factory, feeds):
-    item = {"title": "k8s networking question?", "link": "https://blog.example.com/p?utm_source=hn",
-            "guid": "hn-1", "pubDate": _date(1)}
+    item = {
+        "title": "k8s networking question?",
+        "link": "https://blog.example.com/p?utm_source=hn",
+        "guid": "hn-1",
+        "pubDate": _date(1),
+    }
     feeds.set("/hn.xml", rss([item]))
     other = dict(item, guid="reddit-77", link="https://blog.example.com/p?utm_source=reddit")
     feeds.set("/reddit.xml", rss([other]))
@@ -139,10 +147,20 @@ def test_same_link_on_two_sources_is_posted_once(harness_factory, feeds):
 def test_hostile_feed_text_never_mentions_or_breaks_blocks(harness_factory, feeds):
     evil = "&lt;!channel&gt; &lt;!here&gt; &lt;@U0MARKETER&gt; &lt;!subteam^S123&gt; kubernetes"
     items = [
-        {"title": f"{evil} " + "x" * 5000, "link": "https://e.example.com/a?x=1&amp;y=&gt;|",
-         "guid": "evil-1", "description": evil * 300, "author": evil, "pubDate": _date(1)},
-        {"title": "k8s \u202eevil\u202c *bold* _it_ ~s~ `code` &amp;amp;", "guid": "evil-2",
-         "link": "javascript:alert(1)", "pubDate": _date(1)},
+        {
+            "title": f"{evil} " + "x" * 5000,
+            "link": "https://e.example.com/a?x=1&amp;y=&gt;|",
+            "guid": "evil-1",
+            "description": evil * 300,
+            "author": evil,
+            "pubDate": _date(1),
+        },
+        {
+            "title": "k8s \u202eevil\u202c *bold* _it_ ~s~ `code` &amp;amp;",
+            "guid": "evil-2",
+            "link": "javascript:alert(1)",
+            "pubDate": _date(1),
+        },
     ]
     feeds.set("/evil.xml", rss(items))
     h = harness_factory([feeds.url("/evil.xml")])

@@ -13,7 +13,7 @@ from fakeslack import find_mentions
 
 from bot.blocks.digest import POST_ACTION
 from bot.blocks.text import quoted
-from bot.logs import JsonFormatter
+from bot.ops.logs import JsonFormatter
 
 HOSTILE = ["<!channel>", "&lt;!channel&gt;", "`<!here>` then <https://evil.example|login>"]
 
@@ -100,7 +100,7 @@ def test_logs_show_source_urls_without_credentials_or_query_values():
         raise ConnectionError(f"could not fetch {url}")
     except ConnectionError:
         record = logging.LogRecord(
-            "bot.poller", logging.WARNING, __file__, 1, "source %s: %s", (3, url), None
+            "bot.poll.poller", logging.WARNING, __file__, 1, "source %s: %s", (3, url), None
         )
         import sys
 

@@ -11,7 +11,7 @@ import pytest
 from test_digest import CONFIG, T0, W, build_world
 
 from bot.cli import main
-from bot.export import export_rows
+from bot.report.export import export_rows
 
 
 @pytest.fixture
@@ -129,8 +129,8 @@ def test_no_exported_cell_is_a_formula(harness_factory):
     Hark writes (hark export, hark people export) guards each cell the same way."""
     from conftest import seed_conversation
 
-    from bot.csvcells import FORMULA_START
-    from bot.people_csv import export_people
+    from bot.people.roster import export_people
+    from bot.report.csvcells import FORMULA_START
 
     h = harness_factory()
     for i, evil in enumerate(FORMULAS):

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 from conftest import CORPUS, corpus_file, corpus_reason
 
-from bot import feeds
-from bot.feeds import FeedError, ParsedFeed, parse_feed, parse_x_search
+from bot.parse import feeds
+from bot.parse.feeds import FeedError, ParsedFeed, parse_feed, parse_x_search
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
 CORPUS_FEEDS = sorted((CORPUS / "feeds" / "real").glob("*")) if CORPUS.is_dir() else []
@@ -233,8 +233,14 @@ def _corpus_key() -> str:
     digest = hashlib.sha256()
     for path in CORPUS_FEEDS:
         digest.update(path.name.encode() + hashlib.sha256(path.read_bytes()).digest())
-    code = Path(feeds.__file__).parent
-    for name in ("feeds.py", "feedposts.py", "feedsafety.py", "normalize.py", "models.py"):
+    code = Path(feeds.__file__).parents[1]
+    for name in (
+        "parse/feeds.py",
+        "parse/entries.py",
+        "parse/preflight.py",
+        "parse/normalize.py",
+        "models.py",
+    ):
         digest.update((code / name).read_bytes())
     for library in ("feedparser", "fastfeedparser", "lxml"):
         digest.update(importlib.metadata.version(library).encode())

@@ -13,8 +13,8 @@ from email.utils import format_datetime
 import pytest
 from feedserver import FeedServer
 
-from bot.fetch import Fetcher, FetchError, parse_max_age, parse_retry_after
-from bot.netguard import BlockedAddress, HostNotFound, check_url
+from bot.fetch.client import Fetcher, FetchError, parse_max_age, parse_retry_after
+from bot.fetch.netguard import BlockedAddress, HostNotFound, check_url
 
 FEED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
 LOCAL = frozenset({"127.0.0.1"})

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.doctor import REQUIRED_SCOPES
+from bot.ops.doctor import REQUIRED_SCOPES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,7 +54,8 @@ def test_hark_topics_and_status(harness_factory):
 
 
 def test_admin_only_subcommands_refuse_others_and_name_the_admins(harness_factory, monkeypatch):
-    from bot import admin_commands, authz
+    from bot import authz
+    from bot.admin import commands as admin_commands
     from bot.blocks.replies import section
 
     def change_settings(services, actor, args):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.admin_commands import SUBCOMMANDS
+from bot.admin.commands import SUBCOMMANDS
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = yaml.safe_load((ROOT / "manifest.yml").read_text())

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bot.matching import Document, Matcher, Tagger, TopicMatch
-from bot.matching_reference import ReferenceMatcher, evaluate
-from bot.query import (
+from bot.match.engine import Document, Matcher, Tagger, TopicMatch
+from bot.match.reference import ReferenceMatcher, evaluate
+from bot.query.parser import (
     And,
     FieldMatch,
     Near,

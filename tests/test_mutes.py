@@ -8,7 +8,7 @@ from email.utils import format_datetime
 from conftest import rss
 from fakeslack import validate_blocks
 
-from bot.matching import Document
+from bot.match.engine import Document
 
 ADMIN = "U0MARKETER"
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from bot.normalize import canonical_url, clean_line, content_hash, html_to_text, site_of
+from bot.parse.normalize import canonical_url, clean_line, content_hash, html_to_text, site_of
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,8 @@ from email.utils import format_datetime
 from conftest import rss
 
 from bot.config import Settings
-from bot.logs import JsonFormatter, redact
-from bot.web import health_report, wsgi_app
+from bot.ops.logs import JsonFormatter, redact
+from bot.ops.web import health_report, wsgi_app
 
 
 def _call(application, path: str, method: str = "GET") -> tuple[str, bytes]:

@@ -9,7 +9,7 @@ import pytest
 from conftest import rss
 from test_register import VALID, submit_form
 
-from bot.people import AccountError, normalize_account, profile_url, validate_registration
+from bot.people.handles import AccountError, normalize_account, profile_url, validate_registration
 
 SAME_ACCOUNT = [
     ("x", ["@Alice", "alice", "https://x.com/alice", "twitter.com/alice/", "https://mobile.twitter.com/Alice?s=20"], "@alice"),

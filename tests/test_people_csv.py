@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.people_csv import COLUMNS
+from bot.people.roster import COLUMNS
 from bot.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "people"

@@ -9,10 +9,10 @@ from email.utils import format_datetime
 from conftest import rss
 
 from bot.config import parse_config
-from bot.fetch import Fetcher
+from bot.fetch.client import Fetcher
+from bot.match.relevance import Relevance
 from bot.models import Post, SourceSpec
-from bot.poller import MAX_INTERVAL, Poller
-from bot.relevance import Relevance
+from bot.poll.poller import MAX_INTERVAL, Poller
 from bot.store import Store
 from bot.store.ingest import IncomingPost
 from bot.store.sources import MAX_BACKOFF

@@ -8,7 +8,7 @@ from email.utils import format_datetime
 import pytest
 from conftest import rss
 
-from bot.publisher import CARD_GIVE_UP
+from bot.engage.outbox import CARD_GIVE_UP
 
 ADMIN = "U0MARKETER"
 
@@ -80,7 +80,7 @@ def test_crash_after_send_before_record_is_not_resent(harness_factory, feeds):
     # Simulate the crash: the message reached Slack, the ts was never recorded.
     h.store.mark_sending(row["id"])
     from bot.blocks.conversation import conversation_message
-    from bot.publisher import card_for
+    from bot.engage.outbox import card_for
 
     message = conversation_message(card_for(h.store, h.store.conversation(row["id"])))
     ts = h.fake.seed_message(

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.matching import Document, Matcher
-from bot.query import (
+from bot.match.engine import Document, Matcher
+from bot.query.parser import (
     And,
     FieldMatch,
     Near,

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from bot import topic_commands
+from bot.admin import topics as topic_commands
 from bot.models import Post, SourceSpec
-from bot.normalize import content_hash
+from bot.parse.normalize import content_hash
 
 
 def _said(h) -> str:

@@ -12,7 +12,7 @@ from conftest import BASE_CONFIG, run_periodic, seed_conversation
 from fakeslack import validate_blocks
 
 from bot.config import BusinessHours, ConfigError, parse_config
-from bot.reminders import business_seconds
+from bot.engage.reminders import business_seconds
 
 T0 = datetime(2026, 3, 3, 10, 0, tzinfo=UTC).timestamp()  # a Tuesday
 MIN = 60.0

@@ -263,7 +263,7 @@ def _form(body: str) -> list[tuple[str, str]]:
 def _over_http(h, request: slackreq.SignedRequest) -> tuple[str, bytes]:
     """One in-process WSGI call of POST /slack/events: (status line, body)."""
     from bot.config import Settings
-    from bot.web import health_report, wsgi_app
+    from bot.ops.web import health_report, wsgi_app
 
     application = wsgi_app(
         h.app,

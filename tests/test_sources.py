@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sources import SourceError, expand_source, origin_of
+from bot.poll.kinds import SourceError, expand_source, origin_of
 
 
 @pytest.mark.parametrize(

@@ -92,7 +92,7 @@ def test_edit_and_remove_change_matching_and_say_when_the_config_wins(harness_fa
     assert "now matches" in _answer(h) and "next restart" in _answer(h)
     assert h.store.topics_version() > version
     matcher, _ = h.services.relevance.matcher()
-    from bot.matching import Document
+    from bot.match.engine import Document
 
     assert [m.topic for m in matcher.match(Document("my helm chart broke", ""))] == ["kubernetes"]
     h.command("/hark", "topics remove billing", user_id=ADMIN)

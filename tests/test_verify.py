@@ -12,8 +12,15 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from conftest import corpus_file, run_periodic, seed_conversation
 
-from bot.feeds import parse_feed
-from bot.verify import Thread, handle_of, reply_by, stackoverflow_authors, thread_of, x_reply
+from bot.engage.reply_watch import (
+    Thread,
+    handle_of,
+    reply_by,
+    stackoverflow_authors,
+    thread_of,
+    x_reply,
+)
+from bot.parse.feeds import parse_feed
 
 FIXTURES = Path(__file__).parent / "fixtures" / "engagement"
 REDDIT_COMMENTS = (FIXTURES / "reddit_comments.xml").read_bytes()

@@ -10,7 +10,7 @@ import pytest
 from conftest import rss
 from test_register import submit_form
 
-from bot.voice import feed_link_in_html, voice_feed_url
+from bot.people.voice import feed_link_in_html, voice_feed_url
 
 
 def _ago(days: float) -> str:

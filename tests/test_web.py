@@ -20,10 +20,10 @@ from slack_bolt.adapter.socket_mode.internals import run_bolt_app
 from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.config import Settings, load_settings
-from bot.slack_http import MAX_BODY, ParsedBoltRequest, parse_slack_body
+from bot.ops.slack_http import MAX_BODY, ParsedBoltRequest, parse_slack_body
+from bot.ops.web import health_report, make_server, wsgi_app
 from bot.store import Store
 from bot.store.replays import KEEP_SECONDS
-from bot.web import health_report, make_server, wsgi_app
 
 TOKEN = "metrics-token-123"
 

@@ -8,7 +8,7 @@ import pytest
 from conftest import run_periodic
 from test_digest import CONFIG, DAY, NOW, World, build_world
 
-from bot.weekly import ScheduleError, parse_schedule
+from bot.report.weekly import ScheduleError, parse_schedule
 
 MONDAY_9 = NOW + 9 * 3600  # Monday 16 March 2026, 09:00 UTC: the configured "mon 09:00"
 

@@ -13,7 +13,7 @@ from conftest import SECRET, rss
 from fakeslack import find_mentions, make_user, validate_blocks
 from test_register import submit_form
 
-from bot.coverage import find_topic
+from bot.people.who_covers import find_topic
 
 QUERIES = {
     "kubernetes": "(kubernetes OR k8s) -hiring",

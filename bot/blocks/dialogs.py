@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.blocks.text import fit, link, mention, plain
 from bot.config import DEFAULT_GUIDELINES
-from bot.engagement import DRAFT_LIMIT, IGNORE_REASONS, mute_value
+from bot.engage.transitions import DRAFT_LIMIT, IGNORE_REASONS, mute_value
 
 REPLY_CALLBACK = "reply_submit"
 IGNORE_CALLBACK = "ignore_submit"

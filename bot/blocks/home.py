@@ -7,7 +7,7 @@ import sqlite3
 from typing import Any
 
 from bot.blocks.text import duration, fit, link
-from bot.home import HomeSummary
+from bot.engage.home import HomeSummary
 
 SHOWN = 15
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")

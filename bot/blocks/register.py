@@ -1,6 +1,6 @@
 """The /register modal, prefilled with what the person registered before (and their Slack title).
 
-Each input's ``block_id`` is the field name that :func:`bot.people.validate_registration`
+Each input's ``block_id`` is the field name that :func:`bot.people.handles.validate_registration`
 reads and reports errors on, so ``response_action=errors`` lands on the right field.
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.blocks.text import plain
-from bot.people import NETWORKS
+from bot.people.handles import NETWORKS
 
 CALLBACK_ID = "register"
 ACTION = "value"

@@ -1,0 +1,1 @@
+"""/hark: topics, sources, mutes and status, for the people who run Hark."""

@@ -1,0 +1,81 @@
+"""``/hark mutes add|remove|list``: authors, sites and phrases that never reach a channel."""
+
+from __future__ import annotations
+
+import re
+
+from bot.admin.commands import Message, subcommand
+from bot.authz import Actor
+from bot.blocks.replies import error_message, section
+from bot.blocks.text import fit, mention, quoted
+from bot.store.mutes import MUTE_KINDS
+from bot.wiring import Services
+
+USAGE = "/hark mutes [add|remove author|site|phrase <value>]"
+ADD_USAGE = (
+    "`/hark mutes add author|site|phrase &lt;value&gt;`, e.g. `/hark mutes add site spam.example`"
+)
+MUTES_SHOWN = 60
+_SITE = re.compile(r"^(?:https?://)?([a-z0-9-]+(?:\.[a-z0-9-]+)+)\.?/?$", re.IGNORECASE)
+
+
+@subcommand("mutes", USAGE)
+def mutes_command(services: Services, actor: Actor, args: list[str]) -> Message:
+    """List the mutes, or (admins: bot/admin_commands.py asked bot/authz.py) add or remove one."""
+    if not args or args[0].lower() == "list":
+        return _listing(services)
+    action = args[0].lower()
+    if action not in ("add", "remove"):
+        return error_message(
+            f"{quoted('/hark mutes ' + args[0], 40)} isn't a mutes command. "
+            f"Use `/hark mutes` to list them, or {ADD_USAGE} (and `remove` the same way)."
+        )
+    if len(args) < 3 or args[1].lower() not in MUTE_KINDS:
+        return error_message(f"Say what to mute and the value. Write it as {ADD_USAGE}.")
+    kind = args[1].lower()
+    value = normalized(kind, " ".join(args[2:]))
+    if value is None:
+        return error_message(
+            f"{quoted(' '.join(args[2:]), 100)} isn't a {kind} Hark can mute. "
+            f"Write it as {ADD_USAGE}."
+        )
+    shown = f"{kind} *{fit(value, 200, one_line=True)}*"
+    if action == "add":
+        if not services.store.add_mute_rule(kind, value, actor.user_id):
+            return _reply(f"The {shown} is already muted.")
+        return _reply(f"Muted {shown}: its posts no longer reach any channel.")
+    if not services.store.remove_mute(kind, value):
+        return error_message(f"The {shown} isn't muted. `/hark mutes` lists the mutes.")
+    return _reply(f"Unmuted {shown}.")
+
+
+def normalized(kind: str, value: str) -> str | None:
+    """The stored form: authors without ``@``, sites as a lower-case host, phrases trimmed."""
+    value = " ".join(value.split())
+    if kind == "author":
+        value = value.lstrip("@")
+    elif kind == "site":
+        m = _SITE.match(value)
+        if m is None:
+            return None
+        value = m.group(1).lower()
+    elif not any(ch.isalnum() for ch in value):
+        return None  # a phrase must have a word in it, or it could never match
+    return value[:200] or None
+
+
+def _listing(services: Services) -> Message:
+    rows = services.store.mutes()
+    if not rows:
+        return _reply(f"Nothing is muted. Admins mute with {ADD_USAGE}.")
+    lines = [
+        f"• {r['kind']}: *{fit(r['value'], 100, one_line=True)}* — by {mention(r['created_by'])}"
+        for r in rows[:MUTES_SHOWN]
+    ]
+    more = f"\n…and {len(rows) - MUTES_SHOWN} more." if len(rows) > MUTES_SHOWN else ""
+    text = f"*Mutes* ({len(rows)})\n" + "\n".join(lines) + more
+    return {"text": f"{len(rows)} mutes", "blocks": [section(text)]}
+
+
+def _reply(text: str) -> Message:
+    return {"text": text[:3000], "blocks": [section(text)]}

@@ -1,0 +1,194 @@
+"""``/hark sources`` and its admin subcommands: add, remove, pause, resume.
+
+Anyone may list the sources; changing them is for admins. ``add`` checks the
+short form (``bot.poll.kinds.expand_source``) and then polls the new source once,
+right away: that first poll is the test fetch and also the seeding poll (what
+the feed already holds is recorded, not posted, except what is newer than the
+backfill window). A source whose first poll fails is kept, and the answer
+says why it failed: feeds are often down for a moment, the admin asked for
+this one, and its health line and backoff take over from there.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+from bot.admin import listings
+from bot.admin.commands import Message, subcommand
+from bot.authz import Actor
+from bot.blocks.replies import error_message, section
+from bot.blocks.text import duration, fit, quoted
+from bot.models import SourceSpec
+from bot.poll.kinds import KINDS, SourceError, expand_source
+from bot.wiring import Services
+
+USAGE = "/hark sources [add <kind> <value> [every] | remove <id> | pause <id> | resume <id>]"
+# mrkdwn: "<" and ">" in Hark's own words are escaped too, or Slack reads them as markup.
+ADD_USAGE = (
+    "`/hark sources add &lt;kind&gt; &lt;value&gt; [every]`, "
+    "e.g. `/hark sources add reddit r/devops 30m`"
+)
+DEFAULT_EVERY = 600
+MIN_EVERY = 60
+_EVERY = re.compile(r"^(\d{1,6})(s|m|h|d)$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_KIND_PREFIX = re.compile(r"^([a-z]+):(?!//)(.+)$")
+
+
+@subcommand("sources", USAGE)
+def sources_command(services: Services, actor: Actor, args: list[str]) -> Message:
+    """List the sources, or (admins) add, remove, pause or resume one.
+
+    bot/admin_commands.py has asked bot/authz.py already; non-admins see redacted URLs.
+    """
+    if not args:
+        reveal = services.authz.may(actor, "hark.sources.reveal").ok
+        return listings.sources_listing(services.store, reveal=reveal)
+    action = args[0].lower()
+    changes = {"add": _add, "remove": _remove, "pause": _pause, "resume": _resume}
+    change = changes.get(action)
+    if change is None:
+        return error_message(
+            f"{quoted('/hark sources ' + args[0], 40)} isn't a sources command. "
+            "Use `/hark sources` to list them, or `add`, `remove`, `pause`, `resume`."
+        )
+    return change(services, args[1:])
+
+
+# --- add ---------------------------------------------------------------------------------
+
+
+def _add(services: Services, args: list[str]) -> Message:
+    try:
+        spec = _spec_from_words(args)
+    except SourceError as exc:
+        return error_message(f"{fit(str(exc), 600)}. Write it as {ADD_USAGE}.")
+    store = services.store
+    existing = store.source_by_target(spec.kind, spec.target)
+    if existing is not None:
+        if not existing["enabled"]:
+            store.set_source_enabled(existing["id"], True)
+            return _reply(f"Source `{existing['id']}` ({_name(existing)}) was paused; resumed it.")
+        return _reply(
+            f"That source is already there as source `{existing['id']}` ({_name(existing)})."
+        )
+    source_id = store.add_source(spec)
+    row = store.source(source_id)
+    if row is None:  # removed by someone else in the same instant
+        return error_message(f"Source {source_id} disappeared while it was being added.")
+    report = services.poller.poll([row])
+    outcome = report.sources[0]
+    added = (
+        f"Added source `{source_id}`: {_name(row)}, checked every {duration(spec.every_seconds)}."
+    )
+    if outcome.status == "failed":
+        return _reply(
+            f"{added}\n:warning: Its first check failed: {fit(outcome.error, 400)}\n"
+            "Hark keeps it and retries, waiting longer after each failure; `/hark sources` "
+            f"shows its health, `/hark sources remove {source_id}` removes it."
+        )
+    window = f"the last {services.poller.backfill_hours} h"
+    if report.queued:
+        posting = f"{len(report.queued)} from {window} match a topic and will be posted."
+    else:
+        posting = f"none from {window} matches a topic, so nothing is posted now."
+    return _reply(
+        f"{added}\n:white_check_mark: First check worked: {outcome.posts} posts recorded "
+        f"(older ones are never posted as new); {posting}"
+    )
+
+
+def _spec_from_words(args: list[str]) -> SourceSpec:
+    """``<kind> <value…> [every]`` (also ``kind:value`` or a bare URL) -> SourceSpec."""
+    if not args:
+        raise SourceError("`add` needs a kind and a value")
+    words = list(args)
+    first = words[0]
+    if first.lower().startswith(("http://", "https://")):
+        kind = "url"
+    elif (prefixed := _KIND_PREFIX.match(first)) and prefixed.group(1).lower() in KINDS:
+        kind = prefixed.group(1).lower()
+        words[0] = prefixed.group(2)
+    else:
+        kind = words.pop(0).rstrip(":").lower()
+    every = DEFAULT_EVERY
+    if len(words) > 1 and (found := _EVERY.match(words[-1].lower())):
+        words.pop()
+        every = int(found.group(1)) * _UNITS[found.group(2)]
+        if every < MIN_EVERY:
+            raise SourceError("the interval must be at least 1m; feeds ask for politeness")
+    if kind not in KINDS:
+        raise SourceError(f"unknown source kind {kind!r}; use one of: {', '.join(KINDS)}")
+    return expand_source(kind, " ".join(words), every)
+
+
+# --- remove, pause, resume -----------------------------------------------------------------
+
+
+def _remove(services: Services, args: list[str]) -> Message:
+    row = _source_named(services, args, "remove")
+    if isinstance(row, dict):
+        return row
+    if row["from_config"]:
+        return error_message(
+            f"Source `{row['id']}` ({_name(row)}) is listed in the config file; remove it "
+            f"there (it would come back at the next start), or `/hark sources pause {row['id']}` "
+            "to stop polling it now."
+        )
+    services.store.remove_source(row["id"])
+    return _reply(
+        f"Removed source `{row['id']}` ({_name(row)}). Posts already heard from it are kept."
+    )
+
+
+def _pause(services: Services, args: list[str]) -> Message:
+    row = _source_named(services, args, "pause")
+    if isinstance(row, dict):
+        return row
+    if not row["enabled"]:
+        return _reply(
+            f"Source `{row['id']}` is already paused; `/hark sources resume {row['id']}` "
+            "polls it again."
+        )
+    services.store.set_source_enabled(row["id"], False)
+    return _reply(
+        f"Paused source `{row['id']}` ({_name(row)}); `/hark sources resume {row['id']}` "
+        "polls it again."
+    )
+
+
+def _resume(services: Services, args: list[str]) -> Message:
+    row = _source_named(services, args, "resume")
+    if isinstance(row, dict):
+        return row
+    if row["enabled"]:
+        return _reply(f"Source `{row['id']}` ({_name(row)}) is not paused.")
+    services.store.set_source_enabled(row["id"], True)
+    return _reply(f"Resumed source `{row['id']}` ({_name(row)}); it is checked at the next poll.")
+
+
+def _source_named(services: Services, args: list[str], action: str) -> sqlite3.Row | Message:
+    """The source ``args`` names by number, or the error message to answer with."""
+    if len(args) != 1:
+        return error_message(
+            f"Write `/hark sources {action} &lt;id&gt;` with one source number; "
+            "`/hark sources` lists them."
+        )
+    if not args[0].isdigit():
+        return error_message(
+            f"{quoted(args[0], 30)} is not a source number; "
+            "`/hark sources` lists them with their numbers."
+        )
+    row = services.store.source(int(args[0]))
+    if row is None:
+        return error_message(f"There is no source {int(args[0])}; `/hark sources` lists them.")
+    return row
+
+
+def _name(row: sqlite3.Row) -> str:
+    return fit(row["label"] or row["target"], 120, one_line=True)
+
+
+def _reply(text: str) -> Message:
+    return {"text": text[:3000], "blocks": [section(text)]}

@@ -1,0 +1,1 @@
+"""From relevant post to Slack card and back: outbox, transitions, reminders, reply watch, App Home."""

@@ -1,0 +1,268 @@
+"""The outbox: send stored conversations to Slack once, in order, and keep cards current."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.conversation import METADATA_EVENT, Card, conversation_message
+from bot.engage.transitions import card_extras
+from bot.ops.channels import ChannelNotFound, ChannelResolver, is_channel_id
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+# Errors that will not fix themselves by retrying now: keep the post, tell admins once.
+RECOVERY_PAGES = 10  # up to 2,000 messages back: enough for a restart within hours
+CHANNEL_ERRORS = {"channel_not_found", "not_in_channel", "is_archived", "channel_is_archived"}
+# Errors about one card (its blocks, its size, its metadata): that card is retried a few
+# times and then set aside, with one notice to admins; nothing else waits for it.
+CARD_ERRORS = {
+    "invalid_blocks",
+    "invalid_blocks_format",
+    "msg_too_long",
+    "msg_blocks_too_long",
+    "invalid_arguments",
+    "invalid_metadata_format",
+    "invalid_metadata_schema",
+    "metadata_too_large",
+    "no_text",
+}
+CARD_GIVE_UP = 3  # refusals of one card before Hark stops trying it
+
+
+@dataclass
+class DeliveryReport:
+    sent: list[int] = field(default_factory=list)
+    recovered: list[int] = field(default_factory=list)  # found already in Slack after a crash
+    held: list[int] = field(default_factory=list)  # kept for later (channel or Slack trouble)
+    gave_up: list[int] = field(default_factory=list)  # refused by Slack too often: set aside
+    errors: list[str] = field(default_factory=list)
+
+
+def card_for(store: Store, row: sqlite3.Row) -> Card:
+    """Build the card for a conversation row from ``Store.conversation``."""
+    ignored_by = None
+    if row["state"] == "ignored":
+        last = store.engagements(row["id"])
+        ignored_by = next((e["user_id"] for e in reversed(last) if e["action"] == "ignore"), None)
+    return Card(
+        conversation_id=row["id"],
+        topic=row["topic"],
+        # Posts on X have no title: the start of the text stands in for one.
+        title=row["title"] or " ".join(row["text"].split()[:16]),
+        link=row["link"],
+        excerpt=row["text"],
+        author=row["author"],
+        site=row["site"],
+        sources=tuple(store.post_source_labels(row["post_id"])),
+        published_at=row["published_at"],
+        why=row["why"],
+        state=row["state"],
+        owner=row["owner"],
+        sent_at=row["sent_at"],
+        claimed_at=row["claimed_at"],
+        replied_at=row["replied_at"],
+        reply_url=row["reply_url"],
+        reply_verified=bool(row["reply_verified"]),
+        ignored_by=ignored_by,
+        ignore_reason=row["ignore_reason"],
+        **card_extras(store, row),  # type: ignore[arg-type]
+    )
+
+
+def _conversation_id(message: dict) -> int | None:
+    meta = message.get("metadata") or {}
+    if meta.get("event_type") != METADATA_EVENT:
+        return None
+    payload = meta.get("event_payload") or {}
+    if isinstance(payload, str):
+        try:
+            payload = json.loads(payload)
+        except ValueError:
+            return None
+    value = payload.get("conversation_id") if isinstance(payload, dict) else None
+    return value if isinstance(value, int) else None
+
+
+class Publisher:
+    """Sends the outbox. One instance per process; ``deliver`` is serialized."""
+
+    def __init__(
+        self,
+        store: Store,
+        client: WebClient,
+        *,
+        per_channel_interval: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
+        on_channel_error: Callable[[str, str], None] | None = None,
+        on_card_given_up: Callable[[sqlite3.Row, str], None] | None = None,
+        channels: ChannelResolver | None = None,
+    ) -> None:
+        self.store = store
+        self.client = client
+        self.per_channel_interval = per_channel_interval
+        self.sleep = sleep
+        self.on_channel_error = on_channel_error
+        self.on_card_given_up = on_card_given_up
+        self.channels = channels or ChannelResolver(client)
+        self._last_post: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def deliver(self, limit: int = 200) -> DeliveryReport:
+        """Send what is waiting, oldest first. Stops at the first Slack-wide failure so
+        that order is kept; a channel-specific failure holds only that channel, and a card
+        Slack refuses holds only that card."""
+        report = DeliveryReport()
+        given_up: list[tuple[sqlite3.Row, str]] = []
+        with self._lock:
+            blocked: set[str] = set()
+            for row in self.store.outbox(limit):
+                channel = row["channel"]
+                if channel in blocked:
+                    report.held.append(row["id"])
+                    continue
+                try:
+                    if row["send_started_at"] is not None and self._recover(row, report):
+                        continue
+                    self._send(row, report)
+                except SlackApiError as exc:
+                    error = str(exc.response.get("error", "unknown_error"))
+                    report.errors.append(error)
+                    if error in CARD_ERRORS:
+                        if self._card_refused(row, error, exc, report):
+                            given_up.append((row, error))
+                        continue
+                    self.store.mark_send_failed(row["id"], error)
+                    report.held.append(row["id"])
+                    if error in CHANNEL_ERRORS:
+                        blocked.add(channel)
+                        if self.on_channel_error:
+                            self.on_channel_error(channel, error)
+                        continue
+                    log.warning("Slack refused conversation %s: %s; will retry", row["id"], error)
+                    break
+                except OSError as exc:  # connection refused, timeout after retries
+                    self.store.mark_send_failed(row["id"], type(exc).__name__)
+                    report.held.append(row["id"])
+                    report.errors.append(type(exc).__name__)
+                    log.warning("Slack unreachable (%s); will retry", type(exc).__name__)
+                    break
+        # Told after the run, so the notices neither wait for nor delay the cards.
+        for row, error in given_up:
+            if self.on_card_given_up:
+                self.on_card_given_up(row, error)
+        return report
+
+    def _card_refused(
+        self, row: sqlite3.Row, error: str, exc: SlackApiError, report: DeliveryReport
+    ) -> bool:
+        """Slack refused this card (not its channel, not Slack as a whole): count it; after
+        CARD_GIVE_UP refusals set it aside (True: admins are to be told). Other cards go on."""
+        detail = exc.response.get("errors") or (exc.response.get("response_metadata") or {}).get(
+            "messages"
+        )
+        log.warning("Slack refused conversation %s's card: %s %s", row["id"], error, detail or "")
+        refusals = self.store.record_card_failure(row["id"], error, CARD_GIVE_UP)
+        if refusals < CARD_GIVE_UP:
+            report.held.append(row["id"])
+            return False
+        report.gave_up.append(row["id"])
+        log.error("gave up sending conversation %s after %d refusals", row["id"], refusals)
+        return True
+
+    def _send(self, row: sqlite3.Row, report: DeliveryReport) -> None:
+        channel = self._channel_id(row["channel"], required=False)
+        self._pace(channel)
+        self.store.mark_sending(row["id"])
+        message = conversation_message(card_for(self.store, row))
+        response = self.client.chat_postMessage(
+            channel=channel, unfurl_links=False, unfurl_media=False, **message
+        )
+        # Keep the ID Slack answers with: later calls (chat.update, conversations.history,
+        # chat.getPermalink) take no #name.
+        answered = response.get("channel")
+        self.store.mark_sent(
+            row["id"], response["ts"], answered if is_channel_id(answered) else None
+        )
+        report.sent.append(row["id"])
+
+    def _channel_id(self, channel: str, *, required: bool = True) -> str:
+        """The ID for a stored channel (rows written before names were resolved may hold
+        ``#name``); records it in the store. With ``required``, a name the bot cannot see
+        raises SlackApiError-like ``channel_not_found``; otherwise the name is returned
+        (chat.postMessage accepts it and answers with the ID)."""
+        if is_channel_id(channel):
+            return channel
+        try:
+            found = self.channels.resolve(channel)
+        except ChannelNotFound:
+            if required:
+                raise _channel_not_found(channel) from None
+            return channel
+        except (SlackApiError, OSError) as exc:
+            if required:
+                raise
+            log.info("could not resolve %s (%s); posting by name", channel, type(exc).__name__)
+            return channel
+        self.store.replace_channel_name(channel, found)
+        return found
+
+    def _recover(self, row: sqlite3.Row, report: DeliveryReport) -> bool:
+        """A send was started but never recorded (crash): look for it in the channel.
+
+        Messages carry the conversation id in their metadata, so the channel's history
+        since the send started says whether Slack already has it.
+        """
+        cursor = None
+        channel = self._channel_id(row["channel"])
+        for _ in range(RECOVERY_PAGES):
+            response = self.client.conversations_history(
+                channel=channel,
+                oldest=f"{max(0.0, row['send_started_at'] - 60):.6f}",
+                include_all_metadata=True,
+                limit=200,
+                cursor=cursor,
+            )
+            for message in response.get("messages", []):
+                if _conversation_id(message) == row["id"]:
+                    self.store.mark_sent(row["id"], message["ts"])
+                    report.recovered.append(row["id"])
+                    return True
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not response.get("has_more") or not cursor:
+                break
+        return False
+
+    def _pace(self, channel: str) -> None:
+        # About one message per second per channel, Slack's posting guidance.
+        last = self._last_post.get(channel)
+        now = time.monotonic()
+        if last is not None and now - last < self.per_channel_interval:
+            self.sleep(self.per_channel_interval - (now - last))
+        self._last_post[channel] = time.monotonic()
+
+    def refresh(self, conversation_id: int) -> None:
+        """Re-render a conversation's card in place after a state change."""
+        row = self.store.conversation(conversation_id)
+        if row is None or row["ts"] is None:
+            return
+        message = conversation_message(card_for(self.store, row))
+        self.client.chat_update(channel=self._channel_id(row["channel"]), ts=row["ts"], **message)
+
+
+def _channel_not_found(channel: str) -> SlackApiError:
+    """The error Slack itself gives for a channel it cannot find, for a name no lookup
+    finds: callers handle both the same way."""
+    return SlackApiError(
+        f"no channel {channel} that the bot can see",
+        {"ok": False, "error": "channel_not_found"},  # type: ignore[arg-type]
+    )

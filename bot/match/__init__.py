@@ -1,0 +1,1 @@
+"""Which topics a post belongs to: the automaton engine, relevance, ranking."""

@@ -1,0 +1,1 @@
+"""Running Hark: the scheduler, HTTP and Socket Mode, logs, metrics, the doctor."""

@@ -1,0 +1,1 @@
+"""Pure: bytes -> posts (feeds, entries, safety checks, normalisation, X posts)."""

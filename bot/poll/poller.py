@@ -1,0 +1,339 @@
+"""One poll cycle: due sources -> fetch -> parse -> store -> match -> outbox rows.
+
+Fetching runs in a thread pool; parsing runs on the fetching thread, or for a
+large cycle in worker processes (``bot.poll.pool``: parsing is CPU work the
+GIL would serialize). Storing and matching run on the calling thread, so one
+thread writes the posts, each source's in one transaction. Only a window of
+sources is in flight at a time, so a cycle over thousands of feeds holds a few
+dozen parsed feeds in memory, not all of them.
+
+Every source fails alone: an error while fetching, parsing or storing one
+becomes that source's health entry, and the cycle carries on.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import sqlite3
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+
+from bot.fetch.client import Fetcher, FetchError
+from bot.match.engine import Document
+from bot.match.relevance import Relevance
+from bot.models import Post
+from bot.parse.feeds import FeedError
+from bot.parse.normalize import content_hash, site_of
+from bot.poll.kinds import origin_of
+from bot.poll.pool import ParsePool, default_processes
+from bot.store import Store
+from bot.store.ingest import IncomingPost
+from bot.store.sources import PollSuccess
+
+log = logging.getLogger(__name__)
+
+MIN_INTERVAL = 60.0
+MAX_INTERVAL = 6 * 3600.0
+FAILURE_REPORT_AFTER = 24 * 3600.0
+# Sources in flight per worker: enough to keep every worker busy while the
+# calling thread stores, few enough to bound memory.
+WINDOW_PER_WORKER = 2
+# Cycles with at least this many due sources parse in worker processes; smaller
+# ones are not worth a process start-up.
+POOL_MIN_SOURCES = 64
+# Unchanged sources (a 304) have their schedule written this many at a time: one
+# commit each would be most of a warm cycle's work. A crash loses at most these
+# schedule updates, and those sources are simply checked again.
+UNCHANGED_BATCH = 200
+
+
+@dataclass
+class SourceOutcome:
+    source_id: int
+    label: str
+    status: str  # "new" | "not-modified" | "failed" | "skipped"
+    posts: int = 0
+    new_posts: int = 0
+    relevant: int = 0
+    error: str | None = None
+
+
+@dataclass
+class PollReport:
+    sources: list[SourceOutcome] = field(default_factory=list)
+    queued: list[int] = field(default_factory=list)  # conversation ids waiting to be sent
+
+    @property
+    def failed(self) -> list[SourceOutcome]:
+        return [s for s in self.sources if s.status == "failed"]
+
+
+@dataclass
+class _Fetched:
+    row: sqlite3.Row
+    etag: str | None = None
+    last_modified: str | None = None
+    interval_hint: float | None = None
+    error: str | None = None
+    retry_after: float | None = None
+    posts: list[Post] | None = None
+    sites: list[str] | None = None  # per post, when computed where the feed was parsed
+    hashes: list[str | None] | None = None  # None for a known post whose text was skipped
+    cursor: str | None = None
+
+
+class Poller:
+    """Polls due sources and records what is new and relevant."""
+
+    def __init__(
+        self,
+        store: Store,
+        relevance: Relevance,
+        fetcher: Fetcher,
+        *,
+        backfill_hours: int = 24,
+        workers: int = 16,
+        parse_processes: int | None = None,
+        pool_min_sources: int = POOL_MIN_SOURCES,
+        x_search: Callable[[sqlite3.Row], tuple[list[Post], str | None]] | None = None,
+        on_source_down: Callable[[sqlite3.Row], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.relevance = relevance
+        self.fetcher = fetcher
+        self.backfill_hours = backfill_hours
+        self.workers = workers
+        self.parse_processes = default_processes() if parse_processes is None else parse_processes
+        self.pool_min_sources = pool_min_sources
+        self.x_search = x_search
+        self.on_source_down = on_source_down
+
+    def poll_due(self) -> PollReport:
+        """Poll every source whose time has come."""
+        return self.poll(self.store.due_sources())
+
+    def poll(self, rows: list[sqlite3.Row]) -> PollReport:
+        """Fetch and parse ``rows`` in the pool; store each as it arrives, on this thread."""
+        report = PollReport()
+        if not rows:
+            return report
+        workers = max(1, min(self.workers, len(rows)))
+        processes = self.parse_processes if len(rows) >= self.pool_min_sources else 0
+        with (
+            ParsePool(
+                processes, db_path=self.store.path, lookup=self.store.known_identities
+            ) as parser,
+            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hark-poll") as pool,
+        ):
+            unchanged: list[PollSuccess] = []
+            try:
+                for fetched in _as_completed_in_window(
+                    pool,
+                    lambda row: self._fetch_one(row, parser),
+                    iter(rows),
+                    workers * WINDOW_PER_WORKER,
+                ):
+                    report.sources.append(self._record(fetched, report, unchanged))
+            finally:
+                self._flush_unchanged(unchanged, at_least=1)
+        # The pool's threads have ended (the with block joined them): close the store
+        # connections they opened, or every cycle would leave its workers' files open.
+        self.store.close_dead()
+        report.sources.sort(key=lambda outcome: outcome.source_id)
+        return report
+
+    # -- I/O and parsing (pool threads) -------------------------------------------------
+
+    def _fetch_one(self, row: sqlite3.Row, parser: ParsePool) -> _Fetched:
+        try:
+            if row["kind"] == "x":
+                return self._search_x(row)
+            return self._fetch_feed(row, parser)
+        except Exception as exc:  # a bug met by one source must not end the cycle
+            log.exception("source %s: unexpected error", row["id"])
+            return _Fetched(row, error=f"Hark failed while reading this source ({exc!r:.200}).")
+
+    def _fetch_feed(self, row: sqlite3.Row, parser: ParsePool) -> _Fetched:
+        try:
+            result = self.fetcher.fetch(
+                row["target"], etag=row["etag"], last_modified=row["last_modified"]
+            )
+        except FetchError as exc:
+            return _Fetched(row, error=exc.message, retry_after=exc.retry_after)
+        fetched = _Fetched(
+            row,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            interval_hint=result.max_age,
+        )
+        if result.body is None:  # 304: nothing changed, nothing to parse
+            return fetched
+        try:
+            read = parser.read(result.body, result.url, row["id"])
+        except FeedError as exc:
+            fetched.error = exc.message
+            return fetched
+        fetched.posts, fetched.sites, fetched.hashes = read.feed.posts, read.sites, read.hashes
+        if read.feed.ttl_seconds:
+            fetched.interval_hint = max(fetched.interval_hint or 0, read.feed.ttl_seconds)
+        return fetched
+
+    def _search_x(self, row: sqlite3.Row) -> _Fetched:
+        if self.x_search is None:
+            return _Fetched(row, error="X_BEARER_TOKEN is not set; X sources are not polled")
+        try:
+            posts, cursor = self.x_search(row)
+        except FetchError as exc:
+            return _Fetched(row, error=exc.message, retry_after=exc.retry_after)
+        return _Fetched(row, posts=posts, cursor=cursor)
+
+    # -- storing and matching (calling thread) ------------------------------------------
+
+    def _record(
+        self, fetched: _Fetched, report: PollReport, unchanged: list[PollSuccess]
+    ) -> SourceOutcome:
+        row = fetched.row
+        label = row["label"] or row["target"]
+        if fetched.error is None:
+            try:
+                return self._record_success(fetched, report, label, unchanged)
+            except Exception as exc:  # rolled back; the source is retried on the backoff
+                log.exception("source %s: storing its posts failed", row["id"])
+                fetched.error = f"Hark could not store this source's posts ({exc!r:.200})."
+        return self._record_failure(fetched, label)
+
+    def _record_failure(self, fetched: _Fetched, label: str) -> SourceOutcome:
+        row = fetched.row
+        error = fetched.error or "unknown error"
+        updated = self.store.record_poll_failure(row["id"], error, retry_after=fetched.retry_after)
+        log.warning("source %s failed: %s", row["id"], error)
+        down_for = self.store.now() - (updated["failing_since"] or self.store.now())
+        if (
+            down_for >= FAILURE_REPORT_AFTER
+            and self.on_source_down
+            and self.store.mark_failure_reported(row["id"])
+        ):
+            self.on_source_down(updated)
+        return SourceOutcome(row["id"], label, "failed", error=error)
+
+    def _record_success(
+        self, fetched: _Fetched, report: PollReport, label: str, unchanged: list[PollSuccess]
+    ) -> SourceOutcome:
+        row = fetched.row
+        interval = float(row["every_seconds"])
+        if fetched.interval_hint:
+            # Honour a feed's TTL / Cache-Control, within sane bounds.
+            interval = max(interval, min(MAX_INTERVAL, fetched.interval_hint))
+        outcome = SourceOutcome(
+            row["id"], label, "not-modified" if fetched.posts is None else "new"
+        )
+        success = PollSuccess(
+            row["id"],
+            fetched.etag,
+            fetched.last_modified,
+            fetched.cursor,
+            max(MIN_INTERVAL, interval),
+        )
+        if fetched.posts is None:
+            # Nothing changed: only the schedule moves, written with others in one go.
+            unchanged.append(success)
+            self._flush_unchanged(unchanged, at_least=UNCHANGED_BATCH)
+            return outcome
+        # One transaction per source: its posts, matches and schedule land together.
+        with self.store.transaction():
+            queued = self._store_posts(fetched, outcome)
+            self.store.record_poll_successes([success])
+        report.queued.extend(queued)
+        return outcome
+
+    def _flush_unchanged(self, unchanged: list[PollSuccess], *, at_least: int) -> None:
+        """Write the schedules of unchanged sources once ``at_least`` are waiting."""
+        if len(unchanged) >= at_least:
+            with self.store.transaction():
+                self.store.record_poll_successes(unchanged)
+            unchanged.clear()
+
+    def _store_posts(self, fetched: _Fetched, outcome: SourceOutcome) -> list[int]:
+        """Store the source's posts; match the new ones; return the conversations to send."""
+        row, posts = fetched.row, fetched.posts or []
+        sites = fetched.sites or [_site(p) for p in posts]
+        hashes: list[str | None] = fetched.hashes or [content_hash(p.title, p.text) for p in posts]
+        origin = "x" if row["kind"] == "x" else origin_of(row["target"])
+        stored = self.store.store_source_posts(
+            row["id"],
+            [IncomingPost(p, site, digest) for p, site, digest in zip(posts, sites, hashes)],
+            source_kind=origin,
+        )
+        outcome.posts = len(posts)
+        # A source's first poll records what it already holds without posting it,
+        # except what is newer than the backfill window.
+        first_poll = not row["seeded"]
+        queued: list[int] = []
+        for post, site, known in zip(posts, sites, stored):
+            if known is not None and known.is_new:
+                outcome.new_posts += 1
+                queued.extend(self._match(known.id, post, site, origin, first_poll, outcome))
+        return queued
+
+    def _match(
+        self,
+        post_id: int,
+        post: Post,
+        site: str,
+        origin: str,
+        first_poll: bool,
+        outcome: SourceOutcome,
+    ) -> list[int]:
+        """Tag and match a new post; record its conversations (the outbox rows)."""
+        now = self.store.now()
+        age_hours = (now - post.published.timestamp()) / 3600 if post.published else None
+        deliver = not first_poll or (age_hours is not None and age_hours <= self.backfill_hours)
+        doc = Document(
+            title=post.title,
+            body=post.text,
+            author=post.author,
+            site=site,
+            source=origin,
+            lang=post.lang,
+        )
+        mentions = self.relevance.mentions(doc)
+        if mentions:
+            self.store.record_mentions(post_id, mentions)
+        queued: list[int] = []
+        for hit in self.relevance.evaluate(doc, metrics=post.metrics, age_hours=age_hours):
+            send = deliver and hit.rank.score >= hit.min_score
+            conversation_id = self.store.record_conversation(
+                post_id,
+                hit.topic_id,
+                channel=hit.channel,
+                score=hit.rank.score,
+                why=hit.rank.why,
+                deliver=send,
+            )
+            outcome.relevant += 1
+            if conversation_id is not None and send:
+                queued.append(conversation_id)
+        return queued
+
+
+def _site(post: Post) -> str:
+    return site_of(post.link) if post.link else ""
+
+
+def _as_completed_in_window(
+    pool: ThreadPoolExecutor,
+    work: Callable[[sqlite3.Row], _Fetched],
+    rows: Iterator[sqlite3.Row],
+    window: int,
+) -> Iterator[_Fetched]:
+    """Results of ``work`` over ``rows`` as they finish, never more than ``window`` pending."""
+    pending: set[Future[_Fetched]] = {pool.submit(work, r) for r in itertools.islice(rows, window)}
+    while pending:
+        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            following = next(rows, None)
+            if following is not None:
+                pending.add(pool.submit(work, following))
+            yield future.result()

@@ -1,0 +1,174 @@
+"""Parse feed bytes on every core: a process pool for the large poll cycles.
+
+Parsing and normalizing are pure Python for the most part, so threads share
+one core (the GIL). A cycle with many feeds to read hands their bytes to a
+small pool of worker processes instead; the poller's calling thread, which
+stores and matches, then has its core to itself. Small cycles (the usual
+tick: a few sources due) parse on the fetching thread, which costs no process
+start-up.
+
+Workers start with the "spawn" method: forking a process that runs Bolt's and
+the scheduler's threads could copy a lock some thread holds. The pool lives
+for one cycle (``ParsePool`` is a context manager), so no process outlives
+the poll that needed it.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import sqlite3
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from functools import partial
+from typing import Self
+
+from bot.parse.feeds import FeedError, ParsedFeed, parse_feed
+from bot.parse.normalize import content_hash, site_of
+from bot.store.ingest import known_identities, open_reader
+
+log = logging.getLogger(__name__)
+
+# (source id, GUIDs, links) -> the GUIDs that source delivered and the links Hark
+# stored, among those given (``IngestStore.known_identities``).
+KnownLookup = Callable[[int, list[str], list[str]], tuple[set[str], set[str]]]
+
+
+@dataclass(frozen=True)
+class ReadFeed:
+    """A parsed feed plus each post's dedupe keys, computed where the parsing ran."""
+
+    feed: ParsedFeed
+    sites: list[str]  # per post: site_of(link), "" without a link
+    # per post: content_hash(title, text), or None for a known post whose text was
+    # not extracted (feed.skipped)
+    hashes: list[str | None]
+
+
+def read_feed(
+    body: bytes, url: str, source_id: int | None = None, lookup: KnownLookup | None = None
+) -> ReadFeed:
+    """Parse ``body`` and compute what storing needs; raise FeedError if it is not one.
+
+    With ``lookup``, entries Hark already has (this source's GUID, or any stored
+    link) skip HTML-to-text, the costly part: a feed mostly repeats what it said.
+    """
+    known = None
+    if lookup is not None and source_id is not None:
+
+        def known(identities: list[tuple[str | None, str | None]]) -> set[int]:
+            guids = [guid for guid, _ in identities if guid]
+            links = [link for _, link in identities if link]
+            known_guids, known_links = lookup(source_id, guids, links)
+            return {
+                index
+                for index, (guid, link) in enumerate(identities)
+                if (guid and guid in known_guids) or (link and link in known_links)
+            }
+
+    feed = parse_feed(body, url, known=known)
+    return ReadFeed(
+        feed,
+        [
+            site_of(p.link) if p.link and index not in feed.skipped else ""
+            for index, p in enumerate(feed.posts)
+        ],
+        [
+            None if index in feed.skipped else content_hash(p.title, p.text)
+            for index, p in enumerate(feed.posts)
+        ],
+    )
+
+
+# In a worker process: its read-only connection to the store, opened at start-up.
+_reader: sqlite3.Connection | None = None
+
+
+def _start_worker(db_path: str | None) -> None:
+    global _reader
+    if db_path:
+        try:
+            _reader = open_reader(db_path)
+        except sqlite3.Error as exc:
+            log.warning("parse worker cannot read the store (%s); no known-entry lookups", exc)
+            _reader = None  # no lookups: every entry's text is extracted, as without a store
+
+
+def _read_in_worker(body: bytes, url: str, source_id: int | None) -> ReadFeed:
+    lookup = partial(known_identities, _reader) if _reader is not None else None
+    try:
+        return read_feed(body, url, source_id, lookup)
+    except sqlite3.Error as exc:  # the lookup is an optimization: read the feed in full
+        log.warning("known-entry lookup failed (%s); reading the feed in full", exc)
+        return read_feed(body, url)
+
+
+def default_processes() -> int:
+    """Worker processes for a large cycle: one per core, up to four; none on one core."""
+    cores = os.cpu_count() or 1
+    return 0 if cores < 2 else min(cores, 4)
+
+
+class ParsePool:
+    """``read(body, url, source_id)`` from any thread: in worker processes when enabled.
+
+    ``processes`` < 1 parses on the calling thread with ``lookup`` (the store's
+    own connection for that thread); worker processes open ``db_path`` read-only
+    for the same lookups. The processes start on the first ``read``, so a cycle of
+    304s starts none.
+    """
+
+    def __init__(
+        self, processes: int, *, db_path: str | None = None, lookup: KnownLookup | None = None
+    ) -> None:
+        self.processes = processes
+        self.db_path = db_path
+        self.lookup = lookup
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def read(self, body: bytes, url: str, source_id: int | None = None) -> ReadFeed:
+        """Parse one feed; raise FeedError for bytes that are not a feed."""
+        if self.processes < 1:
+            return read_feed(body, url, source_id, self.lookup)
+        pool = self._started()
+        try:
+            return pool.submit(_read_in_worker, body, url, source_id).result()
+        except BrokenProcessPool:
+            # A worker died (killed, or a parser crashed on some document). The
+            # feeds it held fail this cycle and are retried on their backoff; a
+            # fresh pool serves the rest, and a hostile document never runs inline.
+            with self._lock:
+                if self._pool is pool:
+                    self._pool = None
+            raise FeedError(
+                "the parser process stopped while reading this feed; Hark will retry it."
+            ) from None
+
+    def _started(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.processes,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_start_worker,
+                    initargs=(self.db_path,),
+                )
+            return self._pool
+
+    def close(self) -> None:
+        """Stop the worker processes, if any started."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,1 @@
+"""The query language topics are written in: tokens, parser, tree, errors."""

@@ -1,0 +1,1 @@
+"""What was heard and answered: the digest, its chart, the weekly post, exports."""
