@@ -30,16 +30,15 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-
-import slackreq
-from fakeslack import FakeSlack
+sys.path.insert(0, str(ROOT))
 
 from bot.app import create_app
 from bot.config import load_settings
 from bot.ops.web import SERVER_LIMITS, health_report, make_server, wsgi_app
 from bot.store import Store
 from bot.wiring import build_services
+from tests.support import slackreq
+from tests.support.fakeslack import FakeSlack
 
 SECRET = "bench-secret"
 

@@ -28,10 +28,10 @@ from email.utils import format_datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
-from fakeslack import FakeSlack
-from feedserver import FeedServer
+from tests.support.fakeslack import FakeSlack
+from tests.support.feedserver import FeedServer
 
 FEEDS = 14
 SAMPLE_EVERY = 10.0

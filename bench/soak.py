@@ -24,16 +24,15 @@ from email.utils import format_datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-
-import slackreq
-from fakeslack import FakeSlack
-from feedserver import FeedServer
+sys.path.insert(0, str(ROOT))
 
 from bot.app import create_app
 from bot.config import load_settings
 from bot.store import Store
 from bot.wiring import build_services
+from tests.support import slackreq
+from tests.support.fakeslack import FakeSlack
+from tests.support.feedserver import FeedServer
 
 SECRET = "soak-secret"
 USERS = [f"U0SOAK{i:02d}" for i in range(12)]

@@ -26,13 +26,14 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path.insert(0, str(ROOT))
 
-from fakeslack import FakeSlack
-from fakesocket import FakeSocketMode
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web import WebClient
+
+from tests.support.fakeslack import FakeSlack
+from tests.support.fakesocket import FakeSocketMode
 
 TOKEN = "xapp-1-A0HARK-1-test"
 

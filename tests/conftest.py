@@ -11,15 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import slackreq
-from fakeslack import FakeSlack, fake_slack  # noqa: F401 - fixture
-from feedserver import FeedServer
 from slack_bolt import App, BoltResponse
 
 from bot.app import create_app
 from bot.config import Settings, load_settings
 from bot.store import Store
 from bot.wiring import Services, build_services
+from tests.support import slackreq
+from tests.support.fakeslack import FakeSlack, fake_slack  # noqa: F401 - fixture
+from tests.support.feedserver import FeedServer
 
 SECRET = "test-signing-secret"
 # The shared corpus of real captured feeds and X responses: ../shared/corpus beside the

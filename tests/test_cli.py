@@ -16,9 +16,10 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
-import slackreq
-from conftest import SECRET, rss
-from feedserver import FeedServer
+
+from tests.conftest import SECRET, rss
+from tests.support import slackreq
+from tests.support.feedserver import FeedServer
 
 HARK = [sys.executable, "-m", "bot.cli"]
 NOW = format_datetime(datetime.now(UTC))

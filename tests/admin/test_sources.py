@@ -1,0 +1,162 @@
+"""/hark sources: the listing with health, and add / remove / pause / resume for admins."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+from tests.conftest import rss, use_fetcher
+from tests.support.fakeslack import validate_blocks
+
+ADMIN = "U0MARKETER"
+
+
+def _date(hours_ago: float) -> str:
+    return format_datetime(datetime.now(UTC) - timedelta(hours=hours_ago))
+
+
+def _answer(h) -> str:
+    response = h.last_response()
+    assert validate_blocks(response["blocks"]) == []
+    return str(response["blocks"])
+
+
+def _feed() -> bytes:
+    return rss(
+        [
+            {
+                "title": "k8s pods keep restarting",
+                "link": "https://f.example/1",
+                "guid": "1",
+                "pubDate": _date(2),
+            },
+            {
+                "title": "kubernetes in 2019",
+                "link": "https://f.example/2",
+                "guid": "2",
+                "pubDate": _date(24 * 400),
+            },
+        ]
+    )
+
+
+def test_add_polls_once_records_the_backlog_and_posts_only_recent_matches(harness_factory, feeds):
+    feeds.set("/feed.xml", _feed())
+    h = harness_factory()
+    h.command("/hark", f"sources add url {feeds.url('/feed.xml')} 30m", user_id=ADMIN)
+    answer = _answer(h)
+    assert "Added source `1`" in answer and "every 30 min" in answer
+    assert "First check worked: 2 posts recorded" in answer
+    assert "1 from the last 24 h match a topic and will be posted" in answer
+    (row,) = h.store.sources()
+    assert (row["every_seconds"], row["seeded"], row["from_config"]) == (1800, 1, 0)
+    assert row["last_success_at"] and feeds.paths() == ["/feed.xml"]
+    h.services.publisher.deliver()
+    (posted,) = h.fake.calls("chat.postMessage")
+    assert "k8s pods keep restarting" in str(posted.args["blocks"])
+
+
+def test_add_accepts_short_forms_and_keeps_a_source_whose_first_check_fails(harness_factory):
+    h = harness_factory()
+    # Every name resolves to this machine, where nothing answers on 443: no internet needed.
+    use_fetcher(h, allow_hosts={"hnrss.org"}, resolver=lambda host, port: ["127.0.0.1"])
+    h.command("/hark", 'sources add hn "kubernetes operator" 2h', user_id=ADMIN)
+    answer = _answer(h)
+    assert "Added source `1`: HN “kubernetes operator”, checked every 2 h" in answer
+    assert "Its first check failed: could not connect to https://hnrss.org/newest?…" in answer
+    assert "`/hark sources remove 1` removes it" in answer
+    (row,) = h.store.sources()
+    assert row["target"] == "https://hnrss.org/newest?q=kubernetes+operator"
+    assert row["consecutive_failures"] == 1 and row["enabled"]
+    h.command("/hark", "sources add hn:kubernetes operator", user_id=ADMIN)
+    assert "already there as source `1`" in _answer(h)
+
+
+def test_add_explains_a_badly_written_source(harness_factory):
+    h = harness_factory()
+    cases = {
+        "sources add": "`add` needs a kind and a value",
+        "sources add youtube <!channel>": "is not a YouTube channel id",
+        "sources add frob x": "unknown source kind 'frob'; use one of: url, reddit",
+        "sources add reddit r/devops 30s": "at least 1m",
+        "sources add url ftp://example.com/feed": "is not an http(s) URL",
+    }
+    for text, problem in cases.items():
+        h.command("/hark", text, user_id=ADMIN)
+        answer = _answer(h)
+        assert problem in answer, (text, answer)
+        assert "Write it as `/hark sources add &lt;kind&gt; &lt;value&gt; [every]`" in answer
+    assert "<!channel>" not in str(h.fake.sent_text())
+    assert h.store.sources() == []
+
+
+def test_changing_sources_is_for_admins_but_anyone_may_list(harness_factory, feeds):
+    h = harness_factory([feeds.url("/feed.xml")])
+    h.command("/hark", "sources pause 1", user_id="U0SME1")
+    answer = _answer(h)
+    assert "Only Hark admins" in answer and "<@U0MARKETER>" in answer
+    assert h.store.source(1)["enabled"] == 1
+    h.command("/hark", "sources", user_id="U0SME1")
+    assert "*Sources* — 1 in all, 0 failing" in _answer(h)
+
+
+def test_pause_resume_remove_and_their_mistakes(harness_factory, feeds):
+    feeds.set("/feed.xml", _feed())
+    h = harness_factory([feeds.url("/config.xml")])
+    h.command("/hark", f"sources add {feeds.url('/feed.xml')}", user_id=ADMIN)
+    added = h.store.source_by_target("feed", feeds.url("/feed.xml"))["id"]
+
+    h.command("/hark", f"sources pause {added}", user_id=ADMIN)
+    assert f"Paused source `{added}`" in _answer(h)
+    assert not h.store.source(added)["enabled"]
+    h.command("/hark", f"sources pause {added}", user_id=ADMIN)
+    assert "already paused" in _answer(h)
+    h.command("/hark", "sources", user_id=ADMIN)
+    assert f":double_vertical_bar: paused (`/hark sources resume {added}`)" in _answer(h)
+    h.command("/hark", f"sources resume {added}", user_id=ADMIN)
+    assert f"Resumed source `{added}`" in _answer(h)
+    assert h.store.source(added)["enabled"] and h.store.source(added)["next_check_at"] == 0
+
+    h.command("/hark", "sources remove 1", user_id=ADMIN)  # from the config file
+    assert "is listed in the config file" in _answer(h) and h.store.source(1)
+    h.command("/hark", f"sources remove {added}", user_id=ADMIN)
+    assert f"Removed source `{added}`" in _answer(h) and h.store.source(added) is None
+
+    mistakes = {
+        "sources remove 77": "There is no source 77; `/hark sources` lists them.",
+        "sources pause seven": "`seven` is not a source number",
+        "sources resume": "Write `/hark sources resume &lt;id&gt;` with one source number",
+        "sources frob 1": "`/hark sources frob` isn't a sources command",
+    }
+    for text, problem in mistakes.items():
+        h.command("/hark", text, user_id=ADMIN)
+        assert problem in _answer(h), text
+
+
+def test_listing_shows_health_failing_first(harness_factory, feeds):
+    feeds.set("/ok.xml", _feed())
+    feeds.set("/broken.xml", b"", status=503)
+    h = harness_factory([feeds.url("/ok.xml"), feeds.url("/broken.xml")])
+    start = h.store.now()
+    h.store.clock = lambda: start
+    h.poll()
+    h.store.clock = lambda: start + 3 * 3600
+    h.poll()
+    h.command("/hark", "sources", user_id=ADMIN)
+    answer = _answer(h)
+    assert "*Sources* — 2 in all, 1 failing" in answer
+    broken, ok = answer.index("broken.xml"), answer.index("ok.xml")
+    assert broken < ok  # failing sources come first
+    assert ":red_circle: failing for 3 h (2 tries)" in answer
+    assert "answered 503 Service Unavailable: the server is having trouble" in answer
+    assert "next check in" in answer
+    assert ":large_green_circle: ok 0 s ago · every 10 min · next check in" in answer
+
+
+def test_listing_escapes_labels_and_fits_many_sources(harness_factory, feeds):
+    urls = [feeds.url(f"/{i}.xml?q=<!channel>") for i in range(70)]
+    h = harness_factory(urls)
+    h.command("/hark", "sources", user_id=ADMIN)
+    answer = _answer(h)
+    assert "…and 30 more not shown." in answer
+    assert "&lt;!channel&gt;" in answer and h.fake.mentions(strict=True) == []
