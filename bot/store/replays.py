@@ -6,31 +6,18 @@ too), so a signature seen twice is a replay. The table lives in the database, so
 restart forgets nothing and every web worker sees what the others answered.
 
 Cost: one ``INSERT … ON CONFLICT DO NOTHING`` per request, plus a ``DELETE`` of old rows
-at most once a minute per process. Plain SQL that PostgreSQL runs as written
-(``DOUBLE PRECISION``, not PostgreSQL's 4-byte ``REAL``, which would round epoch seconds
-to about two minutes).
+at most once a minute per process. The table is ``replays_001_seen_signatures`` in
+bot/store/schema.py.
 """
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-
 from bot.store.base import StoreBase
-from bot.store.schema import migrations
 
 # A timestamp passes while it is within 5 minutes of the clock, before or after: a
 # signature first seen now can come back, still in its window, for at most 10 minutes.
 KEEP_SECONDS = 600
 PRUNE_EVERY_SECONDS = 60
-
-
-@migrations()
-def replays_001_seen_signatures(db: Database) -> None:
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS seen_signatures ("
-        " signature TEXT PRIMARY KEY, seen_at DOUBLE PRECISION NOT NULL)"
-    )
-    db.execute("CREATE INDEX IF NOT EXISTS seen_signatures_seen_at ON seen_signatures (seen_at)")
 
 
 class ReplaysStore(StoreBase):

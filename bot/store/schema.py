@@ -1,19 +1,31 @@
-"""Schema migrations. Each runs once; ``apply`` can be re-run safely.
+"""The schema: one ordered list of migrations, applied once each by name.
 
-Features add their own migrations in ``bot/store/schema_<feature>.py`` (decorated
-with ``@migrations()`` from this module, names prefixed by the feature, e.g.
-``digest_001_indexes``); the imports at the bottom register them, in order.
+Each migration's name is recorded in ``_sqlite_migrations`` when it runs, so a name
+never changes and a new migration goes at the end of ``MIGRATIONS``; ``apply_migrations``
+can be re-run at every start. Every table is created by exactly one migration.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-migrations = Migrations("hark")
+# "Reach" of a post: the audience and engagement figures its source reported. The
+# digest's query must spell the expression exactly like the index for SQLite to use it.
+REACH_SQL = (
+    "(CASE WHEN json_valid(metrics) THEN"
+    " coalesce(json_extract(metrics, '$.followers'), 0)"
+    " + coalesce(json_extract(metrics, '$.score'), 0)"
+    " + coalesce(json_extract(metrics, '$.comments'), 0) ELSE 0 END)"
+)
+
+# When the owner last acted on a conversation: the reply, else the claim. Queries
+# spell it exactly like this so SQLite reads it from the index.
+TOUCHED_SQL = "coalesce(replied_at, claimed_at)"
 
 
-@migrations()
 def m001_core(db: Database) -> None:
     _run_statements(
         db,
@@ -170,10 +182,221 @@ def _run_statements(db: Database, script: str) -> None:
             db.execute(statement)
 
 
+# The digest's indexes (bench/digest.py measures them). Every digest number about
+# conversations is about a cohort: the conversations created in a period.
+# ``digest_topic_state`` holds each conversation's outcome in (topic, state, creation
+# time) order, so one period of one topic and state is one contiguous slice.
+def digest_001_indexes(db: Database) -> None:
+    # Funnel, per-topic lines, speeds, people, backlog; /who-covers seeks one topic.
+    db.execute(
+        """CREATE INDEX IF NOT EXISTS digest_topic_state ON conversations
+           (topic_id, state, created_at, sent_at, claimed_at, replied_at, reply_verified,
+            owner, ignore_reason, score, post_id)"""
+    )
+    # "Most reach": read posts from the largest reach down, stop at the fifth in the period.
+    db.execute(f"CREATE INDEX IF NOT EXISTS digest_post_reach ON posts {REACH_SQL}")
+    # "Gone quiet": when each person last claimed or replied, overall and per topic;
+    # the latest is one seek per person.
+    db.execute(
+        f"""CREATE INDEX IF NOT EXISTS digest_owner_touched ON conversations
+            (owner, {TOUCHED_SQL}) WHERE owner IS NOT NULL"""
+    )
+    db.execute(
+        f"""CREATE INDEX IF NOT EXISTS digest_topic_owner_touched ON conversations
+            (topic_id, owner, {TOUCHED_SQL}) WHERE owner IS NOT NULL"""
+    )
+
+
+def digest_002_voice_days(db: Database) -> None:
+    # The authors and sites of one UTC day's conversations, counted once the day is
+    # over (no conversation is dated in the past, and posts' authors do not change).
+    # ``conversations`` is how many there were: a row is recounted if that changes
+    # (a topic deleted with its conversations).
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS digest_voice_days (
+            day INTEGER PRIMARY KEY,            -- days since 1970-01-01, UTC
+            conversations INTEGER NOT NULL,
+            authors TEXT NOT NULL,              -- JSON {name: conversations}
+            sites TEXT NOT NULL
+        )"""
+    )
+
+
+def engagement_001_workflow(db: Database) -> None:
+    # When the current owner took the conversation (claim or reassign): the nudge
+    # counts from here, while claimed_at keeps the team's first response time.
+    db.execute("ALTER TABLE conversations ADD COLUMN owned_since REAL")
+    db.execute("UPDATE conversations SET owned_since = claimed_at WHERE owner IS NOT NULL")
+    db.execute("CREATE INDEX IF NOT EXISTS conversations_state ON conversations(state, sent_at)")
+    db.execute("CREATE INDEX IF NOT EXISTS conversations_owner ON conversations(owner, state)")
+    # IF NOT EXISTS: a database made while the search migration also created it may
+    # have applied that one first. search_001 adds its change-counter triggers.
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS mutes (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            value TEXT NOT NULL,
+            created_by TEXT,
+            created_at REAL NOT NULL,
+            UNIQUE (kind, value)
+        )"""
+    )
+    # The schedule of the verified-reply watcher: one row per watched conversation.
+    db.execute(
+        """CREATE TABLE reply_watches (
+            conversation_id INTEGER PRIMARY KEY REFERENCES conversations(id) ON DELETE CASCADE,
+            next_check_at REAL NOT NULL,
+            checks INTEGER NOT NULL DEFAULT 0,
+            failures INTEGER NOT NULL DEFAULT 0,
+            last_checked_at REAL,
+            last_error TEXT,
+            etag TEXT,
+            last_modified TEXT
+        )"""
+    )
+    # The last draft each person wrote in the Reply modal, to pre-fill it next time.
+    db.execute(
+        """CREATE TABLE reply_drafts (
+            conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            user_id TEXT NOT NULL,
+            text TEXT NOT NULL,
+            updated_at REAL NOT NULL,
+            PRIMARY KEY (conversation_id, user_id)
+        )"""
+    )
+
+
+# Outbox: a card Slack refuses (its blocks, its size) is retried a few times, then set aside.
+def outbox_001_card_failures(db: Database) -> None:
+    # card_failures: how many times Slack refused this card itself (invalid_blocks,
+    # msg_too_long, ...); gave_up_at: when Hark stopped trying (the card leaves the outbox).
+    db.execute("ALTER TABLE conversations ADD COLUMN card_failures INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE conversations ADD COLUMN gave_up_at REAL")
+
+
+# Employee voice: the public feeds of registered accounts and what they said.
+def people_001_employee_voice(db: Database) -> None:
+    statements = [
+        # One row per polled account feed: its conditional-GET validators and schedule.
+        # Keyed by the account, so changing or erasing the account drops the state.
+        """CREATE TABLE voice_feeds (
+            user_id TEXT NOT NULL,
+            network TEXT NOT NULL,
+            handle TEXT NOT NULL,                -- the account the feed belongs to
+            url TEXT NOT NULL,                   -- the feed polled (a blog's discovered feed)
+            etag TEXT,
+            last_modified TEXT,
+            next_check_at REAL NOT NULL DEFAULT 0,
+            last_checked_at REAL,
+            last_error TEXT,
+            failures INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (user_id, network),
+            FOREIGN KEY (user_id, network) REFERENCES accounts(user_id, network)
+                ON DELETE CASCADE
+        )""",
+        # An employee's own public post that mentions the company or matches a topic:
+        # counted as reach, shown to its author, never posted to a channel.
+        """CREATE TABLE employee_posts (
+            id INTEGER PRIMARY KEY,
+            user_id TEXT NOT NULL REFERENCES people(user_id) ON DELETE CASCADE,
+            network TEXT NOT NULL,
+            link TEXT NOT NULL,
+            title TEXT NOT NULL DEFAULT '',
+            published_at REAL,
+            mentions_company INTEGER NOT NULL DEFAULT 0,
+            topics TEXT NOT NULL DEFAULT '',     -- matched topic names, comma-separated
+            seen_at REAL NOT NULL,
+            UNIQUE (user_id, link)
+        )""",
+        "CREATE INDEX employee_posts_when ON employee_posts(coalesce(published_at, seen_at))",
+        "CREATE INDEX person_topics_topic ON person_topics(topic)",
+    ]
+    for statement in statements:
+        db.execute(statement)
+
+
+# Full-text search over stored posts (FTS5), and the mutes' change counter.
+def search_001_fts_and_mutes(db: Database) -> None:
+    # The name is as applied to existing databases; the mutes table itself is
+    # engagement_001's (this migration once created it too).
+    # External content: the index holds only tokens; the text stays in posts.
+    db.execute(
+        """CREATE VIRTUAL TABLE IF NOT EXISTS posts_fts USING fts5(
+            title, text, author,
+            content='posts', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2'
+        )"""
+    )
+    # Triggers keep the index in step with every write to posts, whoever makes it.
+    db.execute(
+        """CREATE TRIGGER IF NOT EXISTS posts_fts_insert AFTER INSERT ON posts BEGIN
+            INSERT INTO posts_fts (rowid, title, text, author)
+            VALUES (new.id, new.title, new.text, new.author);
+        END"""
+    )
+    db.execute(
+        """CREATE TRIGGER IF NOT EXISTS posts_fts_delete AFTER DELETE ON posts BEGIN
+            INSERT INTO posts_fts (posts_fts, rowid, title, text, author)
+            VALUES ('delete', old.id, old.title, old.text, old.author);
+        END"""
+    )
+    db.execute(
+        """CREATE TRIGGER IF NOT EXISTS posts_fts_update AFTER UPDATE OF title, text, author
+           ON posts BEGIN
+            INSERT INTO posts_fts (posts_fts, rowid, title, text, author)
+            VALUES ('delete', old.id, old.title, old.text, old.author);
+            INSERT INTO posts_fts (rowid, title, text, author)
+            VALUES (new.id, new.title, new.text, new.author);
+        END"""
+    )
+    db.execute("INSERT INTO posts_fts (posts_fts) VALUES ('rebuild')")
+    # Any write to mutes (a command, or Ignore's "mute this author") bumps the
+    # counter, so Relevance reloads its cached mute rules without a restart.
+    for event in ("INSERT", "DELETE", "UPDATE"):
+        db.execute(
+            f"""CREATE TRIGGER IF NOT EXISTS mutes_version_{event.lower()}
+                AFTER {event} ON mutes BEGIN
+                INSERT INTO meta (key, value) VALUES ('mutes_version', 1)
+                ON CONFLICT (key) DO UPDATE SET value = value + 1;
+            END"""
+        )
+
+
+# How many X posts Hark read each month (X bills per post read).
+def x_001_usage(db: Database) -> None:
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS x_usage (month TEXT PRIMARY KEY, reads INTEGER NOT NULL)"
+    )
+
+
+# The replay guard's table (bot/store/replays.py). Plain SQL that PostgreSQL runs as
+# written: DOUBLE PRECISION, not PostgreSQL's 4-byte REAL, which would round epoch
+# seconds to about two minutes.
+def replays_001_seen_signatures(db: Database) -> None:
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS seen_signatures ("
+        " signature TEXT PRIMARY KEY, seen_at DOUBLE PRECISION NOT NULL)"
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS seen_signatures_seen_at ON seen_signatures (seen_at)")
+
+
+# In the order they run on a fresh database. Append; never rename or reorder.
+MIGRATIONS: list[Callable[[Database], None]] = [
+    m001_core,
+    digest_001_indexes,
+    digest_002_voice_days,
+    engagement_001_workflow,
+    outbox_001_card_failures,
+    people_001_employee_voice,
+    search_001_fts_and_mutes,
+    x_001_usage,
+    replays_001_seen_signatures,
+]
+
+
 def apply_migrations(db: Database) -> None:
     """Bring the schema up to date; safe to call at every start."""
+    migrations = Migrations("hark")
+    for migration in MIGRATIONS:
+        migrations()(migration)
     migrations.apply(db)
-
-
-# Feature migrations register themselves on import (after the core ones above).
-from bot.store import schema_features  # noqa: F401

@@ -2,7 +2,7 @@
 
 Most figures are about a *cohort*: the conversations created in ``[since, until)``,
 of every topic (``topic_id=None``) or of one. Cohort queries read the
-``digest_topic_state`` index (bot/store/schema_digest.py) one (topic, state) slice
+``digest_topic_state`` index (bot/store/schema.py) one (topic, state) slice
 at a time, so grouping by topic and state needs no sort; bench/digest.py holds
 them to their budget on a year of data.
 """
@@ -21,7 +21,7 @@ from bot.store.cohort import (
     cohort_where,
     parse_summary,
 )
-from bot.store.schema_digest import REACH_SQL, TOUCHED_SQL
+from bot.store.schema import REACH_SQL, TOUCHED_SQL
 from bot.store.voices import VoicesStore
 
 DAY = 86400.0
