@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.authz import Actor, actor_of
 from bot.blocks.digest import POST_ACTION, digest_message
-from bot.blocks.replies import error_message
+from bot.blocks.answers import error_message
 from bot.blocks.text import fit, quoted
 from bot.report.digest import PERIOD_HELP, Period, PeriodError, parse_period
 from bot.report.weekly import digest_for, post_digest

@@ -1,4 +1,4 @@
-"""/hark <subcommand>: the table of subcommands lives in bot/admin_commands.py."""
+"""/hark <subcommand>: the table of subcommands lives in bot/admin/commands.py."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def register(app: App) -> None:
 
 
 def hark_command(ack: Ack, command: dict, respond: Respond, context: BoltContext) -> None:
-    """``/hark <subcommand> …``: each subcommand lives in bot/admin_commands.py's table, and
+    """``/hark <subcommand> …``: each subcommand lives in bot/admin/commands.py's table, and
     who may run it in bot/authz.py's."""
     ack()
     hark: Services = context["hark"]

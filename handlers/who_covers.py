@@ -8,7 +8,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.authz import actor_of
-from bot.blocks.replies import error_message
+from bot.blocks.answers import error_message
 from bot.blocks.text import fit, quoted
 from bot.blocks.who_covers import SHARE_ACTION, topic_not_found, which_topic, who_covers_message
 from bot.people import who_covers as coverage

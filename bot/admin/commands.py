@@ -1,19 +1,17 @@
-"""``/hark`` subcommands: a table from name to function, and who may run each."""
+"""``/hark`` subcommands: one table from name to function; bot/authz.py says who may run each."""
 
 from __future__ import annotations
 
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from bot.admin import listings
+from bot.admin import mutes, sources, status, topics
 from bot.authz import ACTIONS, Actor
-from bot.blocks.replies import error_message, help_message
+from bot.blocks.answers import Message, error_message, help_message
 from bot.blocks.text import quoted
 from bot.wiring import Services
 
-Message = dict[str, Any]
 Handler = Callable[[Services, Actor, list[str]], Message]
 
 
@@ -23,21 +21,25 @@ class Subcommand:
     usage: str
 
 
-SUBCOMMANDS: dict[str, Subcommand] = {}
+def _help(services: Services, actor: Actor, args: list[str]) -> Message:
+    return help_message()
 
 
-def subcommand(name: str, usage: str) -> Callable[[Handler], Handler]:
-    """Register a ``/hark <name>`` handler: ``handler(services, actor, args) -> message``.
+def _status(services: Services, actor: Actor, args: list[str]) -> Message:
+    return status.status_report(services.store, services.settings.config.x_max_reads_per_month)
 
-    Who may run it is bot/authz.py's table: ``hark.<name>`` and ``hark.<name>.<word>``
-    (the first argument, e.g. ``hark.topics.add``).
-    """
 
-    def add(handler: Handler) -> Handler:
-        SUBCOMMANDS[name] = Subcommand(handler, usage)
-        return handler
-
-    return add
+# Who may run each is bot/authz.py's table: ``hark.<name>`` and ``hark.<name>.<word>``
+# (the first argument, e.g. ``hark.topics.add``).
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "help": Subcommand(_help, "/hark help"),
+    "topics": Subcommand(topics.topics_command, topics.TOPICS_USAGE),
+    "test": Subcommand(topics.test_command, "/hark test <query>"),
+    "search": Subcommand(topics.search_command, "/hark search <words>"),
+    "sources": Subcommand(sources.sources_command, sources.USAGE),
+    "mutes": Subcommand(mutes.mutes_command, mutes.USAGE),
+    "status": Subcommand(_status, "/hark status"),
+}
 
 
 def subcommand_action(name: str, args: list[str]) -> str:
@@ -66,22 +68,3 @@ def run_subcommand(services: Services, actor: Actor, text: str) -> Message:
     if not decision:
         return error_message(decision.message)
     return sub.handler(services, actor, words[1:])
-
-
-@subcommand("help", "/hark help")
-def _help(services: Services, actor: Actor, args: list[str]) -> Message:
-    return help_message()
-
-
-@subcommand("topics", "/hark topics")
-def _topics(services: Services, actor: Actor, args: list[str]) -> Message:
-    return listings.topics_listing(services.store)
-
-
-@subcommand("status", "/hark status")
-def _status(services: Services, actor: Actor, args: list[str]) -> Message:
-    return listings.status_report(services.store, services.settings.config.x_max_reads_per_month)
-
-
-# Feature subcommands register themselves on import (after the table above).
-from bot.admin import mutes, sources, topics  # noqa: F401

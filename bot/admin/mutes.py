@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from bot.admin.commands import Message, subcommand
 from bot.authz import Actor
-from bot.blocks.replies import error_message, section
+from bot.blocks.answers import Message, error_message, section
 from bot.blocks.text import fit, mention, quoted
 from bot.store.mutes import MUTE_KINDS
 from bot.wiring import Services
@@ -19,9 +18,8 @@ MUTES_SHOWN = 60
 _SITE = re.compile(r"^(?:https?://)?([a-z0-9-]+(?:\.[a-z0-9-]+)+)\.?/?$", re.IGNORECASE)
 
 
-@subcommand("mutes", USAGE)
 def mutes_command(services: Services, actor: Actor, args: list[str]) -> Message:
-    """List the mutes, or (admins: bot/admin_commands.py asked bot/authz.py) add or remove one."""
+    """List the mutes, or (admins: bot/admin/commands.py asked bot/authz.py) add or remove one."""
     if not args or args[0].lower() == "list":
         return _listing(services)
     action = args[0].lower()

@@ -14,10 +14,9 @@ from __future__ import annotations
 import re
 import sqlite3
 
-from bot.admin import listings
-from bot.admin.commands import Message, subcommand
+from bot.admin import status
 from bot.authz import Actor
-from bot.blocks.replies import error_message, section
+from bot.blocks.answers import Message, error_message, section
 from bot.blocks.text import duration, fit, quoted
 from bot.models import SourceSpec
 from bot.poll.kinds import KINDS, SourceError, expand_source
@@ -36,15 +35,14 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _KIND_PREFIX = re.compile(r"^([a-z]+):(?!//)(.+)$")
 
 
-@subcommand("sources", USAGE)
 def sources_command(services: Services, actor: Actor, args: list[str]) -> Message:
     """List the sources, or (admins) add, remove, pause or resume one.
 
-    bot/admin_commands.py has asked bot/authz.py already; non-admins see redacted URLs.
+    bot/admin/commands.py has asked bot/authz.py already; non-admins see redacted URLs.
     """
     if not args:
         reveal = services.authz.may(actor, "hark.sources.reveal").ok
-        return listings.sources_listing(services.store, reveal=reveal)
+        return status.sources_listing(services.store, reveal=reveal)
     action = args[0].lower()
     changes = {"add": _add, "remove": _remove, "pause": _pause, "resume": _resume}
     change = changes.get(action)

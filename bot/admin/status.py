@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.blocks.replies import section
+from bot.blocks.answers import section
 from bot.blocks.text import duration, fit
 from bot.fetch.client import redacted_url
 from bot.store import Store

@@ -11,10 +11,9 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from bot.admin import listings
-from bot.admin.commands import Message, subcommand
+from bot.admin import status
 from bot.authz import Actor
-from bot.blocks.replies import error_message, section
+from bot.blocks.answers import Message, error_message, section
 from bot.blocks.text import fit, link, quoted
 from bot.match.engine import Document, Matcher
 from bot.match.ranking import rank_post
@@ -77,12 +76,11 @@ def bad_query(query: str, error: QueryError) -> Message:
 # --- /hark topics ------------------------------------------------------------------------
 
 
-@subcommand("topics", TOPICS_USAGE)
 def topics_command(services: Services, actor: Actor, args: list[str]) -> Message:
-    """List the topics, or (admins: bot/admin_commands.py asked bot/authz.py) add, edit or
+    """List the topics, or (admins: bot/admin/commands.py asked bot/authz.py) add, edit or
     remove one."""
     if not args or args[0].lower() == "list":
-        return listings.topics_listing(services.store)
+        return status.topics_listing(services.store)
     action = args[0].lower()
     changes = {"add": _add, "edit": _edit, "remove": _remove}
     change = changes.get(action)
@@ -180,7 +178,6 @@ def _reply(text: str) -> Message:
 # --- /hark test --------------------------------------------------------------------------
 
 
-@subcommand("test", "/hark test <query>")
 def test_command(services: Services, actor: Actor, args: list[str]) -> Message:
     """How many stored posts of the last 30 days a query would match, and the best five."""
     if not args:
@@ -313,7 +310,6 @@ def fts_query(words: list[str]) -> str | None:
     return " ".join('"' + t.replace('"', '""') + '"' for t in tokens[:20])
 
 
-@subcommand("search", "/hark search <words>")
 def search_command(services: Services, actor: Actor, args: list[str]) -> Message:
     """Stored posts containing every word, best first (ties: newest)."""
     query = fts_query(args)

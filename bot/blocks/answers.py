@@ -6,6 +6,9 @@ from typing import Any
 
 from bot.blocks.text import SECTION_TEXT
 
+# A message for respond()/chat.postMessage: ``text`` (the fallback) and ``blocks``.
+Message = dict[str, Any]
+
 HELP = """*Hark* puts the company's experts into the conversations that matter.
 
 *For everyone*

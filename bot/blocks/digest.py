@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.blocks.replies import section
+from bot.blocks.answers import section
 from bot.blocks.text import HEADER_TEXT, duration, fit, link, mention, plain
 from bot.report.digest import Attention, ConversationLine, Digest, PersonLine, TopicLine
 

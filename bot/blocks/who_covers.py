@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.blocks.replies import error_message, section
+from bot.blocks.answers import error_message, section
 from bot.blocks.text import duration, fit, link, mention, quoted
 from bot.people.handles import profile_url
 from bot.people.who_covers import Coverer

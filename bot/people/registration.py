@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.blocks.replies import section
+from bot.blocks.answers import section
 from bot.blocks.text import fit, link
 from bot.engage.transitions import Engagement
 from bot.people.handles import NETWORKS, Registration, profile_url, validate_registration

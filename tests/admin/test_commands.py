@@ -56,7 +56,7 @@ def test_hark_topics_and_status(harness_factory):
 def test_admin_only_subcommands_refuse_others_and_name_the_admins(harness_factory, monkeypatch):
     from bot import authz
     from bot.admin import commands as admin_commands
-    from bot.blocks.replies import section
+    from bot.blocks.answers import section
 
     def change_settings(services, actor, args):
         return {"text": "changed", "blocks": [section("changed")]}
