@@ -20,9 +20,9 @@ from bot.authz import ACTIONS, Actor
 from bot.blocks.dialogs import SHARE_DRAFT
 from bot.blocks.digest import POST_ACTION
 from bot.blocks.who_covers import SHARE_ACTION
-from tests.conftest import SECRET, Harness, seed_conversation
 from tests.support import slackreq
 from tests.support.fakeslack import GRID_TEAM_ID, OTHER_TEAM_ID, TEAM_ID, make_user, visiting_users
+from tests.support.harness import SECRET, Harness, seed_conversation
 
 ROLES: dict[str, tuple[str, str]] = {  # role -> (user id, the team its requests come from)
     "owner": ("U0SME1", TEAM_ID),
@@ -284,7 +284,7 @@ def digest_post(h: Harness, role: str) -> bool:
 
 def _command_probe(command: str, text: str) -> Callable[[Harness, str], bool]:
     def probe(h: Harness, role: str) -> bool:
-        h.store.add_mute_rule("site", "spam.example", "U0MARKETER")  # for "mutes remove"
+        h.store.add_mute("site", "spam.example", "U0MARKETER")  # for "mutes remove"
         answer = _command(h, role, command, text)
         assert answer != "[]", f"{command} {text} got no answer"
         return REFUSED not in answer

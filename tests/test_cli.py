@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SECRET, rss
 from tests.support import slackreq
+from tests.support.feeds import rss
 from tests.support.feedserver import FeedServer
+from tests.support.harness import SECRET
 
 HARK = [sys.executable, "-m", "bot.cli"]
 NOW = format_datetime(datetime.now(UTC))

@@ -87,8 +87,8 @@ topics: [{name: k8s, query: k8s, channel: C0K8S}]
 
 
 def test_event_retries_after_a_timeout_are_not_handled_twice(harness_factory):
-    from tests.conftest import SECRET
     from tests.support import slackreq
+    from tests.support.harness import SECRET
 
     h = harness_factory()
     event = slackreq.app_home_opened("U0SME1")
@@ -105,8 +105,8 @@ def test_event_retries_after_a_timeout_are_not_handled_twice(harness_factory):
 
 
 def test_a_replayed_request_is_refused(harness_factory):
-    from tests.conftest import SECRET
     from tests.support import slackreq
+    from tests.support.harness import SECRET
 
     h = harness_factory()
     request = slackreq.slash_command(SECRET, "/hark", "help", response_url=h.fake.response_url("r"))

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 from bot.match.engine import Document
-from tests.conftest import rss
 from tests.support.fakeslack import validate_blocks
+from tests.support.feeds import rss
 
 ADMIN = "U0MARKETER"
 

@@ -10,6 +10,7 @@ import pytest
 from bot.admin import topics as topic_commands
 from bot.models import Post, SourceSpec
 from bot.parse.normalize import content_hash
+from bot.store import IncomingPost
 
 
 def _said(h) -> str:
@@ -21,12 +22,10 @@ def _store_posts(h, n: int) -> None:
     for i in range(n):
         title, text = f"kubernetes question {i}", f"pod {i} restarts"
         post = Post(guid=f"g{i}", link=f"https://posts.example/{i}", title=title, text=text)
-        h.store.store_post(
+        h.store.store_source_posts(
             source,
-            post,
-            site="posts.example",
+            [IncomingPost(post, "posts.example", content_hash(title, text))],
             source_kind="feed",
-            content_hash=content_hash(title, text),
         )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
-from tests.conftest import rss
 from tests.support.fakeslack import validate_blocks
+from tests.support.feeds import rss
 
 
 def _answer(h) -> str:

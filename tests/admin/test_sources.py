@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
-from tests.conftest import rss, use_fetcher
 from tests.support.fakeslack import validate_blocks
+from tests.support.feeds import rss
+from tests.support.harness import use_fetcher
 
 ADMIN = "U0MARKETER"
 

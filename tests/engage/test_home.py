@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from tests.conftest import SECRET, seed_conversation
 from tests.support import slackreq
 from tests.support.fakeslack import validate_view
+from tests.support.harness import SECRET, seed_conversation
 
 MONTH = datetime(2026, 3, 1, tzinfo=UTC).timestamp()
 MIN = 60.0

@@ -8,7 +8,7 @@ from email.utils import format_datetime
 import pytest
 
 from bot.engage.outbox import CARD_GIVE_UP
-from tests.conftest import rss
+from tests.support.feeds import rss
 
 ADMIN = "U0MARKETER"
 

@@ -20,7 +20,8 @@ from bot.engage.reply_watch import (
     x_reply,
 )
 from bot.parse.feeds import parse_feed
-from tests.conftest import corpus_file, run_periodic, seed_conversation
+from tests.support.corpus import corpus_file
+from tests.support.harness import run_periodic, seed_conversation
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "engagement"
 REDDIT_COMMENTS = (FIXTURES / "reddit_comments.xml").read_bytes()

@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.conftest import BASE_CONFIG, SECRET, seed_conversation
 from tests.support import slackreq
 from tests.support.fakeslack import find_mentions, make_user, validate_blocks, validate_view
+from tests.support.harness import BASE_CONFIG, SECRET, seed_conversation
 
 ADMIN = "U0MARKETER"
 
@@ -256,7 +256,7 @@ def test_ignore_with_reason_and_mutes_collapses_with_undo(h):
     submit_ignore(h, "spam", mute=["author", "site"], user="U0SME2")
     row = h.store.conversation(1)
     assert (row["state"], row["ignore_reason"]) == ("ignored", "spam or bot")
-    assert [(m["kind"], m["value"], m["created_by"]) for m in h.store.mute_requests()] == [
+    assert [(m["kind"], m["value"], m["created_by"]) for m in h.store.mutes()] == [
         ("author", "kube_fan", "U0SME2"),
         ("site", "forum.example.com", "U0SME2"),
     ]

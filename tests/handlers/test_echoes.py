@@ -11,9 +11,9 @@ import pytest
 from bot.blocks.digest import POST_ACTION
 from bot.blocks.text import quoted
 from bot.ops.logs import JsonFormatter
-from tests.conftest import SECRET
 from tests.support import slackreq
 from tests.support.fakeslack import find_mentions
+from tests.support.harness import SECRET
 
 HOSTILE = ["<!channel>", "&lt;!channel&gt;", "`<!here>` then <https://evil.example|login>"]
 

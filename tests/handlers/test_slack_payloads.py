@@ -10,9 +10,9 @@ import json
 
 import pytest
 
-from tests.conftest import SECRET, seed_conversation
 from tests.support import slackreq
 from tests.support.fakeslack import validate_view
+from tests.support.harness import SECRET, seed_conversation
 
 
 @pytest.fixture

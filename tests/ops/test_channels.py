@@ -11,8 +11,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.config import ConfigError
 from bot.ops.channels import ChannelNotFound, ChannelResolver
-from tests.conftest import BASE_CONFIG, make_harness, rss, seed_conversation
 from tests.support.fakeslack import FakeSlack
+from tests.support.feeds import rss
+from tests.support.harness import BASE_CONFIG, make_harness, seed_conversation
 
 ADMIN = "U0MARKETER"
 NAMED = BASE_CONFIG.replace("channel: C0K8S", "channel: '#kubernetes'").replace(

@@ -14,7 +14,7 @@ from email.utils import format_datetime
 from bot.config import Settings
 from bot.ops.logs import JsonFormatter, redact
 from bot.ops.web import health_report, wsgi_app
-from tests.conftest import rss
+from tests.support.feeds import rss
 
 
 def _call(application, path: str, method: str = "GET") -> tuple[str, bytes]:

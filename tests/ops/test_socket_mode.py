@@ -22,11 +22,12 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from tests.conftest import SECRET, rss
 from tests.support import slackreq
 from tests.support.fakeslack import FakeSlack
 from tests.support.fakesocket import FakeSocketMode
+from tests.support.feeds import rss
 from tests.support.feedserver import FeedServer
+from tests.support.harness import SECRET
 from tests.test_cli import HARK, ITEMS, _free_port
 
 APP_TOKEN = "xapp-1-A0HARK-1-test"

@@ -22,8 +22,8 @@ from bot.ops.slack_http import MAX_BODY, ParsedBoltRequest, parse_slack_body
 from bot.ops.web import health_report, make_server, wsgi_app
 from bot.store import Store
 from bot.store.replays import KEEP_SECONDS
-from tests.conftest import SECRET, seed_conversation
 from tests.support import slackreq
+from tests.support.harness import SECRET, seed_conversation
 
 TOKEN = "metrics-token-123"
 

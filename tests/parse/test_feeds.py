@@ -21,7 +21,7 @@ import pytest
 
 from bot.parse import feeds
 from bot.parse.feeds import FeedError, ParsedFeed, parse_feed, parse_x_search
-from tests.conftest import CORPUS, corpus_file, corpus_reason
+from tests.support.corpus import CORPUS, corpus_file, corpus_reason
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "feeds"
 CORPUS_FEEDS = sorted((CORPUS / "feeds" / "real").glob("*")) if CORPUS.is_dir() else []

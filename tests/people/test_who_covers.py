@@ -10,10 +10,11 @@ from email.utils import format_datetime
 import pytest
 
 from bot.people.who_covers import find_topic
-from tests.conftest import SECRET, rss
 from tests.people.test_registration import submit_form
 from tests.support import slackreq
 from tests.support.fakeslack import find_mentions, make_user, validate_blocks
+from tests.support.feeds import rss
+from tests.support.harness import SECRET
 
 QUERIES = {
     "kubernetes": "(kubernetes OR k8s) -hiring",

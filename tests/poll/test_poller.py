@@ -14,7 +14,7 @@ from bot.poll.poller import MAX_INTERVAL, Poller
 from bot.store import Store
 from bot.store.ingest import IncomingPost
 from bot.store.sources import MAX_BACKOFF
-from tests.conftest import rss
+from tests.support.feeds import rss
 
 ADMIN = "U0MARKETER"
 DAY = 86400.0
@@ -184,8 +184,8 @@ def test_a_large_cycle_parses_in_worker_processes_with_the_same_result(tmp_path,
     assert len(results[0]) == 13 and sum(r[-1] for r in results[0]) == 24
 
 
-def test_batch_store_agrees_with_store_post(tmp_path):
-    """store_source_posts (the poller's) and store_post (one at a time) find the same posts."""
+def test_batch_store_agrees_with_one_post_at_a_time(tmp_path):
+    """store_source_posts finds the same posts given a whole feed or one post at a time."""
     rng = random.Random(7)
     links = [f"https://e.com/{n}" for n in range(6)] + [None]
     feeds = [
@@ -211,11 +211,8 @@ def test_batch_store_agrees_with_store_post(tmp_path):
             if batched:
                 stored = store.store_source_posts(source, items, source_kind="feed")
             else:
-                stored = [
-                    store.store_post(
-                        source, i.post, site=i.site, source_kind="feed", content_hash=i.content_hash
-                    )
-                    for i in items
+                stored = [  # one post at a time
+                    store.store_source_posts(source, [i], source_kind="feed")[0] for i in items
                 ]
             seen.append([(s.id, s.is_new) for s in stored])
         sightings = store.all("SELECT post_id, source_id FROM post_sources ORDER BY 1, 2")

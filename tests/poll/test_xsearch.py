@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.conftest import CORPUS, corpus_reason
+from tests.support.corpus import CORPUS, corpus_reason
 
 SAMPLE = CORPUS / "x" / "search_recent_tweets.json"
 pytestmark = pytest.mark.skipif(not SAMPLE.exists(), reason=corpus_reason(SAMPLE))

@@ -15,7 +15,7 @@ import pytest
 from bot.blocks.digest import POST_ACTION, digest_message
 from bot.models import Post, SourceSpec
 from bot.report.digest import Period, PeriodError, build_digest, parse_period, percentile
-from tests.conftest import SECRET
+from bot.store import IncomingPost
 from tests.support import slackreq
 from tests.support.fakeslack import (
     MSG_BLOCKS_MAX_CHARS,
@@ -23,6 +23,7 @@ from tests.support.fakeslack import (
     find_mentions,
     validate_blocks,
 )
+from tests.support.harness import SECRET
 
 DAY = 86400.0
 MIN = 60.0
@@ -76,8 +77,8 @@ class World:
             author=author,
             metrics=metrics or {},
         )
-        stored = self.store.store_post(
-            self.source, post, site=site, source_kind="feed", content_hash=f"h{self.n}"
+        [stored] = self.store.store_source_posts(
+            self.source, [IncomingPost(post, site, f"h{self.n}")], source_kind="feed"
         )
         self.store.record_mentions(stored.id, mentions)
         return stored.id

@@ -129,7 +129,7 @@ def test_no_exported_cell_is_a_formula(harness_factory):
     Hark writes (hark export, hark people export) guards each cell the same way."""
     from bot.people.roster import export_people
     from bot.report.csvcells import FORMULA_START
-    from tests.conftest import seed_conversation
+    from tests.support.harness import seed_conversation
 
     h = harness_factory()
     for i, evil in enumerate(FORMULAS):

@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
-from tests.conftest import rss
+from tests.support.feeds import rss
 from tests.support.feedserver import FeedServer
 from tests.test_cli import _env
 

@@ -13,8 +13,9 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
-from tests.conftest import rss, use_fetcher
 from tests.support.fakeslack import find_mentions, validate_blocks
+from tests.support.feeds import rss
+from tests.support.harness import use_fetcher
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "feeds"
 RECENT = format_datetime(datetime.now(UTC) - timedelta(hours=1))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 
 from bot.store import Store
-from tests.conftest import rss
+from tests.support.feeds import rss
 
 TICKS = 25
 FEEDS = 6

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.models import Post, SourceSpec, Topic
-from bot.store import Store
+from bot.store import IncomingPost, Store, StoredPost
 
 
 @pytest.fixture
@@ -23,6 +23,17 @@ def _post(guid="g1", link="https://e.com/1", title="Title", text="Body") -> Post
     return Post(
         guid=guid, link=link, title=title, text=text, published=datetime(2026, 11, 1, tzinfo=UTC)
     )
+
+
+def _store_post(
+    store: Store, source_id: int, post: Post, *, site: str, source_kind: str, content_hash: str
+) -> StoredPost:
+    """One post through the poller's path (a feed of one)."""
+    [stored] = store.store_source_posts(
+        source_id, [IncomingPost(post, site, content_hash)], source_kind=source_kind
+    )
+    assert stored is not None
+    return stored
 
 
 def _source(store: Store, url: str = "https://e.com/feed") -> int:
@@ -42,36 +53,41 @@ def test_migrations_can_be_rerun(tmp_path):
 
 def test_identity_guid_then_link_then_hash(store):
     a, b = _source(store), _source(store, "https://other.com/feed")
-    first = store.store_post(a, _post(), site="e.com", source_kind="feed", content_hash="h1")
+    first = _store_post(store, a, _post(), site="e.com", source_kind="feed", content_hash="h1")
     assert first.is_new
     # same GUID, same source: same post
-    assert not store.store_post(
-        a, _post(), site="e.com", source_kind="feed", content_hash="h1"
+    assert not _store_post(
+        store, a, _post(), site="e.com", source_kind="feed", content_hash="h1"
     ).is_new
     # GUID changed, same link: same post
-    changed = store.store_post(
-        a, _post(guid="g2"), site="e.com", source_kind="feed", content_hash="h9"
+    changed = _store_post(
+        store, a, _post(guid="g2"), site="e.com", source_kind="feed", content_hash="h9"
     )
     assert changed.id == first.id and not changed.is_new
     # same link from another source: same post, both sources remembered
-    other = store.store_post(
-        b, _post(guid="x"), site="e.com", source_kind="feed", content_hash="h1"
+    other = _store_post(
+        store, b, _post(guid="x"), site="e.com", source_kind="feed", content_hash="h1"
     )
     assert other.id == first.id
     assert len(store.post_source_labels(first.id)) == 2
     # no link, same content hash: same post
     nolink = _post(guid=None, link=None)
-    assert not store.store_post(b, nolink, site="", source_kind="feed", content_hash="h1").is_new
+    assert not _store_post(store, b, nolink, site="", source_kind="feed", content_hash="h1").is_new
     # different everything: a new post
-    assert store.store_post(
-        a, _post("g3", "https://e.com/3"), site="e.com", source_kind="feed", content_hash="h3"
+    assert _store_post(
+        store,
+        a,
+        _post("g3", "https://e.com/3"),
+        site="e.com",
+        source_kind="feed",
+        content_hash="h3",
     ).is_new
 
 
 def _conversation(store: Store) -> int:
     store.sync_config_topics([Topic("k8s", "k8s", "C0K8S")])
     source = _source(store)
-    post = store.store_post(source, _post(), site="e.com", source_kind="feed", content_hash="h")
+    post = _store_post(store, source, _post(), site="e.com", source_kind="feed", content_hash="h")
     topic_id = store.topic_by_name("k8s")["id"]
     cid = store.record_conversation(
         post.id, topic_id, channel="C0K8S", score=1, why="", deliver=True
