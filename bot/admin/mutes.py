@@ -39,7 +39,7 @@ def mutes_command(services: Services, actor: Actor, args: list[str]) -> Message:
         )
     shown = f"{kind} *{fit(value, 200, one_line=True)}*"
     if action == "add":
-        if not services.store.add_mute_rule(kind, value, actor.user_id):
+        if not services.store.add_mute(kind, value, actor.user_id):
             return _reply(f"The {shown} is already muted.")
         return _reply(f"Muted {shown}: its posts no longer reach any channel.")
     if not services.store.remove_mute(kind, value):

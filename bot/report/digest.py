@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from bot.store import Store
-from bot.store.cohort import CohortGroup, CohortSummary
+from bot.store.digest_cohort import CohortGroup, CohortSummary
 
 PERIOD_HELP = "Write a period as `today`, `7d`, `30d`, `week`, `month` or `2026-11-01..2026-11-15`."
 DAY = 86400.0

@@ -44,9 +44,9 @@ class ConversationsStore(StoreBase):
         Returns the new id, or None when this post was already recorded for the topic.
         """
         cur = self.conn.execute(
-            """INSERT OR IGNORE INTO conversations
+            """INSERT INTO conversations
                  (post_id, topic_id, channel, score, why, deliver, created_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+               VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
             (post_id, topic_id, channel, score, why, int(deliver), self.now()),
         )
         return int(cur.lastrowid) if cur.rowcount == 1 else None
@@ -188,10 +188,3 @@ class ConversationsStore(StoreBase):
             + " ORDER BY c.claimed_at DESC LIMIT 20",
             (user_id, *states),
         )
-
-    def add_notice(self, key: str) -> bool:
-        """Record a once-only notice; True only the first time for this key."""
-        cur = self.conn.execute(
-            "INSERT OR IGNORE INTO notices (key, at) VALUES (?, ?)", (key, self.now())
-        )
-        return cur.rowcount == 1

@@ -1,4 +1,4 @@
-"""Read-only aggregates for the digest, its chart and ``hark export``.
+"""Read-only aggregates for the digest and its chart.
 
 Most figures are about a *cohort*: the conversations created in ``[since, until)``,
 of every topic (``topic_id=None``) or of one. Cohort queries read the
@@ -13,7 +13,8 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from bot.store.cohort import (
+from bot.store.base import StoreBase
+from bot.store.digest_cohort import (
     COHORT_INDEX,
     OWNED_STATES,
     STATES,
@@ -22,7 +23,6 @@ from bot.store.cohort import (
     parse_summary,
 )
 from bot.store.schema import REACH_SQL, TOUCHED_SQL
-from bot.store.voices import VoicesStore
 
 DAY = 86400.0
 # A cohort this big, and at least 1/ratio of all posts, finds its top reach faster by
@@ -31,7 +31,7 @@ _REACH_INDEX_MIN = 10_000
 _REACH_INDEX_RATIO = 100
 
 
-class StatsStore(VoicesStore):
+class DigestStore(StoreBase):
     # -- the cohort ------------------------------------------------------------------------
 
     def cohort_summary(
@@ -296,47 +296,6 @@ class StatsStore(VoicesStore):
             """,
             {"since": since, "until": until, "topic_id": topic_id},
         )
-
-    # -- hark export -----------------------------------------------------------------------
-
-    def export(self, what: str, since: float, until: float | None = None) -> sqlite3.Cursor:
-        """Rows for ``hark export`` from ``since`` (before ``until`` when given), streamed;
-        the cursor's ``description`` names the columns."""
-        sql = _EXPORTS.get(what)
-        if sql is None:
-            raise ValueError(f"unknown export {what!r}; choose {', '.join(_EXPORTS)}")
-        cur = self.conn.cursor()
-        cur.row_factory = None
-        return cur.execute(sql, {"since": since, "until": until})
-
-
-_EXPORTS = {
-    "conversations": """
-        SELECT c.id, t.name AS topic, p.title, p.link, p.author, p.site, c.score,
-               c.created_at, c.sent_at, c.state, c.owner, c.claimed_at, c.replied_at,
-               c.reply_url, c.reply_verified, c.ignored_at, c.ignore_reason
-        FROM conversations c JOIN topics t ON t.id = c.topic_id JOIN posts p ON p.id = c.post_id
-        WHERE c.created_at >= :since AND (:until IS NULL OR c.created_at < :until)
-          AND c.deliver = 1
-        ORDER BY c.id""",
-    "engagements": """
-        SELECT e.id, e.conversation_id, t.name AS topic, e.user_id, e.action, e.detail, e.at
-        FROM engagements e JOIN conversations c ON c.id = e.conversation_id
-        JOIN topics t ON t.id = c.topic_id
-        WHERE e.at >= :since AND (:until IS NULL OR e.at < :until)
-        ORDER BY e.id""",
-    "people": """
-        SELECT p.user_id, p.name, p.title, p.department, p.tags, p.languages, p.pingable,
-               p.away_until,
-               (SELECT group_concat(topic, ', ') FROM person_topics pt
-                 WHERE pt.user_id = p.user_id) AS topics,
-               (SELECT group_concat(network || ':' || handle, ' ') FROM accounts a
-                 WHERE a.user_id = p.user_id) AS accounts,
-               p.updated_at
-        FROM people p
-        WHERE p.updated_at >= :since AND (:until IS NULL OR p.updated_at < :until)
-        ORDER BY p.user_id""",
-}
 
 
 def _like_escape(text: str) -> str:

@@ -1,12 +1,12 @@
-"""One poll's posts from one source, stored in a handful of statements.
+"""Storing posts: the one path by which a post enters the store, a poll's worth at a time.
 
-``PostsStore.store_post`` looks a post up three ways and inserts it: five
-statements a post. A cold cycle over thousands of feeds stores tens of
-thousands of posts, so the poller stores a whole feed at once here: one query
+Identity is (source, GUID), then canonical link, then content hash: the same link on
+HN and Reddit is one post, delivered by two sources. A cold cycle over thousands of
+feeds stores tens of thousands of posts, so a whole feed is stored at once: one query
 per identity key for the whole feed, inserts only for what is new, and one
-``executemany`` for the sightings of posts Hark already knew. The identity
-rules are the same as ``store_post``'s, applied in feed order (a post earlier
-in the feed is known to the ones after it).
+``executemany`` for the sightings of posts Hark already knew. The rules apply in feed
+order (a post earlier in the feed is known to the ones after it), so storing a feed
+at once and storing it one post at a time agree (tests/poll/test_poller.py).
 """
 
 from __future__ import annotations
@@ -19,11 +19,16 @@ from dataclasses import dataclass
 
 from bot.models import Post
 from bot.store.base import StoreBase
-from bot.store.posts import StoredPost
 
 # Keys per IN (...) list (a query may hold three lists); SQLite's limit is far
 # higher, but long statements gain nothing.
 _CHUNK = 500
+
+
+@dataclass(frozen=True)
+class StoredPost:
+    id: int
+    is_new: bool  # first time Hark heard of this post from any source
 
 
 @dataclass(frozen=True)
@@ -41,7 +46,7 @@ class IngestStore(StoreBase):
     def store_source_posts(
         self, source_id: int, items: Sequence[IncomingPost], *, source_kind: str
     ) -> list[StoredPost | None]:
-        """Record each post once, as ``store_post`` does; one StoredPost per item, in order.
+        """Record each post once; one StoredPost per item, in order.
 
         Identity is (source, GUID), then canonical link, then content hash. A known
         post heard again gains this source as a sighting. An item without a content
@@ -77,7 +82,7 @@ class IngestStore(StoreBase):
                     continue
                 if post_id is not None:
                     # A GUID that changed with the same link is the same post: the
-                    # sighting remembers the new GUID too (OR IGNORE keeps the first).
+                    # sighting remembers the new GUID too (DO NOTHING keeps the first).
                     again.append((post_id, source_id, post.guid, now))
                     if post_id not in sighted and not (post.guid and post.guid in by_guid):
                         sighted.add(post_id)
@@ -102,8 +107,8 @@ class IngestStore(StoreBase):
                 firsts,
             )
             conn.executemany(
-                "INSERT OR IGNORE INTO post_sources (post_id, source_id, guid, seen_at) "
-                "VALUES (?, ?, ?, ?)",
+                "INSERT INTO post_sources (post_id, source_id, guid, seen_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 again,
             )
         return stored

@@ -14,10 +14,12 @@ class MutesStore(StoreBase):
         """Every mute, oldest first: kind, value, created_by, created_at."""
         return self.all("SELECT id, kind, value, created_by, created_at FROM mutes ORDER BY id")
 
-    def add_mute_rule(self, kind: str, value: str, created_by: str) -> bool:
-        """Add a mute; False when the same one exists already."""
+    def add_mute(self, kind: str, value: str, created_by: str) -> bool:
+        """Mute an author, a site or a phrase (by command, or from Ignore); False when the
+        same one exists already."""
         cur = self.conn.execute(
-            "INSERT OR IGNORE INTO mutes (kind, value, created_by, created_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO mutes (kind, value, created_by, created_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (kind, value) DO NOTHING",
             (kind, value, created_by, self.now()),
         )
         return cur.rowcount == 1

@@ -15,7 +15,7 @@ import math
 from collections import Counter
 
 from bot.store.base import StoreBase
-from bot.store.cohort import COHORT_INDEX, cohort_where
+from bot.store.digest_cohort import COHORT_INDEX, cohort_where
 
 DAY = 86400.0
 # A day's voices are stored once it has been over this long (a conversation is dated
@@ -23,7 +23,7 @@ DAY = 86400.0
 _VOICE_DAY_MARGIN = 3600.0
 
 
-class VoicesStore(StoreBase):
+class OutsideVoicesStore(StoreBase):
     def cohort_voices(
         self, since: float, until: float, topic_id: int | None = None, limit: int = 40
     ) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
@@ -59,7 +59,10 @@ class VoicesStore(StoreBase):
             else:
                 day_authors, day_sites = self._voice_counts(since_day, until_day, None)
                 self.conn.execute(
-                    "INSERT OR REPLACE INTO digest_voice_days VALUES (?, ?, ?, ?)",
+                    """INSERT INTO digest_voice_days (day, conversations, authors, sites)
+                       VALUES (?, ?, ?, ?)
+                       ON CONFLICT (day) DO UPDATE SET conversations = excluded.conversations,
+                         authors = excluded.authors, sites = excluded.sites""",
                     (day, count, json.dumps(day_authors), json.dumps(day_sites)),
                 )
             authors.update(day_authors)
@@ -113,11 +116,6 @@ class VoicesStore(StoreBase):
             )
             found.append(Counter({r["name"]: int(r["n"]) for r in rows}))
         return found[0], found[1]
-
-    def employee_handles(self) -> set[str]:
-        """Every registered account handle, lower-cased without a leading ``@``."""
-        rows = self.all("SELECT handle FROM accounts")
-        return {r["handle"].lstrip("@").casefold() for r in rows if r["handle"]}
 
 
 def _top(counts: Counter[str], limit: int) -> list[tuple[str, int]]:

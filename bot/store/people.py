@@ -69,7 +69,7 @@ class PeopleStore(StoreBase):
             )
             conn.execute("DELETE FROM person_topics WHERE user_id = ?", (user_id,))
             conn.executemany(
-                "INSERT OR IGNORE INTO person_topics (user_id, topic) VALUES (?, ?)",
+                "INSERT INTO person_topics (user_id, topic) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 [(user_id, t) for t in topics],
             )
             # Keep the accounts that did not change, so their voice feed state (validators,
@@ -84,7 +84,8 @@ class PeopleStore(StoreBase):
                         (user_id, row["network"]),
                     )
             conn.executemany(
-                "INSERT OR IGNORE INTO accounts (user_id, network, handle) VALUES (?, ?, ?)",
+                "INSERT INTO accounts (user_id, network, handle) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
                 [(user_id, n, h) for n, h in kept.items()],
             )
         return existed is None
@@ -203,6 +204,55 @@ class PeopleStore(StoreBase):
             delays.setdefault(r["owner"], []).append(max(0.0, r["delay"]))
         return delays
 
+    # -- who could answer (suggested on a conversation) ----------------------------------------------------------------
+
+    def suggestion_candidates(self, topic: str, since: float, limit: int = 10) -> list[sqlite3.Row]:
+        """Registered people who declared ``topic`` or replied on it since ``since``,
+        most replies first, then declared, then by id (stable)."""
+        return self.all(
+            """
+            WITH replied AS (
+                SELECT c.owner AS user_id, count(*) AS replies
+                FROM conversations c JOIN topics t ON t.id = c.topic_id
+                WHERE t.name = ? AND c.state = 'replied' AND c.replied_at >= ?
+                GROUP BY c.owner
+            ),
+            declared AS (SELECT user_id FROM person_topics WHERE topic = ?)
+            SELECT p.user_id, p.name, p.pingable, p.away_until,
+                   p.user_id IN (SELECT user_id FROM declared) AS declared,
+                   coalesce(r.replies, 0) AS replies
+            FROM people p LEFT JOIN replied r ON r.user_id = p.user_id
+            WHERE p.user_id IN (SELECT user_id FROM declared)
+               OR p.user_id IN (SELECT user_id FROM replied)
+            ORDER BY replies DESC, declared DESC, p.user_id
+            LIMIT ?
+            """,
+            (topic, since, topic, limit),
+        )
+
+    def employee_handles(self) -> set[str]:
+        """Every registered account handle, lower-cased without a leading ``@``."""
+        rows = self.all("SELECT handle FROM accounts")
+        return {r["handle"].lstrip("@").casefold() for r in rows if r["handle"]}
+
+    def my_delays(self, user_id: str, since: float) -> tuple[list[float], list[float]]:
+        """Seconds from posting to claim, and to reply, for what ``user_id`` owns and claimed
+        (replied) since ``since``: one entry per claim (reply)."""
+        claims = self.all(
+            """SELECT claimed_at - sent_at AS delay FROM conversations
+               WHERE owner = ? AND claimed_at >= ? AND sent_at IS NOT NULL""",
+            (user_id, since),
+        )
+        replies = self.all(
+            """SELECT replied_at - sent_at AS delay FROM conversations
+               WHERE owner = ? AND state = 'replied' AND replied_at >= ? AND sent_at IS NOT NULL""",
+            (user_id, since),
+        )
+        return (
+            sorted(max(0.0, r["delay"]) for r in claims),
+            sorted(max(0.0, r["delay"]) for r in replies),
+        )
+
     def tagged_people(self) -> list[sqlite3.Row]:
         """People with free-form expertise tags (the caller matches the words)."""
         return self.all(
@@ -286,10 +336,11 @@ class PeopleStore(StoreBase):
     ) -> bool:
         """Record one of a person's public posts; False when already recorded (or erased)."""
         cur = self.conn.execute(
-            """INSERT OR IGNORE INTO employee_posts (user_id, network, link, title, published_at,
+            """INSERT INTO employee_posts (user_id, network, link, title, published_at,
                    mentions_company, topics, seen_at)
                SELECT ?, ?, ?, ?, ?, ?, ?, ?
-               WHERE EXISTS (SELECT 1 FROM people WHERE user_id = ?)""",
+               WHERE EXISTS (SELECT 1 FROM people WHERE user_id = ?)
+               ON CONFLICT DO NOTHING""",
             (
                 user_id,
                 network,
