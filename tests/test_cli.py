@@ -4,74 +4,24 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import sys
-import textwrap
 import time
 import urllib.error
 import urllib.request
-from datetime import UTC, datetime
-from email.utils import format_datetime
-from pathlib import Path
 
 import pytest
 
 from tests.support import slackreq
 from tests.support.feeds import rss
 from tests.support.feedserver import FeedServer
+from tests.support.hark_cli import HARK, ITEMS, free_port, hark_env
 from tests.support.harness import SECRET
-
-HARK = [sys.executable, "-m", "bot.cli"]
-NOW = format_datetime(datetime.now(UTC))
-# Dated now: a source's first poll posts only items inside the backfill window.
-ITEMS = [
-    {
-        "title": "k8s pods keep restarting?",
-        "link": "https://forum.example.com/t/1",
-        "guid": "1",
-        "pubDate": NOW,
-    },
-    {
-        "title": "Sourdough tips",
-        "link": "https://forum.example.com/t/2",
-        "guid": "2",
-        "pubDate": NOW,
-    },
-]
-
-
-def _env(tmp_path: Path, fake, feed_url: str, **extra: str) -> dict[str, str]:
-    config = tmp_path / "hark.yml"
-    config.write_text(
-        textwrap.dedent(
-            f"""
-            topics:
-              - name: kubernetes
-                query: 'kubernetes OR k8s'
-                channel: C0K8S
-            sources:
-              - url: {feed_url}
-            network: {{allow_hosts: [127.0.0.1]}}
-            """
-        )
-    )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "HARK_", "X_"))}
-    env.update(
-        SLACK_BOT_TOKEN="xoxb-test",
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_URL=fake.url,
-        HARK_DB=str(tmp_path / "hark.db"),
-        HARK_CONFIG=str(config),
-        **extra,
-    )
-    return env
 
 
 def test_poll_once_posts_relevant_entries_once(fake_slack, tmp_path):
     with FeedServer() as feeds:
         feeds.set("/f.xml", rss(ITEMS))
-        env = _env(tmp_path, fake_slack, feeds.url("/f.xml"))
+        env = hark_env(tmp_path, fake_slack, feeds.url("/f.xml"))
         first = subprocess.run(
             [*HARK, "poll", "--once"], env=env, capture_output=True, text=True, timeout=60
         )
@@ -88,7 +38,7 @@ def test_poll_once_posts_relevant_entries_once(fake_slack, tmp_path):
 def test_dry_run_prints_and_changes_nothing(fake_slack, tmp_path):
     with FeedServer() as feeds:
         feeds.set("/f.xml", rss(ITEMS))
-        env = _env(tmp_path, fake_slack, feeds.url("/f.xml"))
+        env = hark_env(tmp_path, fake_slack, feeds.url("/f.xml"))
         env.pop("SLACK_BOT_TOKEN")
         dry = subprocess.run(
             [*HARK, "poll", "--once", "--dry-run"],
@@ -127,12 +77,6 @@ def test_every_command_has_help():
         assert result.returncode == 0 and "usage: hark" in result.stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 20) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -150,8 +94,8 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 20) -> dict
 def running_hark(fake_slack, tmp_path):
     feeds = FeedServer().__enter__()
     feeds.set("/f.xml", rss(ITEMS))
-    port = _free_port()
-    env = _env(tmp_path, fake_slack, feeds.url("/f.xml"), PORT=str(port))
+    port = free_port()
+    env = hark_env(tmp_path, fake_slack, feeds.url("/f.xml"), PORT=str(port))
     proc = subprocess.Popen(
         [*HARK, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )

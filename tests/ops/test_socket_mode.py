@@ -27,8 +27,8 @@ from tests.support.fakeslack import FakeSlack
 from tests.support.fakesocket import FakeSocketMode
 from tests.support.feeds import rss
 from tests.support.feedserver import FeedServer
+from tests.support.hark_cli import HARK, ITEMS, free_port
 from tests.support.harness import SECRET
-from tests.test_cli import HARK, ITEMS, _free_port
 
 APP_TOKEN = "xapp-1-A0HARK-1-test"
 
@@ -55,7 +55,7 @@ def write_env(tmp: Path, fake: FakeSlack, feed_url: str | None, **extra: str) ->
         HARK_DB=str(tmp / "hark.db"),
         HARK_CONFIG=str(config),
         HARK_METRICS_TOKEN="metrics-secret",
-        PORT=str(_free_port()),
+        PORT=str(free_port()),
         **extra,
     )
     return env

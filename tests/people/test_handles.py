@@ -8,8 +8,8 @@ from email.utils import format_datetime
 import pytest
 
 from bot.people.handles import AccountError, normalize_account, profile_url, validate_registration
-from tests.people.test_registration import VALID, submit_form
 from tests.support.feeds import rss
+from tests.support.registration_form import VALID, submit_form
 
 SAME_ACCOUNT = [
     ("x", ["@Alice", "alice", "https://x.com/alice", "twitter.com/alice/", "https://mobile.twitter.com/Alice?s=20"], "@alice"),

@@ -9,8 +9,8 @@ from email.utils import format_datetime
 import pytest
 
 from bot.people.voice import feed_link_in_html, voice_feed_url
-from tests.people.test_registration import submit_form
 from tests.support.feeds import rss
+from tests.support.registration_form import submit_form
 
 
 def _ago(days: float) -> str:

@@ -10,11 +10,11 @@ from email.utils import format_datetime
 import pytest
 
 from bot.people.who_covers import find_topic
-from tests.people.test_registration import submit_form
 from tests.support import slackreq
 from tests.support.fakeslack import find_mentions, make_user, validate_blocks
 from tests.support.feeds import rss
 from tests.support.harness import SECRET
+from tests.support.registration_form import submit_form
 
 QUERIES = {
     "kubernetes": "(kubernetes OR k8s) -hiring",

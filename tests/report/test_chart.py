@@ -10,7 +10,7 @@ from PIL import Image
 
 from bot.report.chart import ChartData, chart_data, render_chart
 from bot.report.digest import parse_period
-from tests.report.test_digest import CONFIG, NOW, World, build_world, digest
+from tests.support.digest_world import CONFIG, NOW, World, build_world, digest
 
 
 def _image(png: bytes) -> Image.Image:

@@ -11,7 +11,7 @@ import pytest
 
 from bot.cli import main
 from bot.report.export import export_rows
-from tests.report.test_digest import CONFIG, T0, W, build_world
+from tests.support.digest_world import CONFIG, T0, W, build_world
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.report.weekly import ScheduleError, parse_schedule
-from tests.report.test_digest import CONFIG, DAY, NOW, World, build_world
+from tests.support.digest_world import CONFIG, DAY, NOW, World, build_world
 from tests.support.harness import run_periodic
 
 MONDAY_9 = NOW + 9 * 3600  # Monday 16 March 2026, 09:00 UTC: the configured "mon 09:00"

@@ -14,7 +14,7 @@ from email.utils import format_datetime
 
 from tests.support.feeds import rss
 from tests.support.feedserver import FeedServer
-from tests.test_cli import _env
+from tests.support.hark_cli import hark_env
 
 RELEVANT = 12
 
@@ -59,7 +59,7 @@ def test_kill_9_at_random_points_never_loses_or_duplicates(fake_slack, tmp_path)
     kills = 0
     with FeedServer() as feeds:
         feeds.set("/f.xml", rss(_items()))
-        env = _env(tmp_path, fake_slack, feeds.url("/f.xml"))
+        env = hark_env(tmp_path, fake_slack, feeds.url("/f.xml"))
         command = [sys.executable, "-m", "bot.cli", "poll", "--once"]
         for attempt in range(8):
             seen = len(fake_slack.calls("chat.postMessage"))
