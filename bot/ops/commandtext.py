@@ -6,16 +6,13 @@ Slack sends a command's text with its own markup when the manifest says
 ``<``, ``>`` as ``&amp;``, ``&lt;``, ``&gt;``. :func:`plain_command_text` turns that back
 into plain words the commands' parsers accept — the channel's ID, the user's ID, the URL —
 and drops control characters (a NUL reaching SQLite's full-text search fails the command).
-``normalize_command_text`` is the Bolt middleware that applies it to every slash command.
+handlers/middleware.py applies it to every slash command before a listener runs.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
-
-from slack_bolt import BoltRequest
 
 # <#C…|name>, <@U…|name>, <!here>, <!subteam^S…|@team>, <https://…|label>, <mailto:…|label>
 _TOKEN = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
@@ -58,11 +55,3 @@ def plain_command_text(text: str) -> str:
         last = match.end()
     out.append(_unescape(text[last:]))
     return "".join(out)
-
-
-def normalize_command_text(req: BoltRequest, next: Callable[[], None]) -> None:
-    """Bolt middleware: a slash command's ``text`` made plain before any listener runs."""
-    body = req.body
-    if isinstance(body, dict) and body.get("command") and isinstance(body.get("text"), str):
-        body["text"] = plain_command_text(body["text"])
-    next()
