@@ -16,6 +16,8 @@ from tests.support.fakeslack import FakeSlack, fake_slack  # noqa: F401 - fixtur
 from tests.support.feedserver import FeedServer
 from tests.support.harness import BASE_CONFIG, Harness, make_harness
 
+pytest_plugins = ["tests.support.pg_fixtures"]  # pg_server, pg_url: the PostgreSQL tier
+
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
