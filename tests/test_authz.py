@@ -21,8 +21,8 @@ from bot.blocks.dialogs import SHARE_DRAFT
 from bot.blocks.digest import POST_ACTION
 from bot.blocks.who_covers import SHARE_ACTION
 from tests.support import slackreq
-from tests.support.fakeslack import GRID_TEAM_ID, OTHER_TEAM_ID, TEAM_ID, make_user, visiting_users
 from tests.support.harness import SECRET, Harness, seed_conversation
+from tests.support.slack_team import GRID_TEAM_ID, OTHER_TEAM_ID, TEAM_ID, make_user, visiting_users
 
 ROLES: dict[str, tuple[str, str]] = {  # role -> (user id, the team its requests come from)
     "owner": ("U0SME1", TEAM_ID),

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 from bot.match.engine import Document
-from tests.support.fakeslack import validate_blocks
+from tests.support.blockkit import validate_blocks
 from tests.support.feeds import rss
 
 ADMIN = "U0MARKETER"

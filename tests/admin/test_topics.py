@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
-from tests.support.fakeslack import validate_blocks
+from tests.support.blockkit import validate_blocks
 from tests.support.feeds import rss
 
 ADMIN = "U0MARKETER"

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.blocks.text import duration, escape, fit, link, mention, plain, safe_url
-from tests.support.fakeslack import find_mentions
+from tests.support.mentions import find_mentions
 
 
 @pytest.mark.parametrize(
@@ -108,7 +108,7 @@ def test_a_url_is_measured_after_escaping_and_dropped_when_too_long():
 
 def test_a_card_with_a_long_escaped_link_is_still_a_card_slack_accepts():
     from bot.blocks.conversation import Card, conversation_message
-    from tests.support.fakeslack import MSG_BLOCKS_MAX_CHARS, blocks_json_chars, validate_blocks
+    from tests.support.blockkit import MSG_BLOCKS_MAX_CHARS, blocks_json_chars, validate_blocks
 
     card = Card(
         conversation_id=7,
@@ -129,7 +129,7 @@ def test_a_card_with_a_long_escaped_link_is_still_a_card_slack_accepts():
 
 def test_the_fake_slack_measures_text_as_sent_like_slack():
     # Slack counts the characters it receives: "&amp;" is five, though it shows one "&".
-    from tests.support.fakeslack import validate_blocks
+    from tests.support.blockkit import validate_blocks
 
     def section(text: str) -> list[dict]:
         return [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 
 from tests.support import slackreq
-from tests.support.fakeslack import validate_view
+from tests.support.blockkit import validate_view
 from tests.support.harness import SECRET, seed_conversation
 
 MONTH = datetime(2026, 3, 1, tzinfo=UTC).timestamp()

@@ -11,7 +11,7 @@ import pytest
 
 from bot.config import BusinessHours, ConfigError, parse_config
 from bot.engage.reminders import business_seconds
-from tests.support.fakeslack import validate_blocks
+from tests.support.blockkit import validate_blocks
 from tests.support.harness import BASE_CONFIG, run_periodic, seed_conversation
 
 T0 = datetime(2026, 3, 3, 10, 0, tzinfo=UTC).timestamp()  # a Tuesday

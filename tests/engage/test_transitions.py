@@ -9,8 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.support import slackreq
-from tests.support.fakeslack import find_mentions, make_user, validate_blocks, validate_view
+from tests.support.blockkit import validate_blocks, validate_view
 from tests.support.harness import BASE_CONFIG, SECRET, seed_conversation
+from tests.support.mentions import find_mentions
+from tests.support.slack_team import make_user
 
 ADMIN = "U0MARKETER"
 

@@ -12,8 +12,8 @@ from bot.blocks.digest import POST_ACTION
 from bot.blocks.text import quoted
 from bot.ops.logs import JsonFormatter
 from tests.support import slackreq
-from tests.support.fakeslack import find_mentions
 from tests.support.harness import SECRET
+from tests.support.mentions import find_mentions
 
 HOSTILE = ["<!channel>", "&lt;!channel&gt;", "`<!here>` then <https://evil.example|login>"]
 

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from tests.support import slackreq
-from tests.support.fakeslack import validate_view
+from tests.support.blockkit import validate_view
 from tests.support.harness import SECRET, seed_conversation
 
 

@@ -62,6 +62,6 @@ def test_doctor_reports_a_missing_scope_and_the_fix(harness_factory, fake_slack)
 
 def test_doctor_requires_exactly_what_the_manifest_asks_for():
     from bot.ops.doctor import REQUIRED_SCOPES
-    from tests.support.fakeslack import manifest_scopes
+    from tests.support.slack_team import manifest_scopes
 
     assert set(REQUIRED_SCOPES) <= set(manifest_scopes())

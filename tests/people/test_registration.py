@@ -6,7 +6,8 @@ import json
 import time
 from datetime import UTC, datetime, timedelta
 
-from tests.support.fakeslack import find_mentions, text_leaves, validate_blocks
+from tests.support.blockkit import validate_blocks
+from tests.support.mentions import find_mentions, text_leaves
 from tests.support.registration_form import (
     VALID,
     initial_values,

@@ -11,10 +11,12 @@ import pytest
 
 from bot.people.who_covers import find_topic
 from tests.support import slackreq
-from tests.support.fakeslack import find_mentions, make_user, validate_blocks
+from tests.support.blockkit import validate_blocks
 from tests.support.feeds import rss
 from tests.support.harness import SECRET
+from tests.support.mentions import find_mentions
 from tests.support.registration_form import submit_form
+from tests.support.slack_team import make_user
 
 QUERIES = {
     "kubernetes": "(kubernetes OR k8s) -hiring",

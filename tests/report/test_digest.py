@@ -15,14 +15,10 @@ import pytest
 from bot.blocks.digest import POST_ACTION, digest_message
 from bot.report.digest import Period, PeriodError, build_digest, parse_period, percentile
 from tests.support import slackreq
+from tests.support.blockkit import MSG_BLOCKS_MAX_CHARS, blocks_json_chars, validate_blocks
 from tests.support.digest_world import CONFIG, DAY, MIN, NOW, T0, W, World, build_world, digest
-from tests.support.fakeslack import (
-    MSG_BLOCKS_MAX_CHARS,
-    blocks_json_chars,
-    find_mentions,
-    validate_blocks,
-)
 from tests.support.harness import SECRET
+from tests.support.mentions import find_mentions
 
 
 @pytest.fixture

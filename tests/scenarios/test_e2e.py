@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
-from tests.support.fakeslack import find_mentions, validate_blocks
+from tests.support.blockkit import validate_blocks
 from tests.support.feeds import rss
+from tests.support.mentions import find_mentions
 
 
 def _date(hours_ago: float) -> str:

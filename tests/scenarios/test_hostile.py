@@ -13,9 +13,10 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
-from tests.support.fakeslack import find_mentions, validate_blocks
+from tests.support.blockkit import validate_blocks
 from tests.support.feeds import rss
 from tests.support.harness import use_fetcher
+from tests.support.mentions import find_mentions
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "feeds"
 RECENT = format_datetime(datetime.now(UTC) - timedelta(hours=1))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support.fakeslack import validate_view
+from tests.support.blockkit import validate_view
 
 VALID = {
     "x": "https://twitter.com/Sam_Expert",

@@ -23,15 +23,15 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from slack_sdk.signature import SignatureVerifier
 
-from tests.support.fakeslack import (
+from tests.support.blockkit import (
     MSG_BLOCKS_MAX_CHARS,
-    FakeSlack,
     blocks_json_chars,
-    find_mentions,
-    manifest_scopes,
     validate_blocks,
     validate_view,
 )
+from tests.support.fakeslack import FakeSlack
+from tests.support.mentions import find_mentions
+from tests.support.slack_team import manifest_scopes
 from tests.support.slackreq import (
     app_home_opened,
     block_action,
