@@ -1,4 +1,6 @@
-"""The fake Slack server answers the real slack_sdk and slack_bolt the way Slack does."""
+"""The fake Slack server answers the real slack_sdk the way Slack does: roundtrips, refusals,
+scripted failures and what it records.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +9,9 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from slack_bolt import App
-from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
@@ -21,59 +19,15 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
-from slack_sdk.signature import SignatureVerifier
 
 from tests.support.blockkit import (
     MSG_BLOCKS_MAX_CHARS,
     blocks_json_chars,
     validate_blocks,
-    validate_view,
 )
 from tests.support.fakeslack import FakeSlack
-from tests.support.mentions import find_mentions
+from tests.support.handmade import button, error_of, header, section
 from tests.support.slack_team import manifest_scopes
-from tests.support.slackreq import (
-    app_home_opened,
-    block_action,
-    event_callback,
-    signed,
-    slash_command,
-    text_inputs,
-    view_submission,
-)
-
-SECRET = "test-signing-secret"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with FakeSlack() as server:
-        yield server
-
-
-@pytest.fixture
-def client(fake: FakeSlack) -> WebClient:
-    return WebClient(token="xoxb-test", base_url=fake.url)
-
-
-def error_of(call: Any) -> str:
-    """Run a slack_sdk call expected to fail; return Slack's error code."""
-    with pytest.raises(SlackApiError) as info:
-        call()
-    return info.value.response["error"]
-
-
-def section(text: str, **extra: Any) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}, **extra}
-
-
-def button(text: str = "Claim", **extra: Any) -> dict[str, Any]:
-    return {"type": "button", "text": {"type": "plain_text", "text": text}, **extra}
-
-
-def option(text: str = "a", value: str = "a") -> dict[str, Any]:
-    return {"text": {"type": "plain_text", "text": text}, "value": value}
-
 
 # -- Web API roundtrips -----------------------------------------------------------------------
 
@@ -398,202 +352,7 @@ def test_reset_forgets_calls_state_and_failures(fake: FakeSlack, client: WebClie
     assert client.auth_test()["ok"]
 
 
-# -- Block Kit limits ----------------------------------------------------------------------------
-
-
-def header(text: str, kind: str = "plain_text") -> dict[str, Any]:
-    return {"type": "header", "text": {"type": kind, "text": text}}
-
-
-def actions(*elements: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "actions", "elements": list(elements)}
-
-
-def select(options: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"type": "static_select", "action_id": "s", "options": options}
-
-
-def input_block(element: dict[str, Any], label: str = "Reason") -> dict[str, Any]:
-    return {"type": "input", "label": {"type": "plain_text", "text": label}, "element": element}
-
-
-BROKEN_BLOCKS = {
-    "51 blocks in a message": ([{"type": "divider"}] * 51, "message", "/blocks"),
-    "101 blocks in a modal": ([{"type": "divider"}] * 101, "modal", "/blocks"),
-    "101 blocks in home": ([{"type": "divider"}] * 101, "home", "/blocks"),
-    "section text 3001": ([section("x" * 3001)], "message", "/blocks/0/text/text"),
-    "section without text or fields": ([{"type": "section"}], "message", "/blocks/0"),
-    "11 fields": (
-        [{"type": "section", "fields": [{"type": "mrkdwn", "text": "f"}] * 11}],
-        "message",
-        "/blocks/0/fields",
-    ),
-    "field 2001": (
-        [{"type": "section", "fields": [{"type": "mrkdwn", "text": "f" * 2001}]}],
-        "message",
-        "/blocks/0/fields/0/text",
-    ),
-    "header 151": ([header("h" * 151)], "message", "/blocks/0/text/text"),
-    "header mrkdwn": ([header("h", "mrkdwn")], "message", "/blocks/0/text/type"),
-    "11 context elements": (
-        [{"type": "context", "elements": [{"type": "mrkdwn", "text": "c"}] * 11}],
-        "message",
-        "/blocks/0/elements",
-    ),
-    "26 actions": (
-        [actions(*[button(action_id=f"a{i}") for i in range(26)])],
-        "message",
-        "/blocks/0/elements",
-    ),
-    "button text 76": ([actions(button("b" * 76))], "message", "/blocks/0/elements/0/text/text"),
-    "button value 2001": (
-        [actions(button(value="v" * 2001))],
-        "message",
-        "/blocks/0/elements/0/value",
-    ),
-    "button url 3001": (
-        [actions(button(url="https://x/" + "u" * 2991))],
-        "message",
-        "/blocks/0/elements/0/url",
-    ),
-    "action_id 256": (
-        [actions(button(action_id="a" * 256))],
-        "message",
-        "/blocks/0/elements/0/action_id",
-    ),
-    "duplicate action_id": (
-        [actions(button(action_id="a"), button(action_id="a"))],
-        "message",
-        "/blocks/0/elements/1/action_id",
-    ),
-    "block_id 256": ([section("s", block_id="b" * 256)], "message", "/blocks/0/block_id"),
-    "duplicate block_id": (
-        [section("s", block_id="b"), section("t", block_id="b")],
-        "message",
-        "/blocks/1/block_id",
-    ),
-    "text object type": (
-        [{"type": "section", "text": {"type": "markdown", "text": "s"}}],
-        "message",
-        "/blocks/0/text/type",
-    ),
-    "empty text": ([section("")], "message", "/blocks/0/text/text"),
-    "input label 2001": (
-        [input_block({"type": "plain_text_input", "action_id": "r"}, "l" * 2001)],
-        "modal",
-        "/blocks/0/label/text",
-    ),
-    "plain_text_input max_length 3001": (
-        [input_block({"type": "plain_text_input", "action_id": "r", "max_length": 3001})],
-        "modal",
-        "/blocks/0/element/max_length",
-    ),
-    "101 select options": (
-        [section("s", accessory=select([option(str(i), str(i)) for i in range(101)]))],
-        "message",
-        "/blocks/0/accessory/options",
-    ),
-    "option text 76": (
-        [section("s", accessory=select([option("o" * 76)]))],
-        "message",
-        "/blocks/0/accessory/options/0/text/text",
-    ),
-    "option value 151": (
-        [section("s", accessory=select([option(value="v" * 151)]))],
-        "message",
-        "/blocks/0/accessory/options/0/value",
-    ),
-    "image_url 3001": (
-        [{"type": "image", "image_url": "https://x/" + "i" * 2991, "alt_text": "a"}],
-        "message",
-        "/blocks/0/image_url",
-    ),
-    "image without alt_text": (
-        [{"type": "image", "image_url": "https://x/i.png"}],
-        "message",
-        "/blocks/0/alt_text",
-    ),
-    "unknown block type": ([{"type": "carousel"}], "message", "/blocks/0/type"),
-    "unknown element type": ([actions({"type": "slider"})], "message", "/blocks/0/elements/0/type"),
-    "blocks not a list": ({"type": "divider"}, "message", "/blocks"),
-}
-
-
-@pytest.mark.parametrize(
-    ("blocks", "surface", "pointer"), BROKEN_BLOCKS.values(), ids=BROKEN_BLOCKS.keys()
-)
-def test_validate_blocks_catches_each_limit(blocks: Any, surface: str, pointer: str) -> None:
-    problems = validate_blocks(blocks, surface)
-    assert any(p.endswith(f"[json-pointer:{pointer}]") for p in problems), problems
-
-
-GOOD_BLOCKS = {
-    "50 blocks in a message": ([{"type": "divider"}] * 50, "message"),
-    "100 blocks in a modal": ([{"type": "divider"}] * 100, "modal"),
-    "limits exactly": (
-        [
-            header("h" * 150),
-            section("x" * 3000, block_id="b" * 255),
-            {"type": "section", "fields": [{"type": "mrkdwn", "text": "f" * 2000}] * 10},
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": "c"}] * 10},
-            actions(*[button("b" * 75, action_id=f"a{i}", value="v" * 2000) for i in range(25)]),
-            section("s", accessory=select([option("o" * 75, "v" * 150)] * 100)),
-            {"type": "image", "image_url": "https://x/" + "i" * 2990, "alt_text": "a"},
-        ],
-        "message",
-    ),
-    "a conversation card": (
-        [
-            section("*<https://news.ycombinator.com/item?id=1|Ask HN: k8s at scale?>*"),
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": "HN · 12 points"}]},
-            actions(
-                button("Claim", action_id="claim", value="42", style="primary"),
-                button("Reply", action_id="reply", value="42"),
-                button("Ignore", action_id="ignore", value="42", style="danger"),
-            ),
-        ],
-        "message",
-    ),
-}
-
-
-@pytest.mark.parametrize(("blocks", "surface"), GOOD_BLOCKS.values(), ids=GOOD_BLOCKS.keys())
-def test_validate_blocks_accepts_blocks_within_limits(blocks: Any, surface: str) -> None:
-    assert validate_blocks(blocks, surface) == []
-
-
-def modal(**fields: Any) -> dict[str, Any]:
-    return {"type": "modal", "title": {"type": "plain_text", "text": "Ignore"}, **fields}
-
-
-def plain(text: str) -> dict[str, str]:
-    return {"type": "plain_text", "text": text}
-
-
-@pytest.mark.parametrize(
-    ("view", "pointer"),
-    [
-        (modal(title=plain("t" * 25)), "/view/title/text"),
-        (modal(submit=plain("s" * 25)), "/view/submit/text"),
-        (modal(close=plain("c" * 25)), "/view/close/text"),
-        ({"type": "modal", "blocks": []}, "/view/title"),
-        (modal(blocks=[input_block({"type": "plain_text_input"})]), "/view/submit"),
-        (modal(private_metadata="p" * 3001), "/view/private_metadata"),
-        (modal(blocks=[{"type": "divider"}] * 101), "/view/blocks"),
-    ],
-)
-def test_validate_view_catches_each_limit(view: dict[str, Any], pointer: str) -> None:
-    assert any(p.endswith(f"[json-pointer:{pointer}]") for p in validate_view(view)), pointer
-
-
-def test_validate_view_accepts_a_reason_modal() -> None:
-    view = modal(
-        submit=plain("Ignore"),
-        close=plain("Cancel"),
-        blocks=[input_block({"type": "plain_text_input", "action_id": "r", "max_length": 3000})],
-    )
-    assert validate_view(view) == []
-    assert validate_view({"type": "home", "blocks": [section("hi")]}, "home") == []
+# -- refusals ---------------------------------------------------------------------------------
 
 
 def test_server_refuses_invalid_blocks_with_messages(client: WebClient) -> None:
@@ -630,31 +389,6 @@ def test_text_over_40k_and_no_content_are_refused(client: WebClient) -> None:
     ) == ("invalid_metadata_format")
 
 
-# -- mention audit ----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "strict", "expected"),
-    [
-        ("plain words", False, []),
-        ("hey <!here> and <!channel>", False, ["<!here>", "<!channel>"]),
-        ("<!everyone>", False, ["<!everyone>"]),
-        ("<!here|here>", False, ["<!here|here>"]),
-        ("<!subteam^S0SRE|@sre> look", False, ["<!subteam^S0SRE|@sre>"]),
-        ("ping <@U0SME1> and <@W0ENT|ent>", False, ["<@U0SME1>", "<@W0ENT|ent>"]),
-        ("escaped &lt;!here&gt; &lt;@U0SME1&gt;", False, []),
-        ("raw @here @channel @everyone", False, []),
-        ("raw @here @channel @everyone", True, ["@here", "@channel", "@everyone"]),
-        ("mail me@here.com", True, []),
-        ("<#C0K8S|k8s> and <https://x.y|link>", True, []),
-        ("<!date^1700000000^{date}|Nov 14>", True, []),
-        ("<!here> then @here", True, ["<!here>", "@here"]),
-    ],
-)
-def test_find_mentions(text: str, strict: bool, expected: list[str]) -> None:
-    assert find_mentions(text, strict) == expected
-
-
 def test_sent_text_covers_text_blocks_views_metadata(fake: FakeSlack, client: WebClient) -> None:
     client.chat_postMessage(
         channel="C1",
@@ -684,147 +418,6 @@ def test_arguments_the_fake_cannot_read_answer_500_with_detail(client: WebClient
         client.conversations_history(channel="C1", limit="many")
     assert info.value.response.status_code == 500
     assert "ValueError" in info.value.response["detail"]
-
-
-# -- Bolt, signed requests --------------------------------------------------------------------
-
-
-@pytest.fixture
-def app(fake: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> App:
-    """A tiny real Bolt app wired to the fake the way Hark's app factory should be."""
-    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL"):
-        monkeypatch.delenv(name, raising=False)
-    bolt = App(  # no token=: with client= given, Bolt ignores it and logs a warning
-        signing_secret=SECRET,
-        client=WebClient(base_url=fake.url, token="xoxb-test"),
-        process_before_response=True,
-        token_verification_enabled=False,
-    )
-
-    @bolt.command("/who-covers")
-    def who_covers(ack: Any, command: dict[str, Any], client: WebClient, respond: Any) -> None:
-        ack()
-        client.chat_postMessage(channel=command["channel_id"], text=f"covers {command['text']}")
-        respond(text="done")
-
-    @bolt.command("/register")
-    def register(ack: Any, command: dict[str, Any], client: WebClient) -> None:
-        ack()
-        client.views_open(trigger_id=command["trigger_id"], view=modal(callback_id="register"))
-
-    @bolt.action("claim")
-    def claim(ack: Any, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        ack()
-        client.chat_update(
-            channel=body["container"]["channel_id"],
-            ts=body["container"]["message_ts"],
-            text=f"claimed {action['value']} by {body['user']['id']}",
-        )
-
-    @bolt.view("ignore_reason")
-    def ignore_reason(ack: Any, view: dict[str, Any], client: WebClient) -> None:
-        ack()
-        reason = view["state"]["values"]["reason"]["text"]["value"]
-        client.chat_postMessage(channel=view["private_metadata"], text=f"ignored: {reason}")
-
-    @bolt.event("app_home_opened")
-    def home(event: dict[str, Any], client: WebClient) -> None:
-        client.views_publish(user_id=event["user"], view={"type": "home", "blocks": []})
-
-    return bolt
-
-
-def test_signed_headers_satisfy_slack_sdk_verifier() -> None:
-    headers = signed("a=1", SECRET)
-    assert SignatureVerifier(SECRET).is_valid_request("a=1", headers)
-    assert not SignatureVerifier(SECRET).is_valid_request("a=2", headers)
-    assert not SignatureVerifier(SECRET).is_valid_request("a=1", signed("a=1", SECRET, stale=True))
-
-
-def test_slash_command_reaches_listener_whose_client_hits_the_fake(
-    fake: FakeSlack, app: App
-) -> None:
-    request = slash_command(
-        SECRET, "/who-covers", "kubernetes", response_url=fake.response_url("cmd1")
-    )
-    response = app.dispatch(request.bolt())
-    assert response.status == 200
-    post = fake.last("chat.postMessage")
-    # Bolt's per-request client adds team_id to every call.
-    assert post.args == {"channel": "C0K8S", "text": "covers kubernetes", "team_id": "T0HARK"}
-    assert fake.calls("auth.test"), "Bolt's per-request authorization uses the fake too"
-    reply = fake.last("response")
-    assert (reply.args["text"], reply.path) == ("done", "/response/cmd1")
-
-
-def test_slash_command_trigger_id_opens_a_modal(fake: FakeSlack, app: App) -> None:
-    assert app.dispatch(slash_command(SECRET, "/register").bolt()).status == 200
-    opened = fake.last("views.open")
-    assert opened.response["ok"] and opened.args["view"]["callback_id"] == "register"
-
-
-@pytest.mark.parametrize("forgery", [{"bad_signature": True}, {"stale": True}])
-def test_forged_or_stale_requests_get_401(
-    fake: FakeSlack, app: App, forgery: dict[str, bool]
-) -> None:
-    request = slash_command(SECRET, "/who-covers", "k8s", **forgery)
-    assert app.dispatch(BoltRequest(body=request.body, headers=request.headers)).status == 401
-    assert fake.calls("chat.postMessage") == []
-
-
-def test_block_action_click_updates_the_message(
-    fake: FakeSlack, app: App, client: WebClient
-) -> None:
-    ts = client.chat_postMessage(channel="C0K8S", text="new conversation")["ts"]
-    request = block_action(SECRET, "claim", "42", user_id="U0SME2", message_ts=ts)
-    assert app.dispatch(request.bolt()).status == 200
-    assert fake.messages["C0K8S"][0]["text"] == "claimed 42 by U0SME2"
-
-
-def test_view_submission_carries_state_values(fake: FakeSlack, app: App) -> None:
-    values = text_inputs({"reason": {"text": "off topic"}})
-    request = view_submission(SECRET, "ignore_reason", values, private_metadata="C0K8S")
-    assert app.dispatch(request.bolt()).status == 200
-    assert fake.last("chat.postMessage").args["text"] == "ignored: off topic"
-
-
-def test_event_callback_app_home_opened_publishes(fake: FakeSlack, app: App) -> None:
-    assert app.dispatch(event_callback(SECRET, app_home_opened("U0SME1")).bolt()).status == 200
-    assert fake.home_views["U0SME1"]["type"] == "home"
-
-
-@pytest.fixture
-def bolt_over_http(app: App) -> Iterator[str]:
-    """The Bolt app behind a real local HTTP server, as `hark run` serves it."""
-
-    class Events(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"])).decode()
-            resp = app.dispatch(BoltRequest(body=body, headers=dict(self.headers)))
-            data = resp.body.encode()
-            self.send_response(resp.status)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Events)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/slack/events"
-    server.shutdown()
-    server.server_close()
-    thread.join()
-
-
-def test_signed_requests_over_http(fake: FakeSlack, bolt_over_http: str) -> None:
-    request = slash_command(SECRET, "/who-covers", "k8s", response_url=fake.response_url())
-    assert request.post(bolt_over_http)[0] == 200
-    assert fake.last("chat.postMessage").args["text"] == "covers k8s"
-    forged = slash_command(SECRET, "/who-covers", "k8s", bad_signature=True)
-    assert forged.post(bolt_over_http)[0] == 401
 
 
 def test_response_url_refuses_invalid_blocks(fake: FakeSlack) -> None:
@@ -882,26 +475,3 @@ def test_response_url_refuses_what_chat_post_message_refuses(fake: FakeSlack) ->
     assert fake.last("response").response == ["msg_blocks_too_long"]
     assert _post_response(fake, {"response_type": "ephemeral"}) == 400  # nothing to show
     assert _post_response(fake, {"delete_original": True}) == 200
-
-
-def test_elements_only_in_the_blocks_that_take_them() -> None:
-    text_input = {"type": "plain_text_input", "action_id": "a"}
-    button = {"type": "button", "action_id": "b", "text": {"type": "plain_text", "text": "B"}}
-    where = "[json-pointer:/blocks/0/elements/0/type]"
-    assert validate_blocks([{"type": "actions", "elements": [text_input]}]) == [
-        f"[ERROR] plain_text_input is not allowed in actions blocks {where}"
-    ]
-    label = {"type": "plain_text", "text": "L"}
-    assert validate_blocks([{"type": "input", "label": label, "element": button}], "modal")
-    section_with_input = {"type": "section", "text": label, "accessory": text_input}
-    assert validate_blocks([section_with_input])
-    assert validate_blocks([{"type": "input", "label": label, "element": text_input}]) == []
-    assert validate_blocks([{"type": "actions", "elements": [button]}]) == []
-
-
-def test_markdown_blocks_share_one_12000_character_budget() -> None:
-    one = {"type": "markdown", "text": "m" * 7_000}
-    assert validate_blocks([one]) == []
-    assert validate_blocks([one, dict(one)]) == [
-        "[ERROR] markdown blocks total more than 12000 characters [json-pointer:/blocks/1/text]"
-    ]
