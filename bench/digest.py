@@ -30,7 +30,8 @@ from pathlib import Path
 from bot.blocks.digest import digest_message
 from bot.blocks.who_covers import who_covers_message
 from bot.people import who_covers as coverage
-from bot.report.digest import build_digest, parse_period
+from bot.report.digest import build_digest
+from bot.report.periods import parse_period
 from bot.store import Store
 
 GENERATOR_VERSION = 3  # bump when the generated data changes shape

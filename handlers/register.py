@@ -9,9 +9,9 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.authz import actor_of
+from bot.blocks.answers import error_message
 from bot.blocks.register import CALLBACK_ID as REGISTER_CALLBACK
 from bot.blocks.register import read_register_values, register_modal
-from bot.blocks.answers import error_message
 from bot.blocks.text import quoted
 from bot.people import registration
 from bot.people.registration import save_registration

@@ -17,6 +17,7 @@ from bot.blocks.answers import Message, error_message, section
 from bot.blocks.text import fit, link, quoted
 from bot.match.engine import Document, Matcher
 from bot.match.ranking import rank_post
+from bot.match.words import closest_names
 from bot.ops.channels import channel_name, look_up_channel
 from bot.query.errors import QueryError
 from bot.query.parser import parse_query
@@ -134,7 +135,7 @@ def _edit(services: Services, args: list[str]) -> Message:
     name, query = args[0], query_from_words(args[1:])
     row = services.store.topic_by_name(name)
     if row is None:
-        return _no_topic(name)
+        return _no_topic(services, name)
     try:
         parse_query(query)
     except QueryError as error:
@@ -151,7 +152,7 @@ def _remove(services: Services, args: list[str]) -> Message:
         return error_message(f"Give one topic name (quote it if it has spaces): {REMOVE_USAGE}.")
     row = services.store.topic_by_name(args[0])
     if row is None:
-        return _no_topic(args[0])
+        return _no_topic(services, args[0])
     services.store.remove_topic(args[0])
     return _reply(
         f"Removed topic *{fit(row['name'], 60, one_line=True)}*; its past conversations are kept."
@@ -165,9 +166,11 @@ def _config_note(row) -> str:
     return ""
 
 
-def _no_topic(name: str) -> Message:
+def _no_topic(services: Services, name: str) -> Message:
+    close = closest_names(name, [t["name"] for t in services.store.topics(enabled_only=False)])
+    hint = "".join(f"Did you mean *{fit(c, 60, one_line=True)}*? " for c in close[:1])
     return error_message(
-        f"There is no topic *{fit(name, 60, one_line=True)}*. `/hark topics` lists them."
+        f"There is no topic *{fit(name, 60, one_line=True)}*. {hint}`/hark topics` lists them."
     )
 
 

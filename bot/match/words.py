@@ -20,8 +20,10 @@ characters of spaced scripts, and single characters of unspaced scripts.
 from __future__ import annotations
 
 import bisect
+import difflib
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import cache
 
 # Unicode blocks of scripts written without spaces between words.
@@ -56,6 +58,14 @@ _LISTED_UP_TO = 0x20000
 def fold(text: str) -> str:
     """Normalize text for comparison: compatibility forms unified, case folded."""
     return unicodedata.normalize("NFKC", text).casefold()
+
+
+def closest_names(asked: str, names: Iterable[str], *, cutoff: float = 0.6) -> list[str]:
+    """Up to three of ``names`` a person probably meant by ``asked`` (a mistyped topic),
+    best first, spelled as ``names`` spell them; compared folded."""
+    folded = {fold(name): name for name in names}
+    close = difflib.get_close_matches(fold(asked), list(folded), n=3, cutoff=cutoff)
+    return [folded[c] for c in close]
 
 
 def _is_word_char(ch: str) -> bool:

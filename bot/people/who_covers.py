@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 import statistics
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.match.words import fold
+from bot.match.words import closest_names, fold
 from bot.people.handles import split_list
 from bot.query.parser import QueryError, parse_query
 from bot.query.tree import literal_terms
@@ -64,9 +63,7 @@ def find_topic(asked: str, queries: Mapping[str, str]) -> TopicLookup:
             hits.append(name)
     if hits:
         return TopicLookup(hits[0], by_words=True, others=tuple(hits[1:5]))
-    folded = {fold(n): n for n in queries}
-    close = difflib.get_close_matches(wanted, list(folded), n=3, cutoff=0.5)
-    return TopicLookup(None, suggestions=tuple(folded[c] for c in close))
+    return TopicLookup(None, suggestions=tuple(closest_names(wanted, queries, cutoff=0.5)))
 
 
 def _query_words(query: str) -> set[str]:

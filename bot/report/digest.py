@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import heapq
 import math
-import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
 
+from bot.report.periods import DAY, Period
 from bot.store import Store
 from bot.store.digest_cohort import CohortGroup, CohortSummary
 
-PERIOD_HELP = "Write a period as `today`, `7d`, `30d`, `week`, `month` or `2026-11-01..2026-11-15`."
-DAY = 86400.0
 QUIET_AFTER = 30 * DAY  # no claim or reply for this long: "gone quiet"
 QUIET_LOOKBACK = 120 * DAY  # ...after engaging within this window before the period's end
 QUIET_MIN_CONVERSATIONS = 2
@@ -29,67 +26,6 @@ TOP_VOICES = 10
 TOP_REACH = 5
 BACKLOG = 5
 TOP_QUIET = 5
-
-
-class PeriodError(ValueError):
-    """A period that could not be read; the message says how to write one.
-
-    ``quoting(quote)`` is the message with the person's text quoted by ``quote`` (Slack
-    answers pass the one escaping helper: the text may hold ``<!channel>``).
-    """
-
-    def __init__(self, template: str, asked: str) -> None:
-        super().__init__(template.format(asked=f"`{asked}`"))
-        self.template, self.asked = template, asked
-
-    def quoting(self, quote: Callable[[str], str]) -> str:
-        return self.template.format(asked=quote(self.asked))
-
-
-@dataclass(frozen=True)
-class Period:
-    since: float
-    until: float
-    label: str
-
-    def previous(self) -> Period:
-        """The period of the same length just before this one (what trends compare with)."""
-        length = self.until - self.since
-        return Period(self.since - length, self.since, f"previous {self.label}")
-
-
-def parse_period(text: str, now: float) -> Period:
-    """Read ``today``, ``Nd``, ``week``, ``month`` or ``YYYY-MM-DD..YYYY-MM-DD`` (UTC days)."""
-    text = text.strip().lower() or "7d"
-    current = datetime.fromtimestamp(now, UTC)
-    midnight = current.replace(hour=0, minute=0, second=0, microsecond=0)
-    if text == "today":
-        return Period(midnight.timestamp(), now, "today")
-    if text == "week":
-        start = midnight - timedelta(days=midnight.weekday())
-        return Period(start.timestamp(), now, "this week")
-    if text == "month":
-        return Period(midnight.replace(day=1).timestamp(), now, "this month")
-    m = re.fullmatch(r"(\d{1,3})d", text)
-    if m:
-        days = int(m.group(1))
-        if not 1 <= days <= 366:
-            raise PeriodError(f"{{asked}}: choose between 1d and 366d. {PERIOD_HELP}", text)
-        return Period(now - days * DAY, now, f"last {days} days")
-    m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", text)
-    if m:
-        try:
-            first, last = date.fromisoformat(m.group(1)), date.fromisoformat(m.group(2))
-        except ValueError:
-            raise PeriodError(
-                f"{{asked}} has a date that does not exist. {PERIOD_HELP}", text
-            ) from None
-        if last < first:
-            raise PeriodError(f"{{asked}} ends before it starts. {PERIOD_HELP}", text)
-        since = datetime(first.year, first.month, first.day, tzinfo=UTC).timestamp()
-        until = datetime(last.year, last.month, last.day, tzinfo=UTC).timestamp() + DAY
-        return Period(since, until, f"{first.isoformat()} to {last.isoformat()}")
-    raise PeriodError(f"I can't read {{asked}} as a period. {PERIOD_HELP}", text)
 
 
 def percentile(ordered: Sequence[float], q: float) -> float | None:

@@ -19,7 +19,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks.digest import digest_message
 from bot.config import Config
-from bot.report.digest import Digest, Period, build_digest
+from bot.report.digest import Digest, build_digest
+from bot.report.periods import Period
 from bot.store import Store
 
 log = logging.getLogger(__name__)

@@ -154,3 +154,12 @@ def test_test_counts_recent_matches_and_shows_the_best_five_saving_nothing(harne
     assert "can't be used" in _answer(h) and "^" in _answer(h)
     h.command("/hark", "test", user_id="U0SME1")
     assert "Give a query to try" in _answer(h)
+
+
+def test_an_unknown_topic_name_is_answered_with_the_closest_one(harness_factory):
+    h = harness_factory()
+    h.command("/hark", "topics remove kubernets", user_id=ADMIN)
+    assert "There is no topic *kubernets*. Did you mean *kubernetes*?" in _answer(h)
+    h.command("/hark", "topics edit zzz k8s", user_id=ADMIN)
+    answer = _answer(h)
+    assert "There is no topic *zzz*" in answer and "Did you mean" not in answer

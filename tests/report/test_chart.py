@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from bot.report.chart import ChartData, chart_data, render_chart
-from bot.report.digest import parse_period
+from bot.report.periods import parse_period
 from tests.support.digest_world import CONFIG, NOW, World, build_world, digest
 
 

@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.blocks.digest import POST_ACTION, digest_message
-from bot.report.digest import Period, PeriodError, build_digest, parse_period, percentile
+from bot.report.digest import build_digest, percentile
+from bot.report.periods import Period, PeriodError, parse_period
 from tests.support import slackreq
 from tests.support.blockkit import MSG_BLOCKS_MAX_CHARS, blocks_json_chars, validate_blocks
 from tests.support.digest_world import CONFIG, DAY, MIN, NOW, T0, W, World, build_world, digest

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.models import Post, SourceSpec
-from bot.report.digest import build_digest, parse_period
+from bot.report.digest import build_digest
+from bot.report.periods import parse_period
 from bot.store import IncomingPost
 
 DAY = 86400.0
