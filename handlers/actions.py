@@ -126,8 +126,8 @@ def _handleable(
     row = hark.store.conversation(conversation_id) if conversation_id is not None else None
     if row is None:
         return None
-    if row["state"] not in ("new", "claimed"):
-        outcome = hark.engagement.refusal(row["id"], user, verb)
+    outcome = hark.engagement.answerable(row["id"], user, verb)
+    if not outcome.ok:
         _finish(hark, client, row["id"], user, channel, outcome)
         return None
     if not _allowed(hark, client, actor_of(body), action, row, channel):

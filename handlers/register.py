@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -14,10 +13,9 @@ from bot.blocks.register import CALLBACK_ID as REGISTER_CALLBACK
 from bot.blocks.register import read_register_values, register_modal
 from bot.blocks.text import quoted
 from bot.people import registration
+from bot.people.profiles import slack_profile
 from bot.people.registration import save_registration
 from bot.wiring import Services
-
-log = logging.getLogger(__name__)
 
 
 def register(app: App) -> None:
@@ -61,26 +59,13 @@ def register_command(
         return
     prefill = registration.registration_prefill(hark.store, user_id)
     if not prefill.get("title"):
-        prefill.update(_slack_profile(client, user_id))
+        prefill.update(slack_profile(client, user_id))
     topics = [t["name"] for t in hark.store.topics()]
     metadata = json.dumps({"name": prefill.get("name", "")})
     client.views_open(
         trigger_id=command["trigger_id"],
         view=register_modal(topics, prefill, private_metadata=metadata),
     )
-
-
-def _slack_profile(client: WebClient, user_id: str) -> dict[str, str]:
-    try:
-        user = client.users_info(user=user_id)["user"]
-    except Exception as exc:  # noqa: BLE001 - prefill is a courtesy; the form still opens
-        log.info("users.info failed for prefill: %s", type(exc).__name__)
-        return {}
-    profile = user.get("profile") or {}
-    return {
-        "title": profile.get("title", ""),
-        "name": profile.get("real_name") or user.get("real_name") or user.get("name", ""),
-    }
 
 
 def _metadata(view: dict) -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+from collections.abc import Callable
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
@@ -88,44 +89,66 @@ def _conclude(
         _tell(client, row["channel"], user, outcome.message)
 
 
-def submit_reply(ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext) -> None:
-    hark: Services = context["hark"]
-    row = _conversation(ack, body, view, client, hark, "conversation.reply")
+def _submit(
+    ack: Ack,
+    body: dict,
+    view: dict,
+    client: WebClient,
+    hark: Services,
+    action: str,
+    step: Callable[[Services, int, str, dict], Outcome],
+) -> Outcome | None:
+    """The one shape of a submission: the conversation (asked of bot/authz.py), one step
+    of bot/engage/transitions.py with what the form holds, then the answer."""
+    row = _conversation(ack, body, view, client, hark, action)
     if row is None:
-        return
-    user, conversation_id = body["user"]["id"], row["id"]
+        return None
+    user = body["user"]["id"]
+    outcome = step(hark, row["id"], user, view)
+    _conclude(ack, hark, client, row, user, outcome)
+    return outcome
+
+
+def _record_reply(hark: Services, conversation_id: int, user: str, view: dict) -> Outcome:
     hark.engagement.save_draft(conversation_id, user, _value(view, "draft").get("value") or "")
     url = _value(view, "reply_url").get("value") or ""
-    outcome = hark.engagement.reply(conversation_id, user, url)
-    _conclude(ack, hark, client, row, user, outcome)
+    return hark.engagement.reply(conversation_id, user, url)
+
+
+def _record_ignore(hark: Services, conversation_id: int, user: str, view: dict) -> Outcome:
+    reason = (_value(view, "reason").get("selected_option") or {}).get("value", "other")
+    mute = tuple(o.get("value", "") for o in _value(view, "mute").get("selected_options") or [])
+    return hark.engagement.ignore(conversation_id, user, reason, mute=mute)
+
+
+def _record_reassign(hark: Services, conversation_id: int, user: str, view: dict) -> Outcome:
+    new_owner = _value(view, "new_owner").get("selected_user") or ""
+    return hark.engagement.reassign(conversation_id, user, new_owner)
+
+
+def submit_reply(ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext) -> None:
+    _submit(ack, body, view, client, context["hark"], "conversation.reply", _record_reply)
 
 
 def submit_ignore(
     ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext
 ) -> None:
-    hark: Services = context["hark"]
-    row = _conversation(ack, body, view, client, hark, "conversation.ignore")
-    if row is None:
-        return
-    user, conversation_id = body["user"]["id"], row["id"]
-    reason = (_value(view, "reason").get("selected_option") or {}).get("value", "other")
-    mute = tuple(o.get("value", "") for o in _value(view, "mute").get("selected_options") or [])
-    outcome = hark.engagement.ignore(conversation_id, user, reason, mute=mute)
-    _conclude(ack, hark, client, row, user, outcome)
+    _submit(ack, body, view, client, context["hark"], "conversation.ignore", _record_ignore)
 
 
 def submit_reassign(
     ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext
 ) -> None:
+    """Reassign, then tell the new owner in a direct message what they now have."""
     hark: Services = context["hark"]
-    row = _conversation(ack, body, view, client, hark, "conversation.reassign")
-    if row is None:
+    outcome = _submit(ack, body, view, client, hark, "conversation.reassign", _record_reassign)
+    if outcome is None or not outcome.ok:
         return
-    user, conversation_id = body["user"]["id"], row["id"]
-    new_owner = _value(view, "new_owner").get("selected_user") or ""
-    outcome = hark.engagement.reassign(conversation_id, user, new_owner)
-    _conclude(ack, hark, client, row, user, outcome)
-    row = hark.store.conversation(conversation_id) if outcome.ok else None
+    conversation_id = _metadata(view)["conversation_id"]
+    row = hark.store.conversation(conversation_id)
     if row is not None:
-        notice = assignment_notice(user, row["topic"], row["channel"], row["title"], row["link"])
+        new_owner = _value(view, "new_owner").get("selected_user") or ""
+        notice = assignment_notice(
+            body["user"]["id"], row["topic"], row["channel"], row["title"], row["link"]
+        )
         client.chat_postMessage(channel=new_owner, unfurl_links=False, **notice)

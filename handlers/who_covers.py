@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
@@ -12,9 +10,8 @@ from bot.blocks.answers import error_message
 from bot.blocks.text import fit, quoted
 from bot.blocks.who_covers import SHARE_ACTION, topic_not_found, which_topic, who_covers_message
 from bot.people import who_covers as coverage
+from bot.people.profiles import slack_profile
 from bot.wiring import Services
-
-log = logging.getLogger(__name__)
 
 
 def register(app: App) -> None:
@@ -73,21 +70,12 @@ def share_who_covers(
         return
     topic = row["name"]  # the store's spelling, not the button's
     people = coverage.who_covers(hark.store, topic, hark.store.now())
-    people = coverage.with_names(people, lambda user_id: _slack_name(client, user_id))
+    people = coverage.with_names(
+        people, lambda user_id: slack_profile(client, user_id).get("name", "")
+    )
     respond(
         response_type="in_channel",
         replace_original=False,
         **who_covers_message(topic, people, shared=True),
     )
     respond(replace_original=True, text=f"Shared in the channel: who covers {fit(topic, 80)}.")
-
-
-def _slack_name(client: WebClient, user_id: str) -> str:
-    """A person's Slack name, for those who engaged without registering ('' if unknown)."""
-    try:
-        user = client.users_info(user=user_id)["user"]
-    except Exception as exc:  # noqa: BLE001 - a missing name only makes the row vaguer
-        log.info("users.info failed for a shared /who-covers: %s", type(exc).__name__)
-        return ""
-    profile = user.get("profile") or {}
-    return str(profile.get("real_name") or user.get("real_name") or user.get("name") or "")

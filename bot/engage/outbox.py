@@ -14,8 +14,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.conversation import METADATA_EVENT, Card, conversation_message
-from bot.engage.transitions import card_extras
+from bot.engage.transitions import STATE_ACTIONS
 from bot.ops.channels import ChannelNotFound, ChannelResolver, is_channel_id
+from bot.people.experts import suggested_labels
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,20 @@ def card_for(store: Store, row: sqlite3.Row) -> Card:
         ignore_reason=row["ignore_reason"],
         **card_extras(store, row),  # type: ignore[arg-type]
     )
+
+
+def card_extras(store: Store, row: sqlite3.Row) -> dict[str, object]:
+    """What the card shows beyond the row: the last change and who made it, and (while
+    open) who could answer."""
+    last = next(
+        (e for e in reversed(store.engagements(row["id"])) if e["action"] in STATE_ACTIONS),
+        None,
+    )
+    return {
+        "last_action": last["action"] if last else None,
+        "last_actor": last["user_id"] if last else None,
+        "suggested": suggested_labels(store, row["topic"]) if row["state"] == "new" else (),
+    }
 
 
 def _conversation_id(message: dict) -> int | None:

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from bot.authz import admin_refusal
 from bot.blocks.text import mention
 from bot.config import EngagementSettings
-from bot.people.experts import suggested_labels
 from bot.store import Store
 
 IGNORE_REASONS = {
@@ -326,6 +325,14 @@ class Engagement:
 
     # -- refusals ------------------------------------------------------------------------
 
+    def answerable(self, conversation_id: int, user_id: str, verb: str) -> Outcome:
+        """Ok while the conversation can still be replied to or ignored (new or claimed);
+        otherwise the refusal ``user_id`` reads: why not, and what to do."""
+        row = self.store.conversation(conversation_id)
+        if row is not None and row["state"] in ("new", "claimed"):
+            return Outcome(True)
+        return self.refusal(conversation_id, user_id, verb)
+
     def refusal(self, conversation_id: int, user_id: str, verb: str) -> Outcome:
         row = self.store.conversation(conversation_id)
         if row is None:
@@ -381,17 +388,3 @@ def last_actor(store: Store, conversation_id: int, action: str) -> str | None:
     """Who last did ``action`` on the conversation."""
     rows = store.engagements(conversation_id)
     return next((e["user_id"] for e in reversed(rows) if e["action"] == action), None)
-
-
-def card_extras(store: Store, row: sqlite3.Row) -> dict[str, object]:
-    """What the card shows beyond the row: the last change and who made it, and (while
-    open) who could answer."""
-    last = next(
-        (e for e in reversed(store.engagements(row["id"])) if e["action"] in STATE_ACTIONS),
-        None,
-    )
-    return {
-        "last_action": last["action"] if last else None,
-        "last_actor": last["user_id"] if last else None,
-        "suggested": suggested_labels(store, row["topic"]) if row["state"] == "new" else (),
-    }
