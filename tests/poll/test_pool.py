@@ -1,0 +1,83 @@
+"""read_feed and ParsePool: a feed's posts with their sites and content hashes; entries the
+store already has skip text extraction; the same answers on the calling thread and in a
+worker process; bytes that are not a feed are a FeedError either way."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.parse.feeds import FeedError
+from bot.parse.normalize import content_hash
+from bot.poll.pool import ParsePool, default_processes, read_feed
+from tests.support.feeds import rss
+
+URL = "https://forum.example.com/feed.xml"
+BODY = rss(
+    [
+        {
+            "title": "Pods restart",
+            "link": "https://forum.example.com/t/1",
+            "guid": "g1",
+            "description": "&lt;p&gt;My k8s pod restarts&lt;/p&gt;",
+        },
+        {
+            "title": "Billing portal down",
+            "link": "https://Blog.Example.com/p/2",
+            "guid": "g2",
+            "description": "invoice trouble",
+        },
+    ]
+)
+
+
+def test_posts_come_with_their_site_and_content_hash() -> None:
+    read = read_feed(BODY, URL)
+    assert [p.title for p in read.feed.posts] == ["Pods restart", "Billing portal down"]
+    assert read.sites == ["forum.example.com", "blog.example.com"]
+    assert read.hashes == [content_hash(p.title, p.text) for p in read.feed.posts]
+    assert read.feed.skipped == frozenset()
+
+
+def test_entries_already_stored_skip_extraction() -> None:
+    asked = []
+
+    def lookup(source_id: int, guids: list[str], links: list[str]):
+        asked.append((source_id, guids, links))
+        return {"g1"}, {"https://blog.example.com/p/2"}  # one by GUID, one by stored link
+
+    read = read_feed(BODY, URL, source_id=7, lookup=lookup)
+    assert asked == [
+        (7, ["g1", "g2"], ["https://forum.example.com/t/1", "https://blog.example.com/p/2"])
+    ]
+    assert read.feed.skipped == frozenset({0, 1})
+    assert read.hashes == [None, None] and read.sites == ["", ""]
+    assert [p.text for p in read.feed.posts] == ["", ""]
+
+
+def test_without_a_source_the_lookup_is_not_asked() -> None:
+    def lookup(*args):
+        raise AssertionError("no lookup without a source id")
+
+    assert read_feed(BODY, URL, lookup=lookup).feed.skipped == frozenset()
+
+
+def test_the_inline_pool_reads_on_the_calling_thread_with_the_lookup() -> None:
+    with ParsePool(0, lookup=lambda source_id, guids, links: ({"g2"}, set())) as pool:
+        read = pool.read(BODY, URL, source_id=1)
+        assert read.feed.skipped == frozenset({1})
+        with pytest.raises(FeedError):
+            pool.read(b"<html><body>a web page</body></html>", URL)
+
+
+def test_a_worker_process_answers_what_the_calling_thread_would(tmp_path) -> None:
+    missing_store = str(tmp_path / "no-such-dir" / "hark.db")  # the worker reads without lookups
+    with ParsePool(1, db_path=missing_store) as pool:
+        read = pool.read(BODY, URL, source_id=1)
+        assert read == read_feed(BODY, URL)
+        with pytest.raises(FeedError) as refused:
+            pool.read(b"<html><body>a web page</body></html>", URL)
+        assert "looks like HTML" in refused.value.message
+
+
+def test_default_processes_is_at_most_four() -> None:
+    assert 0 <= default_processes() <= 4
