@@ -69,8 +69,8 @@ def modules() -> dict[str, Path]:
 
 @cache
 def imports_of(name: str) -> frozenset[str]:
-    """Every module ``name`` imports, anywhere in the file (inside functions too), with
-    ``from package import module`` resolved to the module."""
+    """Every module ``name`` imports, anywhere in the file (inside functions too);
+    ``from package import module`` counts as importing the module, not the package."""
     path = modules()[name]
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
@@ -83,12 +83,10 @@ def imports_of(name: str) -> frozenset[str]:
                 source = ".".join(base + ([node.module] if node.module else []))
             else:
                 source = node.module or ""
-            found.add(source)
-            found.update(
-                f"{source}.{alias.name}"
-                for alias in node.names
-                if f"{source}.{alias.name}" in modules()
-            )
+            submodules = {f"{source}.{alias.name}" for alias in node.names} & set(modules())
+            found.update(submodules)
+            if len(submodules) < len(node.names):  # names defined in ``source`` itself
+                found.add(source)
     return frozenset(found)
 
 
