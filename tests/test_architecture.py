@@ -48,7 +48,6 @@ HANDLERS_NAME_SQLITE3: dict[str, str] = {
 }
 OVER_THE_SIZE_LIMIT: dict[str, str] = {
     "bot.fetch.client": "to be split",
-    "bot.match.engine": "to be split",
     "bot.store.schema": "the one ordered list of migrations reads best as one file",
 }
 

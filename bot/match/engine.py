@@ -19,13 +19,14 @@ How it stays fast with many topics:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import ahocorasick
 
+from bot.match.explain import Literal, shown_text
 from bot.match.positions import Positions, PositionSpec, Side
-from bot.match.words import BoundarySpacer, char_kind, fold, has_word_char, spaced_word_chars
+from bot.match.words import BoundarySpacer, char_kind, fold, spaced_word_chars
 from bot.query.parser import QueryError, parse_query
 from bot.query.tree import And, FieldMatch, Near, Node, Not, Or, Phrase, Term, positive_atoms
 
@@ -350,24 +351,26 @@ class Matcher:
 
     # ------------------------------------------------------------ explaining
 
-    def _explanation(self, tree: Node) -> list[_Literal]:
+    def _explanation(self, tree: Node) -> list[Literal]:
         """The positive literals of a topic: what to show, and how to tell they are there."""
         entries = []
         for atom in positive_atoms(tree):
             if isinstance(atom, Term) or (isinstance(atom, Phrase) and len(atom.words) == 1):
                 term = atom if isinstance(atom, Term) else Term(atom.words[0])
-                entries.append(_Literal((_shown(atom),), atom.field, self._codes(term)))
+                entries.append(Literal((shown_text(atom),), atom.field, self._codes(term)))
             elif isinstance(atom, Phrase):
                 spec = self._positions_spec(atom)
                 codes = self._phrase_codes.get(_folded(atom))
                 if codes is None:
-                    entries.append(_Literal((_shown(atom),), atom.field, (), None, spec))
+                    entries.append(Literal((shown_text(atom),), atom.field, (), None, spec))
                 else:
-                    entries.append(_Literal((_shown(atom),), atom.field, codes[:1], codes[1], spec))
+                    entries.append(
+                        Literal((shown_text(atom),), atom.field, codes[:1], codes[1], spec)
+                    )
             elif isinstance(atom, Near):
-                shown = (_shown(atom.left), _shown(atom.right))
+                shown = (shown_text(atom.left), shown_text(atom.right))
                 spec = self._positions_spec(atom)
-                entries.append(_Literal(shown, atom.left.field, (), None, spec))
+                entries.append(Literal(shown, atom.left.field, (), None, spec))
         return entries
 
     def _explain_match(
@@ -384,29 +387,6 @@ class Matcher:
         return TopicMatch(self._names[topic], tuple(terms), in_title)
 
 
-@dataclass(frozen=True)
-class _Literal:
-    """A positive term, phrase or NEAR of a topic, for telling why a post matched."""
-
-    shown: tuple[str, ...]
-    field: str | None
-    codes: tuple[int, ...]  # any of these seen: it is there
-    # Unless one of each of these was seen, no need to look at positions (None: look).
-    broken: tuple[tuple[int, ...], ...] | None = None
-    spec: int = -1  # positions to look at
-
-    def found(self, seen: set[int], x: Positions, zones: tuple[str, ...] | None) -> bool:
-        if any(code in seen for code in self.codes):
-            return True
-        if self.spec < 0:
-            return False
-        if self.broken is not None and not all(
-            any(code in seen for code in group) for group in self.broken
-        ):
-            return False
-        return x.check(self.spec, zones)
-
-
 def _folded(phrase: Phrase) -> tuple[str, ...]:
     return tuple(fold(word) for word in phrase.words)
 
@@ -415,32 +395,3 @@ def _words(node: Term | Phrase) -> tuple[Term, ...]:
     if isinstance(node, Term):
         return (node,)
     return tuple(Term(word) for word in node.words)
-
-
-def _shown(node: Term | Phrase) -> str:
-    if isinstance(node, Term):
-        return node.text + ("*" if node.prefix else "")
-    return " ".join(node.words)
-
-
-class Tagger:
-    """Which companies (yours, competitors) a post mentions, by their names and products."""
-
-    def __init__(self, names: Mapping[str, Iterable[str]]) -> None:
-        trees: dict[str, Node] = {}
-        for company, terms in names.items():
-            phrases = [_name_phrase(company, term) for term in terms]
-            if phrases:
-                trees[company] = phrases[0] if len(phrases) == 1 else Or(tuple(phrases))
-        self._matcher = Matcher(trees)
-
-    def tags(self, doc: Document) -> frozenset[str]:
-        """Names of the companies ``doc`` mentions in its title or body, on whole words."""
-        return frozenset(m.topic for m in self._matcher.match(doc))
-
-
-def _name_phrase(company: str, term: str) -> Phrase:
-    words = tuple(w.lower() for w in term.split() if has_word_char(fold(w)))
-    if not words:
-        raise ValueError(f"{company}: {term!r} has no letters or digits to look for")
-    return Phrase(words)

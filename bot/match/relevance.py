@@ -7,8 +7,9 @@ import threading
 from dataclasses import dataclass
 
 from bot.config import Config
-from bot.match.engine import Document, Matcher, Tagger
+from bot.match.engine import Document, Matcher
 from bot.match.ranking import Rank, rank_post
+from bot.match.tagger import Tagger
 from bot.store import Store
 
 

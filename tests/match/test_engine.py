@@ -6,8 +6,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bot.match.engine import Document, Matcher, Tagger, TopicMatch
+from bot.match.engine import Document, Matcher, TopicMatch
 from bot.match.reference import ReferenceMatcher, evaluate
+from bot.match.tagger import Tagger
 from bot.query.parser import (
     And,
     FieldMatch,
