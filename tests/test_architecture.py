@@ -47,7 +47,6 @@ HANDLERS_NAME_SQLITE3: dict[str, str] = {
     "handlers.views": "annotates conversation rows as sqlite3.Row until typed rows land",
 }
 OVER_THE_SIZE_LIMIT: dict[str, str] = {
-    "bot.fetch.client": "to be split",
     "bot.store.schema": "the one ordered list of migrations reads best as one file",
 }
 

@@ -18,12 +18,9 @@ certificate against the host name. This touches one private httpx attribute
 
 from __future__ import annotations
 
-import email.utils
-import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Self
 from urllib.parse import urljoin, urlsplit
 
@@ -33,20 +30,16 @@ import httpx
 from bot.fetch import body as fetchbody
 from bot.fetch import deadline as fetchdeadline
 from bot.fetch import netguard
+from bot.fetch.headers import parse_max_age, parse_retry_after, response_headers
 from bot.fetch.hosts import HostPools
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 URL_CACHE_SIZE = 20_000
 CHECK_REMEMBERED = 60.0  # seconds
-# Upper bounds on what a server may ask of our schedule: a day of silence at
-# most for Retry-After and Cache-Control max-age.
-MAX_RETRY_AFTER = 86400.0
-MAX_MAX_AGE = 86400.0
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, "
     "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
 )
-_MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -95,32 +88,6 @@ def _shown(url: str) -> str:
 
 # The public name: /hark sources (for non-admins) and the logs show URLs this way.
 redacted_url = _shown
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), bounded."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        seconds = float(value)
-    else:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or datetime.now(UTC))).total_seconds()
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
-
-
-def parse_max_age(value: str | None) -> float | None:
-    """Seconds from a Cache-Control max-age directive, bounded; None if absent."""
-    match = _MAX_AGE.search(value or "")
-    if match is None:
-        return None
-    return min(float(match.group(1)), MAX_MAX_AGE)
 
 
 class Fetcher:
@@ -263,7 +230,7 @@ class Fetcher:
                 )
                 try:
                     status = response.status
-                    answer = _headers(response)
+                    answer = response_headers(response)
                     if status not in REDIRECT_STATUSES:
                         return self._result(current, response, answer, etag, last_modified, started)
                     location = answer.get("location")
@@ -401,10 +368,3 @@ def _transport_message(url: str, exc: Exception) -> str:
     if isinstance(exc, httpcore.UnsupportedProtocol):
         return f"the URL is not valid ({cause}); check the source URL."
     return f"fetching {_shown(url)} failed ({cause})."
-
-
-def _headers(response: httpcore.Response) -> dict[str, str]:
-    """Response headers by lower-case name (the last one wins; those Hark reads are single)."""
-    return {
-        name.decode("latin-1").lower(): value.decode("latin-1") for name, value in response.headers
-    }

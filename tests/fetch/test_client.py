@@ -12,7 +12,8 @@ from email.utils import format_datetime
 
 import pytest
 
-from bot.fetch.client import Fetcher, FetchError, parse_max_age, parse_retry_after
+from bot.fetch.client import Fetcher, FetchError
+from bot.fetch.headers import parse_max_age, parse_retry_after
 from bot.fetch.netguard import BlockedAddress, HostNotFound, check_url
 from tests.support.feedserver import FeedServer
 
