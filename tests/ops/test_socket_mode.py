@@ -1,5 +1,5 @@
 """`hark run` in Socket Mode, as a subprocess against the fake Slack Web API and the fake
-Socket Mode endpoint (tests/fakesocket.py); and how `hark run` starts and stops in both modes.
+Socket Mode endpoint (tests/support/fakesocket.py); and how `hark run` starts and stops in both modes.
 
 One Hark process is shared by the tests of a running link (they run in file order and the
 last one, link_disabled, ends it); the start-up and shutdown tests start their own.
@@ -107,7 +107,7 @@ def wait_until(check: Any, proc: subprocess.Popen, timeout: float = 15) -> Any:
     raise AssertionError("condition not met in time")
 
 
-# -- payloads: the same shapes as over HTTP (tests/slackreq.py), as Socket Mode carries them --
+# -- payloads: the same shapes as over HTTP (tests/support/slackreq.py), as Socket Mode carries them --
 
 
 def command_payload(fake: FakeSlack, command: str, text: str = "", **kw: Any) -> dict[str, Any]:

@@ -434,7 +434,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
-    """A running FakeSlack, closed after the test (conftest: `from fakeslack import fake_slack`)."""
+    """A running FakeSlack, closed after the test (tests/conftest.py imports it so every test may ask for it)."""
     with FakeSlack() as fake:
         yield fake
 

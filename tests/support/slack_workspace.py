@@ -104,7 +104,7 @@ class SlackWorkspace:
         self.enterprise_id: str | None = None
         self.enterprise_install = False
         # Socket Mode: apps.connections.open answers with this endpoint's URL (a
-        # tests/fakesocket.FakeSocketMode) for an app token in `app_tokens`.
+        # tests/support/fakesocket.FakeSocketMode) for an app token in `app_tokens`.
         self.socket_mode: Any = None
         self.app_tokens: set[str] = {"xapp-1-A0HARK-1-test"}
         # files.getUploadURLExternal answers URLs under this prefix (set by the server).

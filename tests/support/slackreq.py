@@ -35,7 +35,7 @@ FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 STALE_SECONDS = 6 * 60  # Bolt refuses timestamps more than 5 minutes away from now
 
-# The same workspace the fake Slack server (tests/fakeslack.py) describes.
+# The same workspace the fake Slack server (tests/support/fakeslack.py, slack_team.py) describes.
 TEAM_ID = "T0HARK"
 TEAM_DOMAIN = "hark-test"
 APP_ID = "A0HARK"

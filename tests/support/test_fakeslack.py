@@ -159,7 +159,7 @@ def test_unknown_method_and_socket_mode_are_refused_and_recorded(
         "not_allowed_token_type"
     )
     # An app token Slack does not know is refused as Slack refuses it; a known one opens a
-    # connection only when a tests/fakesocket.FakeSocketMode is attached.
+    # connection only when a tests/support/fakesocket.FakeSocketMode is attached.
     assert error_of(lambda: client.apps_connections_open(app_token="xapp-1")) == "invalid_auth"
     known = next(iter(fake.app_tokens))
     assert error_of(lambda: client.apps_connections_open(app_token=known)) == (
