@@ -22,6 +22,7 @@ from tests.support.postgres import (
     PostgresUnavailable,
     candidate_bindirs,
     find_bindir,
+    stop_orphans,
 )
 
 psycopg = pytest.importorskip("psycopg", reason="needs psycopg: pip install -e '.[test]'")
@@ -172,6 +173,42 @@ def test_two_workers_draining_an_outbox_take_every_row_once(pg_url: str) -> None
         counts = conn.execute("SELECT taken_by, count(*) FROM outbox GROUP BY 1").fetchall()
         assert sum(count for _, count in counts) == 40
         assert {worker for worker, _ in counts} <= {"a", "b"}
+
+
+ORPHANER = """
+import sys, time
+from tests.support.postgres import PostgresServer
+server = PostgresServer.start()
+print(server.base, server.datadir / "postmaster.pid", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_server_left_by_a_killed_run_is_stopped_by_the_next(pg_server: PostgresServer) -> None:
+    root = str(Path(__file__).resolve().parents[2])
+    run = subprocess.Popen(
+        [sys.executable, "-c", ORPHANER],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": root},
+    )
+    try:
+        assert run.stdout is not None
+        base, pidfile = run.stdout.readline().split()
+        run.send_signal(signal.SIGKILL)  # no atexit, no fixture teardown: the server stays up
+        run.wait(timeout=5)
+        port = int(Path(pidfile).read_text().splitlines()[3])  # postmaster.pid: line 4
+        orphan = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        psycopg.connect(orphan, connect_timeout=5).close()  # still serving
+        assert Path(base) in stop_orphans(pg_server.bindir, pg_server.os_user)
+        assert not Path(base).exists()
+        with pytest.raises(psycopg.OperationalError):
+            psycopg.connect(orphan, connect_timeout=5)
+        assert pg_server.admin().execute("SELECT 1").fetchone() == (1,)  # ours untouched
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait(timeout=5)
 
 
 # -- without PostgreSQL ---------------------------------------------------------------------

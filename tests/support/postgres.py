@@ -14,6 +14,8 @@ scripts can start a server the same way.
   listens on 127.0.0.1 on a free port (its unix socket in the same temp dir) and trusts local
   connections. It is tuned for tests, not for keeping data: fsync, synchronous_commit and
   full_page_writes off, autovacuum off, UTC.
+- A cluster whose test run died (kill -9) outlives it; the next start stops and removes it
+  (stop_orphans: each cluster dir records the pid of the run that made it).
 - Tests connect as `hark`, a login role that is not a superuser (as on a managed host); each
   database they get is owned by it. The admin connection (superuser `postgres`) creates and
   drops databases.
@@ -47,6 +49,8 @@ TEMPLATE = "hark_template"
 RUN_AS = "postgres"  # the OS user that runs initdb and the server when we are root
 NEEDED = ("initdb", "pg_ctl", "postgres")
 SHM = "/dev/shm"
+PREFIX = "hark-pg-"
+OWNER_FILE = "owner.pid"  # the pid of the test run that made the cluster
 SHM_NEEDED = 1 << 30
 
 # Settings for a throwaway cluster: nothing here must survive a crash.
@@ -178,6 +182,14 @@ def _reachable_by(path: str, user: pwd.struct_passwd) -> bool:
     return True
 
 
+def stop_orphans(bindir: Path, os_user: pwd.struct_passwd | None) -> list[Path]:
+    """Stop and remove the clusters of dead test runs (see _orphans); returns their dirs."""
+    orphans = _orphans()
+    for base in orphans:
+        PostgresServer(bindir=bindir, base=base, port=0, os_user=os_user).stop()
+    return orphans
+
+
 def _base_dir(user: pwd.struct_passwd | None) -> Path:
     """A fresh directory for the cluster, owned by whoever runs it. Memory first: on a disk,
     every CREATE DATABASE opens and creates ~1,000 files, which took 250-500 ms a database on
@@ -193,11 +205,35 @@ def _base_dir(user: pwd.struct_passwd | None) -> Path:
                 continue
         if user is not None and not _reachable_by(parent, user):
             continue
-        base = Path(tempfile.mkdtemp(prefix="hark-pg-", dir=parent))
+        base = Path(tempfile.mkdtemp(prefix=PREFIX, dir=parent))
+        (base / OWNER_FILE).write_text(str(os.getpid()))
         if user is not None:
             os.chown(base, user.pw_uid, user.pw_gid)
         return base
     raise PostgresStartError(f"no temp dir the server can be put in (tried {parents})")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _orphans() -> list[Path]:
+    """Clusters left by test runs that died without stopping them (kill -9, a lost terminal):
+    their directory names a process that is gone. A server still running there goes on
+    holding memory (and /dev/shm) until someone stops it."""
+    found = []
+    for parent in dict.fromkeys([SHM, tempfile.gettempdir(), "/tmp", "/var/tmp"]):
+        for owner in glob.glob(os.path.join(parent, PREFIX + "*", OWNER_FILE)):
+            with contextlib.suppress(OSError, ValueError):
+                if not _alive(int(Path(owner).read_text().strip())):
+                    found.append(Path(owner).parent)
+    return found
 
 
 def _clean_env() -> dict[str, str]:
@@ -248,6 +284,7 @@ class PostgresServer:
         psycopg = _import_psycopg()
         bindir = bindir or find_bindir()
         os_user = _os_user()
+        stop_orphans(bindir, os_user)
         base = _base_dir(os_user)
         server = cls(bindir=bindir, base=base, port=0, os_user=os_user)
         try:
