@@ -40,6 +40,26 @@ def _text_input(
     return block
 
 
+def modal(
+    callback_id: str,
+    private_metadata: str,
+    title: str,
+    submit: str,
+    close: str,
+    blocks: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """A modal view; ``title``, ``submit`` and ``close`` are Hark's own words."""
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "private_metadata": private_metadata,
+        "title": {"type": "plain_text", "text": title},
+        "submit": {"type": "plain_text", "text": submit},
+        "close": {"type": "plain_text", "text": close},
+        "blocks": blocks,
+    }
+
+
 def reply_modal(
     row: sqlite3.Row,
     channel: str,
@@ -88,15 +108,7 @@ def reply_modal(
             placeholder={"type": "plain_text", "text": "https://…"},
         )
     )
-    return {
-        "type": "modal",
-        "callback_id": REPLY_CALLBACK,
-        "private_metadata": _metadata(row, channel),
-        "title": {"type": "plain_text", "text": "Reply"},
-        "submit": {"type": "plain_text", "text": "Mark replied"},
-        "close": {"type": "plain_text", "text": "Close"},
-        "blocks": blocks,
-    }
+    return modal(REPLY_CALLBACK, _metadata(row, channel), "Reply", "Mark replied", "Close", blocks)
 
 
 def ignore_modal(row: sqlite3.Row, channel: str) -> dict[str, Any]:
@@ -140,15 +152,7 @@ def ignore_modal(row: sqlite3.Row, channel: str) -> dict[str, Any]:
                 "element": {"type": "checkboxes", "action_id": "value", "options": mutes},
             }
         )
-    return {
-        "type": "modal",
-        "callback_id": IGNORE_CALLBACK,
-        "private_metadata": _metadata(row, channel),
-        "title": {"type": "plain_text", "text": "Ignore"},
-        "submit": {"type": "plain_text", "text": "Ignore"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": blocks,
-    }
+    return modal(IGNORE_CALLBACK, _metadata(row, channel), "Ignore", "Ignore", "Cancel", blocks)
 
 
 def reassign_modal(row: sqlite3.Row, channel: str) -> dict[str, Any]:
@@ -157,14 +161,13 @@ def reassign_modal(row: sqlite3.Row, channel: str) -> dict[str, Any]:
     if row["owner"]:
         element["initial_user"] = row["owner"]
     owner = f"Claimed by {mention(row['owner'])}" if row["owner"] else "Not claimed yet"
-    return {
-        "type": "modal",
-        "callback_id": REASSIGN_CALLBACK,
-        "private_metadata": _metadata(row, channel),
-        "title": {"type": "plain_text", "text": "Reassign"},
-        "submit": {"type": "plain_text", "text": "Reassign"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
+    return modal(
+        REASSIGN_CALLBACK,
+        _metadata(row, channel),
+        "Reassign",
+        "Reassign",
+        "Cancel",
+        [
             {
                 "type": "section",
                 "text": {
@@ -179,4 +182,4 @@ def reassign_modal(row: sqlite3.Row, channel: str) -> dict[str, Any]:
                 "element": element,
             },
         ],
-    }
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.blocks.dialogs import modal
 from bot.blocks.text import plain
 from bot.people.handles import NETWORKS
 
@@ -138,15 +139,9 @@ def register_modal(
             "element": picker,
         }
     )
-    return {
-        "type": "modal",
-        "callback_id": CALLBACK_ID,
-        "private_metadata": private_metadata[:3000],
-        "title": {"type": "plain_text", "text": "Register with Hark"},
-        "submit": {"type": "plain_text", "text": "Save"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": blocks,
-    }
+    return modal(
+        CALLBACK_ID, private_metadata[:3000], "Register with Hark", "Save", "Cancel", blocks
+    )
 
 
 def read_register_values(state_values: Mapping[str, Any]) -> dict[str, Any]:

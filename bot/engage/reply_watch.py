@@ -28,7 +28,7 @@ from defusedxml.common import DefusedXmlException
 from bot.engage.transitions import Engagement
 from bot.fetch.client import Fetcher, FetchError
 from bot.models import Post
-from bot.parse.feeds import FeedError, parse_feed, parse_x_search
+from bot.parse.feeds import FeedError, parse_feed
 from bot.parse.normalize import canonical_url
 from bot.store import Store
 
@@ -160,16 +160,14 @@ def reply_by(
     return None
 
 
-def x_reply(payload: Mapping[str, Any], handle: str, conversation_id: str) -> Post | None:
-    """The owner's post in an X conversation, from a recent-search response payload."""
-    posts = [
-        p for p in parse_x_search(dict(payload)) if p.thread_id in (None, str(conversation_id))
+def reply_in_x(posts: list[Post], handle: str, conversation_id: str) -> Post | None:
+    """The owner's post in an X conversation, among posts from a recent search: not the
+    opening post, and none of another conversation."""
+    own = [
+        p
+        for p in posts
+        if p.guid != str(conversation_id) and p.thread_id in (None, str(conversation_id))
     ]
-    return _reply_in_x(posts, handle, conversation_id)
-
-
-def _reply_in_x(posts: list[Post], handle: str, conversation_id: str) -> Post | None:
-    own = [p for p in posts if p.guid != str(conversation_id)]  # not the opening post
     return reply_by(own, "x", handle)
 
 
@@ -235,7 +233,7 @@ class Verifier:
             posts, _newest = self.x_search(
                 {"id": None, "kind": "x", "target": query, "cursor": None}
             )
-            return _reply_in_x(posts, handle, thread.conversation_id), None, None
+            return reply_in_x(posts, handle, thread.conversation_id), None, None
         assert thread.feed_url
         result = self.fetcher.fetch(
             thread.feed_url, etag=row["etag"], last_modified=row["last_modified"]

@@ -15,11 +15,11 @@ from bot.engage.reply_watch import (
     Thread,
     handle_of,
     reply_by,
+    reply_in_x,
     stackoverflow_authors,
     thread_of,
-    x_reply,
 )
-from bot.parse.feeds import parse_feed
+from bot.parse.feeds import parse_feed, parse_x_search
 from tests.support.corpus import corpus_file
 from tests.support.harness import run_periodic, seed_conversation
 
@@ -151,11 +151,12 @@ def x_conversation_payload(conversation_id: str, reply_by_username: str) -> dict
 def test_x_reply_from_a_search_payload():
     conversation = "1578511538419212288"
     payload = x_conversation_payload(conversation, "Alice_Acme")
-    found = x_reply(payload, "@alice_acme", conversation)
+    posts = parse_x_search(payload)
+    found = reply_in_x(posts, "@alice_acme", conversation)
     assert found is not None
     assert found.link == "https://x.com/Alice_Acme/status/1578514558372618243"
-    assert x_reply(payload, "@bob", conversation) is None
-    assert x_reply(payload, "@alice_acme", "1") is None  # another conversation
+    assert reply_in_x(posts, "@bob", conversation) is None
+    assert reply_in_x(posts, "@alice_acme", "1") is None  # another conversation
 
 
 def _reddit_conversation(h, feeds, handle: str | None = "u/alice_k8s") -> int:
