@@ -13,6 +13,7 @@ from bot.blocks.register import CALLBACK_ID as REGISTER_CALLBACK
 from bot.blocks.register import read_register_values, register_modal
 from bot.blocks.text import quoted
 from bot.people import registration
+from bot.people.handles import NETWORKS
 from bot.people.profiles import slack_profile
 from bot.people.registration import save_registration
 from bot.wiring import Services
@@ -64,7 +65,7 @@ def register_command(
     metadata = json.dumps({"name": prefill.get("name", "")})
     client.views_open(
         trigger_id=command["trigger_id"],
-        view=register_modal(topics, prefill, private_metadata=metadata),
+        view=register_modal(topics, prefill, networks=NETWORKS, private_metadata=metadata),
     )
 
 

@@ -39,7 +39,6 @@ BLOCKS_IMPORT_DOMAIN: dict[str, str] = {
     "bot.blocks.dialogs": "the Ignore reasons, draft limit and guidelines live in bot/",
     "bot.blocks.digest": "the digest's data classes live in bot/report/digest.py",
     "bot.blocks.home": "HomeSummary lives in bot/engage/home.py",
-    "bot.blocks.register": "the list of networks lives in bot/people/handles.py",
     "bot.blocks.who_covers": "Coverer and profile URLs live in bot/people/",
 }
 HANDLERS_NAME_SQLITE3: dict[str, str] = {

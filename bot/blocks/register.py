@@ -11,7 +11,6 @@ from typing import Any
 
 from bot.blocks.dialogs import modal
 from bot.blocks.text import plain
-from bot.people.handles import NETWORKS
 
 CALLBACK_ID = "register"
 ACTION = "value"
@@ -54,9 +53,14 @@ def _option(value: str) -> dict[str, Any]:
 
 
 def register_modal(
-    topics: Sequence[str], prefill: Mapping[str, Any], *, private_metadata: str = ""
+    topics: Sequence[str],
+    prefill: Mapping[str, Any],
+    *,
+    networks: Mapping[str, str],
+    private_metadata: str = "",
 ) -> dict[str, Any]:
-    """The registration view. ``prefill`` holds field -> value (accounts, tags, …)."""
+    """The registration view. ``prefill`` holds field -> value (accounts, tags, …);
+    ``networks`` is network -> label, one account field each (bot/people/handles.py)."""
     blocks: list[dict[str, Any]] = [
         {
             "type": "section",
@@ -96,7 +100,7 @@ def register_modal(
             "postgres, pricing, SRE",
         )
     )
-    for network, label in NETWORKS.items():
+    for network, label in networks.items():
         blocks.append(_text_input(network, label, prefill.get(network, ""), _PLACEHOLDERS[network]))
     blocks.append(
         _text_input("title", "Title", prefill.get("title", ""), "Staff Engineer", max_length=150)

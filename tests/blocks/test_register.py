@@ -26,7 +26,9 @@ def block_ids(view: dict) -> list[str]:
 
 
 def test_every_field_is_an_optional_input_named_for_what_it_holds() -> None:
-    view = register_modal(["billing", "kubernetes"], {}, private_metadata='{"name": "Sam"}')
+    view = register_modal(
+        ["billing", "kubernetes"], {}, networks=NETWORKS, private_metadata='{"name": "Sam"}'
+    )
     assert validate_view(view) == []
     assert (view["callback_id"], view["private_metadata"]) == (CALLBACK_ID, '{"name": "Sam"}')
     assert block_ids(view) == [
@@ -44,11 +46,11 @@ def test_every_field_is_an_optional_input_named_for_what_it_holds() -> None:
 
 
 def test_no_topics_no_topic_picker() -> None:
-    assert "topics" not in block_ids(register_modal([], {}))
+    assert "topics" not in block_ids(register_modal([], {}, networks=NETWORKS))
 
 
 def test_prefilled_with_what_was_registered_and_topics_that_still_exist() -> None:
-    view = register_modal(["billing", "kubernetes"], PREFILL)
+    view = register_modal(["billing", "kubernetes"], PREFILL, networks=NETWORKS)
     assert initial_values(view) == {
         "topics": ["kubernetes"],  # a topic since removed is not offered
         "tags": "postgres, SRE",
@@ -63,7 +65,7 @@ def test_prefilled_with_what_was_registered_and_topics_that_still_exist() -> Non
 
 
 def test_a_submission_reads_back_as_the_fields_it_was_filled_with() -> None:
-    view = register_modal(["billing", "kubernetes"], PREFILL)
+    view = register_modal(["billing", "kubernetes"], PREFILL, networks=NETWORKS)
     values = read_register_values(form_state(view, {"tags": "", "bluesky": "sam.bsky.social"}))
     assert values["topics"] == ["kubernetes"]
     assert values["tags"] == ""  # emptied: Slack sends null
@@ -82,7 +84,7 @@ def test_huge_inputs_stay_within_slack_limits() -> None:
         "title": "T" * 5000,
         "x": "@" + "a" * 5000,
     }
-    view = register_modal(topics, prefill, private_metadata="m" * 10_000)
+    view = register_modal(topics, prefill, networks=NETWORKS, private_metadata="m" * 10_000)
     assert validate_view(view) == []
     picker = next(b for b in view["blocks"] if b.get("block_id") == "topics")["element"]
     assert len(picker["options"]) == 100 and len(picker["initial_options"]) == 3
