@@ -3,7 +3,6 @@ on the App Home (Claim) and in the Reply modal (Share draft in thread)."""
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 from collections.abc import Callable
@@ -13,7 +12,7 @@ from slack_sdk import WebClient
 
 from bot.authz import Actor, actor_of
 from bot.blocks.conversation import ADMIN_MENU, draft_for_review, history_text
-from bot.blocks.dialogs import SHARE_DRAFT, ignore_modal, reassign_modal, reply_modal
+from bot.blocks.dialogs import SHARE_DRAFT, ignore_modal, reassign_modal, reply_modal, view_metadata
 from bot.engage.transitions import Engagement, Outcome
 from bot.wiring import Services
 from handlers.events import publish_home_for
@@ -198,11 +197,7 @@ def share_draft(ack: Ack, body: dict, client: WebClient, context: BoltContext) -
     ack()
     hark: Services = context["hark"]
     view = body.get("view") or {}
-    try:
-        meta = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return
-    conversation_id, user = meta.get("conversation_id"), body["user"]["id"]
+    conversation_id, user = view_metadata(view).get("conversation_id"), body["user"]["id"]
     row = hark.store.conversation(conversation_id) if isinstance(conversation_id, int) else None
     if row is None:
         return

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from bot.authz import actor_of
 from bot.blocks.answers import error_message
+from bot.blocks.dialogs import view_metadata
 from bot.blocks.register import CALLBACK_ID as REGISTER_CALLBACK
 from bot.blocks.register import read_register_values, register_modal
 from bot.blocks.text import quoted
@@ -69,14 +70,6 @@ def register_command(
     )
 
 
-def _metadata(view: dict) -> dict:
-    try:
-        data = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def submit_registration(
     ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext
 ) -> None:
@@ -89,7 +82,7 @@ def submit_registration(
         return
     user = actor.user_id
     values = read_register_values(view["state"]["values"])
-    meta = _metadata(view)
+    meta = view_metadata(view)
     slack_profile = {"name": str(meta.get("name", ""))}
     reg = save_registration(hark.store, user, values, slack_profile)
     if reg.errors:

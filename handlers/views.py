@@ -7,7 +7,6 @@ and every answer goes to the store's channel: never to one the metadata names.
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 from collections.abc import Callable
@@ -18,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.authz import actor_of
 from bot.blocks.conversation import assignment_notice
-from bot.blocks.dialogs import IGNORE_CALLBACK, REASSIGN_CALLBACK, REPLY_CALLBACK
+from bot.blocks.dialogs import IGNORE_CALLBACK, REASSIGN_CALLBACK, REPLY_CALLBACK, view_metadata
 from bot.engage.transitions import Outcome
 from bot.wiring import Services
 
@@ -29,14 +28,6 @@ def register(app: App) -> None:
     app.view(REPLY_CALLBACK)(submit_reply)
     app.view(IGNORE_CALLBACK)(submit_ignore)
     app.view(REASSIGN_CALLBACK)(submit_reassign)
-
-
-def _metadata(view: dict) -> dict:
-    try:
-        data = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _value(view: dict, block_id: str) -> dict:
@@ -50,7 +41,7 @@ def _conversation(
     """The conversation the modal names, if the submitter may do ``action`` to it now (asked
     of bot/authz.py from the store). Otherwise the modal closes and the refusal is
     explained privately in the conversation's own channel."""
-    conversation_id = _metadata(view).get("conversation_id")
+    conversation_id = view_metadata(view).get("conversation_id")
     row = hark.store.conversation(conversation_id) if isinstance(conversation_id, int) else None
     if row is None:
         ack()
@@ -144,7 +135,7 @@ def submit_reassign(
     outcome = _submit(ack, body, view, client, hark, "conversation.reassign", _record_reassign)
     if outcome is None or not outcome.ok:
         return
-    conversation_id = _metadata(view)["conversation_id"]
+    conversation_id = view_metadata(view)["conversation_id"]
     row = hark.store.conversation(conversation_id)
     if row is not None:
         new_owner = _value(view, "new_owner").get("selected_user") or ""

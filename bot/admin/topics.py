@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from bot.admin import status
@@ -21,7 +20,7 @@ from bot.match.words import closest_names
 from bot.ops.channels import channel_name, look_up_channel
 from bot.query.errors import QueryError
 from bot.query.parser import parse_query
-from bot.query.tree import And, Node, Not, Or, Term
+from bot.query.tree import Node, Term, all_atoms
 from bot.wiring import Services
 
 TOPICS_USAGE = (
@@ -261,7 +260,7 @@ def test_command(services: Services, actor: Actor, args: list[str]) -> Message:
 
 def _too_costly(tree: Node) -> str:
     """Why a /hark test query is too big to try ('' when it is not)."""
-    atoms = list(_atoms(tree))
+    atoms = list(all_atoms(tree))
     prefixes = sum(1 for a in atoms if isinstance(a, Term) and a.prefix)
     if len(atoms) <= TEST_MAX_ATOMS and prefixes <= TEST_MAX_PREFIXES:
         return ""
@@ -271,16 +270,6 @@ def _too_costly(tree: Node) -> str:
         "answers quickly for everyone. Try it with the most telling words first. "
         "Nothing was run."
     )
-
-
-def _atoms(node: Node) -> Iterator[Node]:
-    if isinstance(node, Not):
-        yield from _atoms(node.child)
-    elif isinstance(node, And | Or):
-        for child in node.children:
-            yield from _atoms(child)
-    else:
-        yield node
 
 
 def _rate_limited(services: Services, actor: Actor) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Mapping
 from typing import Any
 
 from bot.blocks.text import fit, link, mention, plain
@@ -19,6 +20,15 @@ GUIDELINES = DEFAULT_GUIDELINES
 
 def _metadata(row: sqlite3.Row, channel: str) -> str:
     return json.dumps({"conversation_id": row["id"], "channel": channel})
+
+
+def view_metadata(view: Mapping[str, Any]) -> dict[str, Any]:
+    """A modal's ``private_metadata`` read back: {} unless it is a JSON object."""
+    try:
+        data = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _text_input(

@@ -122,7 +122,7 @@ def literal_terms(node: Node, positive_only: bool = False) -> tuple[str, ...]:
 
     ``positive_only`` leaves out terms that are excluded (``-word``, ``NOT word``).
     """
-    atoms = positive_atoms(node) if positive_only else _all_atoms(node)
+    atoms = positive_atoms(node) if positive_only else all_atoms(node)
     found: dict[str, None] = {}
     for atom in atoms:
         for part in (atom.left, atom.right) if isinstance(atom, Near) else (atom,):
@@ -133,11 +133,12 @@ def literal_terms(node: Node, positive_only: bool = False) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _all_atoms(node: Node) -> Iterator[Node]:
+def all_atoms(node: Node) -> Iterator[Node]:
+    """Every term, phrase, field match and NEAR of the tree, negated ones too."""
     if isinstance(node, Not):
-        yield from _all_atoms(node.child)
+        yield from all_atoms(node.child)
     elif isinstance(node, And | Or):
         for child in node.children:
-            yield from _all_atoms(child)
+            yield from all_atoms(child)
     else:
         yield node
