@@ -5,7 +5,9 @@ that more were set aside; a notice that cannot be sent never raises."""
 from __future__ import annotations
 
 import pytest
+from slack_sdk import WebClient
 
+from bot.admin.notices import AdminNotifier
 from tests.support.harness import seed_conversation
 
 TWO_ADMINS = """
@@ -21,8 +23,11 @@ def dms(h) -> list[tuple[str, str]]:
 
 def test_a_notice_goes_to_every_admin_once(harness_factory) -> None:
     h = harness_factory(config=TWO_ADMINS)
-    h.services.notifier.once("weekly:2026-10", "The digest is late.")
-    h.services.notifier.once("weekly:2026-10", "The digest is late.")
+    client = WebClient(token="xoxb-test", base_url=h.fake.url)
+    notifier = AdminNotifier(client, h.store, frozenset({"U0SME2", "U0MARKETER"}))
+    notifier.once("weekly:2026-10", "The digest is late.")
+    notifier.once("weekly:2026-10", "The digest is late.")
+    h.services.notifier.once("weekly:2026-10", "The digest is late.")  # the same store: said
     assert dms(h) == [("U0MARKETER", "The digest is late."), ("U0SME2", "The digest is late.")]
 
 
