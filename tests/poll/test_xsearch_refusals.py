@@ -83,7 +83,9 @@ def test_reads_are_counted_and_a_spent_budget_stops_before_asking_x(
     store: Store, x_api: FakeXApi
 ) -> None:
     x_api.body = {
-        "data": [{"id": "1", "text": "k8s help?", "author_id": "9"}],
+        "data": [
+            {"id": "1", "text": "k8s help?", "author_id": "9", "edit_history_tweet_ids": ["1"]}
+        ],
         "meta": {"result_count": 1, "newest_id": "1"},
     }
     xsearch, source = search(store, x_api.url, budget=20)
