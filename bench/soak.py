@@ -122,7 +122,7 @@ def run_soak(seconds: float, seed: int = 7, click_threads: int = 6) -> SoakRepor
                 # Each worker clicks as its own users, so "owner went from nobody to me"
                 # can only mean this click won.
                 user = local.choice(USERS[worker::click_threads])
-                before = store.conversation(conversation_id)["owner"]
+                before = store.conversation(conversation_id).owner
                 request = slackreq.block_action(
                     SECRET,
                     "claim",
@@ -134,7 +134,7 @@ def run_soak(seconds: float, seed: int = 7, click_threads: int = 6) -> SoakRepor
                 )
                 app.dispatch(request.bolt())
                 time.sleep(0.005)  # people, not a loop: leave the poller some CPU
-                after = store.conversation(conversation_id)["owner"]
+                after = store.conversation(conversation_id).owner
                 with click_lock:
                     report.clicks += 1
                     if before is None and after == user:

@@ -16,7 +16,6 @@ When Slack cannot be asked, the answer is no (config admins keep their rights).
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
 from collections import deque
@@ -28,6 +27,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.blocks.text import mention
+from bot.models import Conversation
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -198,7 +198,7 @@ class Authority:
     # -- the question --------------------------------------------------------------------
 
     def may(
-        self, actor: Actor | str, action: str, conversation: sqlite3.Row | None = None
+        self, actor: Actor | str, action: str, conversation: Conversation | None = None
     ) -> Decision:
         """May ``actor`` do ``action`` (to ``conversation``, for conversation actions)?"""
         actor = actor if isinstance(actor, Actor) else Actor(actor)
@@ -214,11 +214,13 @@ class Authority:
         verb = _VERBS.get(action, "do that to")
         return self._conversation_rule(actor, rule, conversation, verb)
 
-    def _conversation_rule(self, actor: Actor, rule: Rule, row: sqlite3.Row, verb: str) -> Decision:
-        user, owner = actor.user_id, row["owner"]
+    def _conversation_rule(
+        self, actor: Actor, rule: Rule, row: Conversation, verb: str
+    ) -> Decision:
+        user, owner = actor.user_id, row.owner
         if user and user == owner:
             return ALLOWED
-        ignored_by = self._ignored_by(row["id"]) if rule is Rule.UNDOER else None
+        ignored_by = self._ignored_by(row.id) if rule is Rule.UNDOER else None
         if ignored_by and user == ignored_by:
             return ALLOWED
         if self.is_admin(actor):
@@ -226,11 +228,11 @@ class Authority:
         if rule is Rule.HANDLER and owner is None:
             # Open: anyone who can see its card, i.e. a member of its channel (the store's
             # channel, never one a request names).
-            if self.is_member(user, row["channel"]):
+            if self.is_member(user, row.channel):
                 return ALLOWED
             return Decision(
                 False,
-                f"This conversation was posted in <#{row['channel']}>, which you are not in. "
+                f"This conversation was posted in <#{row.channel}>, which you are not in. "
                 f"Join that channel to {verb} it.",
             )
         if rule is Rule.UNDOER and ignored_by:
@@ -382,4 +384,4 @@ class Authority:
     def _ignored_by(self, conversation_id: int) -> str | None:
         """Who last ignored the conversation (from its engagement log)."""
         rows = self.store.engagements(conversation_id)
-        return next((e["user_id"] for e in reversed(rows) if e["action"] == "ignore"), None)
+        return next((e.user_id for e in reversed(rows) if e.action == "ignore"), None)

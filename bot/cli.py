@@ -144,9 +144,7 @@ def poll_once(settings: Settings, *, dry_run: bool = False) -> int:
             print(line)
         if dry_run:
             for row in store.outbox(10_000):
-                print(
-                    f"would post to {row['channel']} [{row['topic']}] {row['title']} <{row['link']}>"
-                )
+                print(f"would post to {row.channel} [{row.topic}] {row.title} <{row.link}>")
             return 0
         delivery = services.publisher.deliver(limit=10_000)
         print(f"sent {len(delivery.sent)}, held {len(delivery.held)}")

@@ -4,7 +4,6 @@ on the App Home (Claim) and in the Reply modal (Share draft in thread)."""
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Callable
 
 from slack_bolt import Ack, App, BoltContext
@@ -14,6 +13,7 @@ from bot.authz import Actor, actor_of
 from bot.blocks.conversation import ADMIN_MENU, draft_for_review, history_text
 from bot.blocks.dialogs import SHARE_DRAFT, ignore_modal, reassign_modal, reply_modal, view_metadata
 from bot.engage.transitions import Engagement, Outcome
+from bot.models import Conversation
 from bot.wiring import Services
 from handlers.events import publish_home_for
 
@@ -63,7 +63,7 @@ def _allowed(
     client: WebClient,
     actor: Actor,
     action: str,
-    row: sqlite3.Row | None,
+    row: Conversation | None,
     channel: str,
 ) -> bool:
     """Ask bot/authz.py; a refusal is explained to the clicker alone."""
@@ -118,20 +118,20 @@ def undo_ignore(ack: Ack, body: dict, client: WebClient, context: BoltContext) -
 
 def _handleable(
     body: dict, client: WebClient, hark: Services, verb: str, action: str
-) -> tuple[sqlite3.Row, str] | None:
+) -> tuple[Conversation, str] | None:
     """The clicked conversation and its channel (the store's), if this user may reply to or
     ignore it now; otherwise None, after telling them why."""
     conversation_id, user, channel = _ids(body)
     row = hark.store.conversation(conversation_id) if conversation_id is not None else None
     if row is None:
         return None
-    outcome = hark.engagement.answerable(row["id"], user, verb)
+    outcome = hark.engagement.answerable(row.id, user, verb)
     if not outcome.ok:
-        _finish(hark, client, row["id"], user, channel, outcome)
+        _finish(hark, client, row.id, user, channel, outcome)
         return None
     if not _allowed(hark, client, actor_of(body), action, row, channel):
         return None
-    return row, row["channel"]
+    return row, row.channel
 
 
 def open_reply(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
@@ -146,7 +146,7 @@ def open_reply(ack: Ack, body: dict, client: WebClient, context: BoltContext) ->
         row,
         channel,
         hark.engagement.settings.guidelines,
-        draft=hark.store.draft(row["id"], body["user"]["id"]),
+        draft=hark.store.draft(row.id, body["user"]["id"]),
     )
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -184,7 +184,7 @@ def admin_menu(ack: Ack, body: dict, client: WebClient, context: BoltContext) ->
         text = history_text(hark.store.engagements(conversation_id))
         client.chat_postEphemeral(channel=channel, user=user, text=text)
     else:
-        view = reassign_modal(row, row["channel"])
+        view = reassign_modal(row, row.channel)
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
@@ -205,14 +205,14 @@ def share_draft(ack: Ack, body: dict, client: WebClient, context: BoltContext) -
     draft = ((values.get("draft") or {}).get("value") or {}).get("value") or ""
     decision = hark.authz.may(actor_of(body), "conversation.share_draft", row)
     outcome = (
-        hark.engagement.share_draft(row["id"], user, draft)
+        hark.engagement.share_draft(row.id, user, draft)
         if decision
         else Outcome(False, decision.message)
     )
-    if outcome.ok and row["ts"]:
+    if outcome.ok and row.ts:
         client.chat_postMessage(
-            channel=row["channel"],
-            thread_ts=row["ts"],
+            channel=row.channel,
+            thread_ts=row.ts,
             unfurl_links=False,
             unfurl_media=False,
             **draft_for_review(user, draft),
@@ -225,7 +225,7 @@ def share_draft(ack: Ack, body: dict, client: WebClient, context: BoltContext) -
         hash=view.get("hash"),
         view=reply_modal(
             row,
-            row["channel"],
+            row.channel,
             hark.engagement.settings.guidelines,
             draft=draft.strip(),
             notice=notice,

@@ -32,7 +32,7 @@ def digest_command(ack: Ack, command: dict, respond: Respond, context: BoltConte
         return
     words = (command.get("text") or "").split()
     now = hark.store.now()
-    topics = [t["name"] for t in hark.store.topics()]
+    topics = [t.name for t in hark.store.topics()]
     period, topic, problem = read_digest_request(words, now, topics, quoted)
     if problem:
         respond(response_type="ephemeral", **error_message(problem))
@@ -81,7 +81,7 @@ def post_to_channel(
                 **error_message(f"The topic {quoted(topic)} is gone; run `/digest` again."),
             )
             return
-        topic = row["name"]  # the store's spelling, not the button's
+        topic = row.name  # the store's spelling, not the button's
     digest = digest_for(hark.store, hark.settings.config, period, topic)
     try:
         post_digest(client, hark.store, channel, digest)

@@ -62,7 +62,7 @@ def register_command(
     prefill = registration.registration_prefill(hark.store, user_id)
     if not prefill.get("title"):
         prefill.update(slack_profile(client, user_id))
-    topics = [t["name"] for t in hark.store.topics()]
+    topics = [t.name for t in hark.store.topics()]
     metadata = json.dumps({"name": prefill.get("name", "")})
     client.views_open(
         trigger_id=command["trigger_id"],

@@ -8,7 +8,6 @@ and every answer goes to the store's channel: never to one the metadata names.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Callable
 
 from slack_bolt import Ack, App, BoltContext
@@ -19,6 +18,7 @@ from bot.authz import actor_of
 from bot.blocks.conversation import assignment_notice
 from bot.blocks.dialogs import IGNORE_CALLBACK, REASSIGN_CALLBACK, REPLY_CALLBACK, view_metadata
 from bot.engage.transitions import Outcome
+from bot.models import Conversation
 from bot.wiring import Services
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def _value(view: dict, block_id: str) -> dict:
 
 def _conversation(
     ack: Ack, body: dict, view: dict, client: WebClient, hark: Services, action: str
-) -> sqlite3.Row | None:
+) -> Conversation | None:
     """The conversation the modal names, if the submitter may do ``action`` to it now (asked
     of bot/authz.py from the store). Otherwise the modal closes and the refusal is
     explained privately in the conversation's own channel."""
@@ -50,7 +50,7 @@ def _conversation(
     decision = hark.authz.may(actor, action, row)
     if not decision:
         ack()
-        _tell(client, row["channel"], actor.user_id, decision.message)
+        _tell(client, row.channel, actor.user_id, decision.message)
         return None
     return row
 
@@ -66,7 +66,7 @@ def _tell(client: WebClient, channel: str, user: str, text: str) -> None:
 
 
 def _conclude(
-    ack: Ack, hark: Services, client: WebClient, row: sqlite3.Row, user: str, outcome: Outcome
+    ack: Ack, hark: Services, client: WebClient, row: Conversation, user: str, outcome: Outcome
 ) -> None:
     """A refusal about a field shows under it; any other refusal closes the modal and is
     explained privately in the conversation's channel; success re-renders the card."""
@@ -75,9 +75,9 @@ def _conclude(
         return
     ack()
     if outcome.ok:
-        hark.publisher.refresh(row["id"])
+        hark.publisher.refresh(row.id)
     else:
-        _tell(client, row["channel"], user, outcome.message)
+        _tell(client, row.channel, user, outcome.message)
 
 
 def _submit(
@@ -95,7 +95,7 @@ def _submit(
     if row is None:
         return None
     user = body["user"]["id"]
-    outcome = step(hark, row["id"], user, view)
+    outcome = step(hark, row.id, user, view)
     _conclude(ack, hark, client, row, user, outcome)
     return outcome
 
@@ -139,7 +139,5 @@ def submit_reassign(
     row = hark.store.conversation(conversation_id)
     if row is not None:
         new_owner = _value(view, "new_owner").get("selected_user") or ""
-        notice = assignment_notice(
-            body["user"]["id"], row["topic"], row["channel"], row["title"], row["link"]
-        )
+        notice = assignment_notice(body["user"]["id"], row.topic, row.channel, row.title, row.link)
         client.chat_postMessage(channel=new_owner, unfurl_links=False, **notice)

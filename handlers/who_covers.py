@@ -28,7 +28,7 @@ def who_covers_command(ack: Ack, command: dict, respond: Respond, context: BoltC
         respond(response_type="ephemeral", **error_message(decision.message))
         return
     asked = " ".join((command.get("text") or "").split())
-    queries = {t["name"]: t["query"] for t in hark.store.topics()}
+    queries = {t.name: t.query for t in hark.store.topics()}
     if not asked or asked.lower() == "help":
         respond(response_type="ephemeral", **which_topic(list(queries)))
         return
@@ -68,7 +68,7 @@ def share_who_covers(
             ),
         )
         return
-    topic = row["name"]  # the store's spelling, not the button's
+    topic = row.name  # the store's spelling, not the button's
     people = coverage.who_covers(hark.store, topic, hark.store.now())
     people = coverage.with_names(
         people, lambda user_id: slack_profile(client, user_id).get("name", "")

@@ -63,8 +63,8 @@ def _click(h: Harness, role: str, action_id: str, cid: int, *, action: dict | No
             action=action,
             user_id=user,
             team_id=team,
-            channel_id=row["channel"],
-            message_ts=row["ts"] or "1.0",
+            channel_id=row.channel,
+            message_ts=row.ts or "1.0",
             response_url=h.fake.response_url(f"click-{user}"),
         )
     )
@@ -123,12 +123,12 @@ def _conversation(h: Harness, state: str = "claimed") -> int:
         _submit(h, "owner", "ignore_submit", _ignore_values(), _meta(h, cid))
     if state == "replied":
         _submit(h, "owner", "reply_submit", _reply_values(), _meta(h, cid))
-    assert h.store.conversation(cid)["state"] == state
+    assert h.store.conversation(cid).state == state
     return cid
 
 
 def _meta(h: Harness, cid: int) -> dict:
-    return {"conversation_id": cid, "channel": h.store.conversation(cid)["channel"]}
+    return {"conversation_id": cid, "channel": h.store.conversation(cid).channel}
 
 
 def _reply_values(url: str = "https://forum.example.com/reply") -> dict:
@@ -149,13 +149,13 @@ def _views_opened(h: Harness) -> int:
 def claim(h: Harness, role: str) -> bool:
     cid = _conversation(h, "new")
     _click(h, role, "claim", cid)
-    return h.store.conversation(cid)["owner"] == ROLES[role][0]
+    return h.store.conversation(cid).owner == ROLES[role][0]
 
 
 def release(h: Harness, role: str) -> bool:
     cid = _conversation(h)
     _click(h, role, "release", cid)
-    return h.store.conversation(cid)["state"] == "new"
+    return h.store.conversation(cid).state == "new"
 
 
 def reply_button(h: Harness, role: str) -> bool:
@@ -167,7 +167,7 @@ def reply_button(h: Harness, role: str) -> bool:
 def reply_modal(h: Harness, role: str) -> bool:
     cid = _conversation(h)
     _submit(h, role, "reply_submit", _reply_values(), _meta(h, cid))
-    return h.store.conversation(cid)["state"] == "replied"
+    return h.store.conversation(cid).state == "replied"
 
 
 def ignore_button(h: Harness, role: str) -> bool:
@@ -179,7 +179,7 @@ def ignore_button(h: Harness, role: str) -> bool:
 def ignore_modal(h: Harness, role: str) -> bool:
     cid = _conversation(h)
     _submit(h, role, "ignore_submit", _ignore_values(), _meta(h, cid))
-    return h.store.conversation(cid)["state"] == "ignored"
+    return h.store.conversation(cid).state == "ignored"
 
 
 def share_draft(h: Harness, role: str) -> bool:
@@ -195,18 +195,18 @@ def share_draft(h: Harness, role: str) -> bool:
         "hash": "1.a",
     }
     h.fake.views["V0REPLY"] = {"type": "modal", "hash": "1.a", "external_id": ""}  # open
-    before = [c for c in h.fake.calls("chat.postMessage") if c.args.get("thread_ts") == row["ts"]]
+    before = [c for c in h.fake.calls("chat.postMessage") if c.args.get("thread_ts") == row.ts]
     h.dispatch(
         slackreq.block_action(SECRET, SHARE_DRAFT, str(cid), view=view, user_id=user, team_id=team)
     )
-    after = [c for c in h.fake.calls("chat.postMessage") if c.args.get("thread_ts") == row["ts"]]
+    after = [c for c in h.fake.calls("chat.postMessage") if c.args.get("thread_ts") == row.ts]
     return len(after) > len(before)
 
 
 def undo_ignore(h: Harness, role: str) -> bool:
     cid = _conversation(h, "ignored")
     _click(h, role, "undo_ignore", cid)
-    return h.store.conversation(cid)["state"] == "claimed"
+    return h.store.conversation(cid).state == "claimed"
 
 
 def history(h: Harness, role: str) -> bool:
@@ -219,7 +219,7 @@ def history(h: Harness, role: str) -> bool:
 def reopen(h: Harness, role: str) -> bool:
     cid = _conversation(h, "replied")
     _menu(h, role, "reopen", cid)
-    return h.store.conversation(cid)["state"] == "new"
+    return h.store.conversation(cid).state == "new"
 
 
 def reassign_menu(h: Harness, role: str) -> bool:
@@ -232,7 +232,7 @@ def reassign_modal(h: Harness, role: str) -> bool:
     cid = _conversation(h)
     values = {"new_owner": {"value": {"type": "users_select", "selected_user": "U0SME2"}}}
     _submit(h, role, "reassign_submit", values, _meta(h, cid))
-    return h.store.conversation(cid)["owner"] == "U0SME2"
+    return h.store.conversation(cid).owner == "U0SME2"
 
 
 def home(h: Harness, role: str) -> bool:
@@ -415,7 +415,7 @@ def test_a_tampered_modal_cannot_act_on_another_channels_conversation(h):
     cid = seed_conversation(h, topic="billing", link="https://forum.example.com/t/bill")
     forged = {"conversation_id": cid, "channel": "C0K8S"}
     _submit(h, "sme", "reply_submit", _reply_values(), forged)
-    assert h.store.conversation(cid)["state"] == "new"
+    assert h.store.conversation(cid).state == "new"
     # Not told in the forged channel: Slack shows no ephemeral in #C0BILL to a non-member,
     # so the refusal comes as a direct message.
     assert h.fake.last("chat.postEphemeral").args["channel"] == "C0BILL"
@@ -437,7 +437,7 @@ def test_a_tampered_modal_cannot_act_on_another_channels_conversation(h):
 
     # A member of #C0BILL may reply to the same open conversation.
     _submit(h, "owner", "reply_submit", _reply_values(), forged)
-    assert h.store.conversation(cid)["state"] == "replied"
+    assert h.store.conversation(cid).state == "replied"
 
 
 def test_an_org_wide_install_trusts_admins_of_its_org_only(h):

@@ -67,7 +67,7 @@ def _listing(services: Services) -> Message:
     if not rows:
         return _reply(f"Nothing is muted. Admins mute with {ADD_USAGE}.")
     lines = [
-        f"• {r['kind']}: *{fit(r['value'], 100, one_line=True)}* — by {mention(r['created_by'])}"
+        f"• {r.kind}: *{fit(r.value, 100, one_line=True)}* — by {mention(r.created_by)}"
         for r in rows[:MUTES_SHOWN]
     ]
     more = f"\n…and {len(rows) - MUTES_SHOWN} more." if len(rows) > MUTES_SHOWN else ""

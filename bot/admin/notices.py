@@ -4,11 +4,11 @@ refusing, a source down for a day; each said once."""
 from __future__ import annotations
 
 import logging
-import sqlite3
 
 from slack_sdk import WebClient
 
 from bot.blocks.text import fit, link
+from bot.models import Conversation, Source
 from bot.ops.channels import is_channel_id
 from bot.store import Store
 
@@ -56,7 +56,7 @@ class AdminNotifier:
     # refuses every card, the cause is Hark (or Slack), not the posts.
     CARDS_GIVEN_UP_A_DAY = 3
 
-    def card_given_up(self, row: sqlite3.Row, error: str) -> None:
+    def card_given_up(self, row: Conversation, error: str) -> None:
         """Slack refused one conversation's card several times; say so once."""
         day = int(self.store.now() // 86400)
         if not any(
@@ -72,21 +72,21 @@ class AdminNotifier:
                 "cards are still sent.",
             )
             return
-        title = row["title"] or row["text"] or "(untitled)"
+        title = row.title or row.text or "(untitled)"
         self.once(
-            f"card:{row['id']}:gave-up",
-            f":warning: Slack refused the card for a *{fit(row['topic'], 60, one_line=True)}* "
+            f"card:{row.id}:gave-up",
+            f":warning: Slack refused the card for a *{fit(row.topic, 60, one_line=True)}* "
             f"conversation ({fit(error, 60)}) several times, so Hark stopped trying to post it "
-            f"in {_channel_ref(row['channel'])}: {link(row['link'], title, 200)}. Every other "
+            f"in {_channel_ref(row.channel)}: {link(row.link, title, 200)}. Every other "
             "conversation is still sent. If this happens again, tell whoever runs Hark "
-            f"(conversation {row['id']}, `{fit(error, 60)}`; the details are in Hark's log).",
+            f"(conversation {row.id}, `{fit(error, 60)}`; the details are in Hark's log).",
         )
 
-    def source_down(self, row: sqlite3.Row) -> None:
+    def source_down(self, row: Source) -> None:
         # The poller calls this once per failure streak (a compare-and-set in the store).
         self.notify(
-            f":warning: Source {row['id']} ({fit(row['label'] or row['target'], 200, one_line=True)})"
-            f" has failed for a day: {fit(row['last_error'], 300, one_line=True)}. Hark keeps "
+            f":warning: Source {row.id} ({fit(row.label or row.target, 200, one_line=True)})"
+            f" has failed for a day: {fit(row.last_error, 300, one_line=True)}. Hark keeps "
             "retrying; `/hark sources` shows its health."
         )
 

@@ -12,13 +12,12 @@ this one, and its health line and backoff take over from there.
 from __future__ import annotations
 
 import re
-import sqlite3
 
 from bot.admin import status
 from bot.authz import Actor
 from bot.blocks.answers import Message, error_message, section
 from bot.blocks.text import duration, fit, quoted
-from bot.models import SourceSpec
+from bot.models import Source, SourceSpec
 from bot.poll.kinds import KINDS, SourceError, expand_source
 from bot.wiring import Services
 
@@ -65,11 +64,11 @@ def _add(services: Services, args: list[str]) -> Message:
     store = services.store
     existing = store.source_by_target(spec.kind, spec.target)
     if existing is not None:
-        if not existing["enabled"]:
-            store.set_source_enabled(existing["id"], True)
-            return _reply(f"Source `{existing['id']}` ({_name(existing)}) was paused; resumed it.")
+        if not existing.enabled:
+            store.set_source_enabled(existing.id, True)
+            return _reply(f"Source `{existing.id}` ({_name(existing)}) was paused; resumed it.")
         return _reply(
-            f"That source is already there as source `{existing['id']}` ({_name(existing)})."
+            f"That source is already there as source `{existing.id}` ({_name(existing)})."
         )
     source_id = store.add_source(spec)
     row = store.source(source_id)
@@ -128,15 +127,15 @@ def _remove(services: Services, args: list[str]) -> Message:
     row = _source_named(services, args, "remove")
     if isinstance(row, dict):
         return row
-    if row["from_config"]:
+    if row.from_config:
         return error_message(
-            f"Source `{row['id']}` ({_name(row)}) is listed in the config file; remove it "
-            f"there (it would come back at the next start), or `/hark sources pause {row['id']}` "
+            f"Source `{row.id}` ({_name(row)}) is listed in the config file; remove it "
+            f"there (it would come back at the next start), or `/hark sources pause {row.id}` "
             "to stop polling it now."
         )
-    services.store.remove_source(row["id"])
+    services.store.remove_source(row.id)
     return _reply(
-        f"Removed source `{row['id']}` ({_name(row)}). Posts already heard from it are kept."
+        f"Removed source `{row.id}` ({_name(row)}). Posts already heard from it are kept."
     )
 
 
@@ -144,15 +143,13 @@ def _pause(services: Services, args: list[str]) -> Message:
     row = _source_named(services, args, "pause")
     if isinstance(row, dict):
         return row
-    if not row["enabled"]:
+    if not row.enabled:
         return _reply(
-            f"Source `{row['id']}` is already paused; `/hark sources resume {row['id']}` "
-            "polls it again."
+            f"Source `{row.id}` is already paused; `/hark sources resume {row.id}` polls it again."
         )
-    services.store.set_source_enabled(row["id"], False)
+    services.store.set_source_enabled(row.id, False)
     return _reply(
-        f"Paused source `{row['id']}` ({_name(row)}); `/hark sources resume {row['id']}` "
-        "polls it again."
+        f"Paused source `{row.id}` ({_name(row)}); `/hark sources resume {row.id}` polls it again."
     )
 
 
@@ -160,13 +157,13 @@ def _resume(services: Services, args: list[str]) -> Message:
     row = _source_named(services, args, "resume")
     if isinstance(row, dict):
         return row
-    if row["enabled"]:
-        return _reply(f"Source `{row['id']}` ({_name(row)}) is not paused.")
-    services.store.set_source_enabled(row["id"], True)
-    return _reply(f"Resumed source `{row['id']}` ({_name(row)}); it is checked at the next poll.")
+    if row.enabled:
+        return _reply(f"Source `{row.id}` ({_name(row)}) is not paused.")
+    services.store.set_source_enabled(row.id, True)
+    return _reply(f"Resumed source `{row.id}` ({_name(row)}); it is checked at the next poll.")
 
 
-def _source_named(services: Services, args: list[str], action: str) -> sqlite3.Row | Message:
+def _source_named(services: Services, args: list[str], action: str) -> Source | Message:
     """The source ``args`` names by number, or the error message to answer with."""
     if len(args) != 1:
         return error_message(
@@ -184,8 +181,8 @@ def _source_named(services: Services, args: list[str], action: str) -> sqlite3.R
     return row
 
 
-def _name(row: sqlite3.Row) -> str:
-    return fit(row["label"] or row["target"], 120, one_line=True)
+def _name(row: Source) -> str:
+    return fit(row.label or row.target, 120, one_line=True)
 
 
 def _reply(text: str) -> Message:

@@ -19,8 +19,8 @@ def topics_listing(store: Store) -> dict[str, Any]:
             "blocks": [section("No topics yet. Add them under `topics:` in the config file.")],
         }
     lines = [
-        f"• *{fit(r['name'], 60, one_line=True)}* → {fit(r['channel'], 80)} — "
-        f"`{fit(r['query'], 300, one_line=True)}`"
+        f"• *{fit(r.name, 60, one_line=True)}* → {fit(r.channel, 80)} — "
+        f"`{fit(r.query, 300, one_line=True)}`"
         for r in rows
     ]
     return {"text": f"{len(rows)} topics", "blocks": [section("*Topics*\n" + "\n".join(lines))]}
@@ -47,12 +47,12 @@ def sources_listing(store: Store, *, reveal: bool = False) -> dict[str, Any]:
             ],
         }
     now = store.now()
-    failing = [r for r in rows if r["enabled"] and r["consecutive_failures"]]
-    failing_ids = {r["id"] for r in failing}
-    ordered = failing + [r for r in rows if r["id"] not in failing_ids]
+    failing = [r for r in rows if r.enabled and r.consecutive_failures]
+    failing_ids = {r.id for r in failing}
+    ordered = failing + [r for r in rows if r.id not in failing_ids]
     lines = [_source_line(r, now, reveal) for r in ordered[:SOURCES_SHOWN]]
     summary = f"*Sources* — {len(rows)} in all, {len(failing)} failing"
-    paused = sum(1 for r in rows if not r["enabled"])
+    paused = sum(1 for r in rows if not r.enabled)
     if paused:
         summary += f", {paused} paused"
     blocks = [section(summary)]
@@ -65,35 +65,33 @@ def sources_listing(store: Store, *, reveal: bool = False) -> dict[str, Any]:
 
 def source_name(r: Any, *, reveal: bool = False) -> str:
     """A source's label, or its target: a feed's URL redacted unless ``reveal``."""
-    if r["label"]:
-        return r["label"]
-    if r["kind"] == "x" or reveal:
-        return r["target"]
-    return redacted_url(r["target"])
+    if r.label:
+        return r.label
+    if r.kind == "x" or reveal:
+        return r.target
+    return redacted_url(r.target)
 
 
 def _source_line(r: Any, now: float, reveal: bool = False) -> str:
     """One source: number, name, health, and when it is checked next."""
     name = fit(source_name(r, reveal=reveal), 80, one_line=True)
-    every = f"every {duration(r['every_seconds'])}"
-    if not r["enabled"]:
+    every = f"every {duration(r.every_seconds)}"
+    if not r.enabled:
+        return f"`{r.id}` {name} — :double_vertical_bar: paused (`/hark sources resume {r.id}`)"
+    when = _next_check(r.next_check_at, now)
+    if r.consecutive_failures:
+        since = duration(now - r.failing_since) if r.failing_since else "–"
         return (
-            f"`{r['id']}` {name} — :double_vertical_bar: paused (`/hark sources resume {r['id']}`)"
+            f"`{r.id}` {name} — :red_circle: failing for {since} "
+            f"({r.consecutive_failures} tries): "
+            f"{fit(r.last_error or 'unknown error', 160, one_line=True)} · {when}"
         )
-    when = _next_check(r["next_check_at"], now)
-    if r["consecutive_failures"]:
-        since = duration(now - r["failing_since"]) if r["failing_since"] else "–"
+    if r.last_success_at:
         return (
-            f"`{r['id']}` {name} — :red_circle: failing for {since} "
-            f"({r['consecutive_failures']} tries): "
-            f"{fit(r['last_error'] or 'unknown error', 160, one_line=True)} · {when}"
-        )
-    if r["last_success_at"]:
-        return (
-            f"`{r['id']}` {name} — :large_green_circle: ok {duration(now - r['last_success_at'])}"
+            f"`{r.id}` {name} — :large_green_circle: ok {duration(now - r.last_success_at)}"
             f" ago · {every} · {when}"
         )
-    return f"`{r['id']}` {name} — :white_circle: not checked yet · {every}"
+    return f"`{r.id}` {name} — :white_circle: not checked yet · {every}"
 
 
 def _next_check(next_check_at: float | None, now: float) -> str:
@@ -104,8 +102,8 @@ def _next_check(next_check_at: float | None, now: float) -> str:
 
 def status_report(store: Store, x_budget: int | None = None) -> dict[str, Any]:
     sources = store.sources(enabled_only=True)
-    failing = [s for s in sources if s["consecutive_failures"]]
-    last = max((s["last_success_at"] or 0 for s in sources), default=0)
+    failing = [s for s in sources if s.consecutive_failures]
+    last = max((s.last_success_at or 0 for s in sources), default=0)
     waiting = len(store.outbox(1000))
     when = datetime.fromtimestamp(last, UTC).strftime("%Y-%m-%d %H:%M UTC") if last else "never"
     text = (
@@ -113,7 +111,7 @@ def status_report(store: Store, x_budget: int | None = None) -> dict[str, Any]:
         f"• last successful poll: {when}\n• conversations waiting to be sent: {waiting}\n"
         f"• topics: {len(store.topics())}"
     )
-    if x_budget is not None and any(s["kind"] == "x" for s in sources):
+    if x_budget is not None and any(s.kind == "x" for s in sources):
         from bot.poll.xsearch import month_key
 
         used = store.x_reads(month_key(store.now()))

@@ -141,7 +141,7 @@ def _edit(services: Services, args: list[str]) -> Message:
         return bad_query(query, error)
     services.store.edit_topic_query(name, query)
     return _reply(
-        f"Topic *{fit(row['name'], 60, one_line=True)}* now matches "
+        f"Topic *{fit(row.name, 60, one_line=True)}* now matches "
         f"{quoted(query, 500)}." + _config_note(row)
     )
 
@@ -154,19 +154,19 @@ def _remove(services: Services, args: list[str]) -> Message:
         return _no_topic(services, args[0])
     services.store.remove_topic(args[0])
     return _reply(
-        f"Removed topic *{fit(row['name'], 60, one_line=True)}*; its past conversations are kept."
+        f"Removed topic *{fit(row.name, 60, one_line=True)}*; its past conversations are kept."
         + _config_note(row)
     )
 
 
 def _config_note(row) -> str:
-    if row["from_config"]:
+    if row.from_config:
         return " It comes from the config file, which sets it again at the next restart: change it there too."
     return ""
 
 
 def _no_topic(services: Services, name: str) -> Message:
-    close = closest_names(name, [t["name"] for t in services.store.topics(enabled_only=False)])
+    close = closest_names(name, [t.name for t in services.store.topics(enabled_only=False)])
     hint = "".join(f"Did you mean *{fit(c, 60, one_line=True)}*? " for c in close[:1])
     return error_message(
         f"There is no topic *{fit(name, 60, one_line=True)}*. {hint}`/hark topics` lists them."
@@ -209,12 +209,12 @@ def test_command(services: Services, actor: Actor, args: list[str]) -> Message:
             looked = i
             break
         doc = Document(
-            title=row["title"],
-            body=row["text"],
-            author=row["author"],
-            site=row["site"],
-            source=row["source_kind"],
-            lang=row["lang"],
+            title=row.title,
+            body=row.text,
+            author=row.author,
+            site=row.site,
+            source=row.source_kind,
+            lang=row.lang,
         )
         found = matcher.match(doc)
         if not found:
@@ -224,14 +224,14 @@ def test_command(services: Services, actor: Actor, args: list[str]) -> Message:
             continue
         m = found[0]
         rank = rank_post(
-            title=row["title"],
-            text=row["text"],
+            title=row.title,
+            text=row.text,
             terms=m.terms,
             in_title=m.in_title,
             metrics={},
-            age_hours=(now - row["first_seen_at"]) / 3600,
+            age_hours=(now - row.first_seen_at) / 3600,
         )
-        hits.append((rank.score, row["first_seen_at"], row, rank))
+        hits.append((rank.score, row.first_seen_at, row, rank))
     hits.sort(key=lambda h: (h[0], h[1]), reverse=True)
     if looked < len(rows):
         capped = (
@@ -247,8 +247,8 @@ def test_command(services: Services, actor: Actor, args: list[str]) -> Message:
     if muted:
         head += f" {muted} more match but are muted."
     lines = [
-        f"• {link(row['link'], row['title'] or row['text'], 150)} — "
-        f"{fit(row['site'] or row['source_kind'], 60, one_line=True)}, {_day(row['first_seen_at'])} "
+        f"• {link(row.link, row.title or row.text, 150)} — "
+        f"{fit(row.site or row.source_kind, 60, one_line=True)}, {_day(row.first_seen_at)} "
         f"· score {rank.score:.0f} · {fit(rank.why, 200, one_line=True)}"
         for _, _, row, rank in hits[:TEST_SHOWN]
     ]
@@ -315,9 +315,9 @@ def search_command(services: Services, actor: Actor, args: list[str]) -> Message
     if not rows:
         return _reply(f"No stored post contains all of: {shown}.")
     lines = [
-        f"• {link(r['link'], r['title'] or r['text'], 150)} — "
-        f"{fit(r['author'] or r['site'] or r['source_kind'], 60, one_line=True)}, "
-        f"{_day(r['first_seen_at'])}"
+        f"• {link(r.link, r.title or r.text, 150)} — "
+        f"{fit(r.author or r.site or r.source_kind, 60, one_line=True)}, "
+        f"{_day(r.first_seen_at)}"
         for r in rows
     ]
     head = f"*{total}* stored posts contain {shown}" + (

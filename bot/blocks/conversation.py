@@ -338,9 +338,9 @@ def history_text(engagements: Sequence[Any]) -> str:
     """The engagement log of one conversation, for the person who asked (ephemeral)."""
     lines = []
     for e in list(engagements)[-30:]:
-        when = f"<!date^{int(e['at'])}^{{date_short_pretty}} {{time}}|{int(e['at'])}>"
-        what = HISTORY_LABELS.get(e["action"], fit(e["action"], 40, one_line=True))
-        if e["action"] in ("ignore", "mute"):
-            what += f" ({fit(e['detail'], 120, one_line=True)})"
-        lines.append(f"• {when} {mention(e['user_id'])} {what}")
+        when = f"<!date^{int(e.at)}^{{date_short_pretty}} {{time}}|{int(e.at)}>"
+        what = HISTORY_LABELS.get(e.action, fit(e.action, 40, one_line=True))
+        if e.action in ("ignore", "mute"):
+            what += f" ({fit(e.detail, 120, one_line=True)})"
+        lines.append(f"• {when} {mention(e.user_id)} {what}")
     return "\n".join(lines) if lines else "Nothing has happened to this conversation yet."

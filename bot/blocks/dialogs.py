@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
 from bot.blocks.text import fit, link, mention, plain
 from bot.config import DEFAULT_GUIDELINES
 from bot.engage.transitions import DRAFT_LIMIT, IGNORE_REASONS, mute_value
+from bot.models import Conversation
 
 REPLY_CALLBACK = "reply_submit"
 IGNORE_CALLBACK = "ignore_submit"
@@ -18,8 +18,8 @@ SHARE_DRAFT = "share_draft"
 GUIDELINES = DEFAULT_GUIDELINES
 
 
-def _metadata(row: sqlite3.Row, channel: str) -> str:
-    return json.dumps({"conversation_id": row["id"], "channel": channel})
+def _metadata(row: Conversation, channel: str) -> str:
+    return json.dumps({"conversation_id": row.id, "channel": channel})
 
 
 def view_metadata(view: Mapping[str, Any]) -> dict[str, Any]:
@@ -71,7 +71,7 @@ def modal(
 
 
 def reply_modal(
-    row: sqlite3.Row,
+    row: Conversation,
     channel: str,
     guidelines: str = GUIDELINES,
     *,
@@ -80,7 +80,7 @@ def reply_modal(
 ) -> dict[str, Any]:
     """The reply form: the conversation, the guidelines, a draft box that can be shared in
     the card's thread for review, and the link to the reply once posted."""
-    head = f"*{link(row['link'], row['title'] or '(untitled)', 250)}*\n{fit(row['text'], 600)}"
+    head = f"*{link(row.link, row.title or '(untitled)', 250)}*\n{fit(row.text, 600)}"
     draft_input = _text_input(
         "draft",
         "Draft your reply (optional)",
@@ -103,7 +103,7 @@ def reply_modal(
                     "type": "button",
                     "text": {"type": "plain_text", "text": "Share draft in thread"},
                     "action_id": SHARE_DRAFT,
-                    "value": str(row["id"]),
+                    "value": str(row.id),
                 }
             ],
         },
@@ -121,7 +121,7 @@ def reply_modal(
     return modal(REPLY_CALLBACK, _metadata(row, channel), "Reply", "Mark replied", "Close", blocks)
 
 
-def ignore_modal(row: sqlite3.Row, channel: str) -> dict[str, Any]:
+def ignore_modal(row: Conversation, channel: str) -> dict[str, Any]:
     """Why ignore? The reason is logged and tunes relevance; muting is offered too."""
     options = [
         {"text": {"type": "plain_text", "text": label}, "value": key}
@@ -130,7 +130,7 @@ def ignore_modal(row: sqlite3.Row, channel: str) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [
         {
             "type": "section",
-            "text": {"type": "mrkdwn", "text": f"*{fit(row['title'], 200, one_line=True)}*"},
+            "text": {"type": "mrkdwn", "text": f"*{fit(row.title, 200, one_line=True)}*"},
         },
         {
             "type": "input",
@@ -165,12 +165,12 @@ def ignore_modal(row: sqlite3.Row, channel: str) -> dict[str, Any]:
     return modal(IGNORE_CALLBACK, _metadata(row, channel), "Ignore", "Ignore", "Cancel", blocks)
 
 
-def reassign_modal(row: sqlite3.Row, channel: str) -> dict[str, Any]:
+def reassign_modal(row: Conversation, channel: str) -> dict[str, Any]:
     """An admin picks who owns the conversation from now on."""
     element: dict[str, Any] = {"type": "users_select", "action_id": "value"}
-    if row["owner"]:
-        element["initial_user"] = row["owner"]
-    owner = f"Claimed by {mention(row['owner'])}" if row["owner"] else "Not claimed yet"
+    if row.owner:
+        element["initial_user"] = row.owner
+    owner = f"Claimed by {mention(row.owner)}" if row.owner else "Not claimed yet"
     return modal(
         REASSIGN_CALLBACK,
         _metadata(row, channel),
@@ -182,7 +182,7 @@ def reassign_modal(row: sqlite3.Row, channel: str) -> dict[str, Any]:
                 "type": "section",
                 "text": {
                     "type": "mrkdwn",
-                    "text": f"*{fit(row['title'], 200, one_line=True)}*\n{owner}",
+                    "text": f"*{fit(row.title, 200, one_line=True)}*\n{owner}",
                 },
             },
             {

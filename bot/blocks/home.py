@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from typing import Any
 
 from bot.blocks.text import duration, fit, link
 from bot.engage.home import HomeSummary
+from bot.models import Conversation
 
 SHOWN = 15
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
@@ -21,15 +21,15 @@ def _context(text: str) -> dict[str, Any]:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
-def _where(row: sqlite3.Row) -> str:
-    channel = row["channel"]
+def _where(row: Conversation) -> str:
+    channel = row.channel
     place = f"<#{channel}>" if _CHANNEL_ID.match(channel or "") else fit(channel, 80)
-    return f"topic *{fit(row['topic'], 60, one_line=True)}* in {place}"
+    return f"topic *{fit(row.topic, 60, one_line=True)}* in {place}"
 
 
-def _conversation(row: sqlite3.Row, now: float, *, claimable: bool) -> dict[str, Any]:
-    title = link(row["link"], row["title"] or row["text"][:120] or "(untitled)", 200)
-    since = row["claimed_at"] if not claimable else row["sent_at"]
+def _conversation(row: Conversation, now: float, *, claimable: bool) -> dict[str, Any]:
+    title = link(row.link, row.title or row.text[:120] or "(untitled)", 200)
+    since = row.claimed_at if not claimable else row.sent_at
     age = (
         f" · {'claimed' if not claimable else 'posted'} {duration(now - since)} ago"
         if since
@@ -44,7 +44,7 @@ def _conversation(row: sqlite3.Row, now: float, *, claimable: bool) -> dict[str,
             "type": "button",
             "text": {"type": "plain_text", "text": "Claim"},
             "action_id": "claim",
-            "value": str(row["id"]),
+            "value": str(row.id),
         }
     return block
 

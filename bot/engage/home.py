@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from statistics import median
 
+from bot.models import Conversation, State
 from bot.store import Store
 
 
@@ -25,8 +25,8 @@ class MonthNumbers:
 class HomeSummary:
     registered: bool
     topics: list[str] = field(default_factory=list)
-    mine: list[sqlite3.Row] = field(default_factory=list)  # claimed by me, awaiting my reply
-    waiting: list[sqlite3.Row] = field(default_factory=list)  # unclaimed, on my topics
+    mine: list[Conversation] = field(default_factory=list)  # claimed by me, awaiting my reply
+    waiting: list[Conversation] = field(default_factory=list)  # unclaimed, on my topics
     month: MonthNumbers = MonthNumbers()
 
 
@@ -42,7 +42,7 @@ def home_summary(store: Store, user_id: str) -> HomeSummary:
     return HomeSummary(
         registered=store.person(user_id) is not None,
         topics=topics,
-        mine=store.conversations_for_owner(user_id, ("claimed",)),
+        mine=store.conversations_for_owner(user_id, (State.CLAIMED,)),
         waiting=store.waiting_on_topics(topics),
         month=MonthNumbers(
             claims=len(to_claim),

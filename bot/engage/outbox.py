@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks.conversation import METADATA_EVENT, Card, conversation_message
 from bot.engage.transitions import STATE_ACTIONS
+from bot.models import Conversation, State
 from bot.ops.channels import ChannelNotFound, ChannelResolver, is_channel_id
 from bot.people.experts import suggested_labels
 from bot.store import Store
@@ -49,48 +49,48 @@ class DeliveryReport:
     errors: list[str] = field(default_factory=list)
 
 
-def card_for(store: Store, row: sqlite3.Row) -> Card:
+def card_for(store: Store, row: Conversation) -> Card:
     """Build the card for a conversation row from ``Store.conversation``."""
     ignored_by = None
-    if row["state"] == "ignored":
-        last = store.engagements(row["id"])
-        ignored_by = next((e["user_id"] for e in reversed(last) if e["action"] == "ignore"), None)
+    if row.state == State.IGNORED:
+        last = store.engagements(row.id)
+        ignored_by = next((e.user_id for e in reversed(last) if e.action == "ignore"), None)
     return Card(
-        conversation_id=row["id"],
-        topic=row["topic"],
+        conversation_id=row.id,
+        topic=row.topic,
         # Posts on X have no title: the start of the text stands in for one.
-        title=row["title"] or " ".join(row["text"].split()[:16]),
-        link=row["link"],
-        excerpt=row["text"],
-        author=row["author"],
-        site=row["site"],
-        sources=tuple(store.post_source_labels(row["post_id"])),
-        published_at=row["published_at"],
-        why=row["why"],
-        state=row["state"],
-        owner=row["owner"],
-        sent_at=row["sent_at"],
-        claimed_at=row["claimed_at"],
-        replied_at=row["replied_at"],
-        reply_url=row["reply_url"],
-        reply_verified=bool(row["reply_verified"]),
+        title=row.title or " ".join(row.text.split()[:16]),
+        link=row.link,
+        excerpt=row.text,
+        author=row.author,
+        site=row.site,
+        sources=tuple(store.post_source_labels(row.post_id)),
+        published_at=row.published_at,
+        why=row.why,
+        state=row.state,
+        owner=row.owner,
+        sent_at=row.sent_at,
+        claimed_at=row.claimed_at,
+        replied_at=row.replied_at,
+        reply_url=row.reply_url,
+        reply_verified=bool(row.reply_verified),
         ignored_by=ignored_by,
-        ignore_reason=row["ignore_reason"],
+        ignore_reason=row.ignore_reason,
         **card_extras(store, row),  # type: ignore[arg-type]
     )
 
 
-def card_extras(store: Store, row: sqlite3.Row) -> dict[str, object]:
+def card_extras(store: Store, row: Conversation) -> dict[str, object]:
     """What the card shows beyond the row: the last change and who made it, and (while
     open) who could answer."""
     last = next(
-        (e for e in reversed(store.engagements(row["id"])) if e["action"] in STATE_ACTIONS),
+        (e for e in reversed(store.engagements(row.id)) if e.action in STATE_ACTIONS),
         None,
     )
     return {
-        "last_action": last["action"] if last else None,
-        "last_actor": last["user_id"] if last else None,
-        "suggested": suggested_labels(store, row["topic"]) if row["state"] == "new" else (),
+        "last_action": last.action if last else None,
+        "last_actor": last.user_id if last else None,
+        "suggested": suggested_labels(store, row.topic) if row.state == State.NEW else (),
     }
 
 
@@ -119,7 +119,7 @@ class Publisher:
         per_channel_interval: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
         on_channel_error: Callable[[str, str], None] | None = None,
-        on_card_given_up: Callable[[sqlite3.Row, str], None] | None = None,
+        on_card_given_up: Callable[[Conversation, str], None] | None = None,
         channels: ChannelResolver | None = None,
     ) -> None:
         self.store = store
@@ -137,16 +137,16 @@ class Publisher:
         that order is kept; a channel-specific failure holds only that channel, and a card
         Slack refuses holds only that card."""
         report = DeliveryReport()
-        given_up: list[tuple[sqlite3.Row, str]] = []
+        given_up: list[tuple[Conversation, str]] = []
         with self._lock:
             blocked: set[str] = set()
             for row in self.store.outbox(limit):
-                channel = row["channel"]
+                channel = row.channel
                 if channel in blocked:
-                    report.held.append(row["id"])
+                    report.held.append(row.id)
                     continue
                 try:
-                    if row["send_started_at"] is not None and self._recover(row, report):
+                    if row.send_started_at is not None and self._recover(row, report):
                         continue
                     self._send(row, report)
                 except SlackApiError as exc:
@@ -156,18 +156,18 @@ class Publisher:
                         if self._card_refused(row, error, exc, report):
                             given_up.append((row, error))
                         continue
-                    self.store.mark_send_failed(row["id"], error)
-                    report.held.append(row["id"])
+                    self.store.mark_send_failed(row.id, error)
+                    report.held.append(row.id)
                     if error in CHANNEL_ERRORS:
                         blocked.add(channel)
                         if self.on_channel_error:
                             self.on_channel_error(channel, error)
                         continue
-                    log.warning("Slack refused conversation %s: %s; will retry", row["id"], error)
+                    log.warning("Slack refused conversation %s: %s; will retry", row.id, error)
                     break
                 except OSError as exc:  # connection refused, timeout after retries
-                    self.store.mark_send_failed(row["id"], type(exc).__name__)
-                    report.held.append(row["id"])
+                    self.store.mark_send_failed(row.id, type(exc).__name__)
+                    report.held.append(row.id)
                     report.errors.append(type(exc).__name__)
                     log.warning("Slack unreachable (%s); will retry", type(exc).__name__)
                     break
@@ -178,26 +178,26 @@ class Publisher:
         return report
 
     def _card_refused(
-        self, row: sqlite3.Row, error: str, exc: SlackApiError, report: DeliveryReport
+        self, row: Conversation, error: str, exc: SlackApiError, report: DeliveryReport
     ) -> bool:
         """Slack refused this card (not its channel, not Slack as a whole): count it; after
         CARD_GIVE_UP refusals set it aside (True: admins are to be told). Other cards go on."""
         detail = exc.response.get("errors") or (exc.response.get("response_metadata") or {}).get(
             "messages"
         )
-        log.warning("Slack refused conversation %s's card: %s %s", row["id"], error, detail or "")
-        refusals = self.store.record_card_failure(row["id"], error, CARD_GIVE_UP)
+        log.warning("Slack refused conversation %s's card: %s %s", row.id, error, detail or "")
+        refusals = self.store.record_card_failure(row.id, error, CARD_GIVE_UP)
         if refusals < CARD_GIVE_UP:
-            report.held.append(row["id"])
+            report.held.append(row.id)
             return False
-        report.gave_up.append(row["id"])
-        log.error("gave up sending conversation %s after %d refusals", row["id"], refusals)
+        report.gave_up.append(row.id)
+        log.error("gave up sending conversation %s after %d refusals", row.id, refusals)
         return True
 
-    def _send(self, row: sqlite3.Row, report: DeliveryReport) -> None:
-        channel = self._channel_id(row["channel"], required=False)
+    def _send(self, row: Conversation, report: DeliveryReport) -> None:
+        channel = self._channel_id(row.channel, required=False)
         self._pace(channel)
-        self.store.mark_sending(row["id"])
+        self.store.mark_sending(row.id)
         message = conversation_message(card_for(self.store, row))
         response = self.client.chat_postMessage(
             channel=channel, unfurl_links=False, unfurl_media=False, **message
@@ -205,10 +205,8 @@ class Publisher:
         # Keep the ID Slack answers with: later calls (chat.update, conversations.history,
         # chat.getPermalink) take no #name.
         answered = response.get("channel")
-        self.store.mark_sent(
-            row["id"], response["ts"], answered if is_channel_id(answered) else None
-        )
-        report.sent.append(row["id"])
+        self.store.mark_sent(row.id, response["ts"], answered if is_channel_id(answered) else None)
+        report.sent.append(row.id)
 
     def _channel_id(self, channel: str, *, required: bool = True) -> str:
         """The ID for a stored channel (rows written before names were resolved may hold
@@ -231,26 +229,26 @@ class Publisher:
         self.store.replace_channel_name(channel, found)
         return found
 
-    def _recover(self, row: sqlite3.Row, report: DeliveryReport) -> bool:
+    def _recover(self, row: Conversation, report: DeliveryReport) -> bool:
         """A send was started but never recorded (crash): look for it in the channel.
 
         Messages carry the conversation id in their metadata, so the channel's history
         since the send started says whether Slack already has it.
         """
         cursor = None
-        channel = self._channel_id(row["channel"])
+        channel = self._channel_id(row.channel)
         for _ in range(RECOVERY_PAGES):
             response = self.client.conversations_history(
                 channel=channel,
-                oldest=f"{max(0.0, row['send_started_at'] - 60):.6f}",
+                oldest=f"{max(0.0, row.send_started_at - 60):.6f}",
                 include_all_metadata=True,
                 limit=200,
                 cursor=cursor,
             )
             for message in response.get("messages", []):
-                if _conversation_id(message) == row["id"]:
-                    self.store.mark_sent(row["id"], message["ts"])
-                    report.recovered.append(row["id"])
+                if _conversation_id(message) == row.id:
+                    self.store.mark_sent(row.id, message["ts"])
+                    report.recovered.append(row.id)
                     return True
             cursor = (response.get("response_metadata") or {}).get("next_cursor")
             if not response.get("has_more") or not cursor:
@@ -268,10 +266,10 @@ class Publisher:
     def refresh(self, conversation_id: int) -> None:
         """Re-render a conversation's card in place after a state change."""
         row = self.store.conversation(conversation_id)
-        if row is None or row["ts"] is None:
+        if row is None or row.ts is None:
             return
         message = conversation_message(card_for(self.store, row))
-        self.client.chat_update(channel=self._channel_id(row["channel"]), ts=row["ts"], **message)
+        self.client.chat_update(channel=self._channel_id(row.channel), ts=row.ts, **message)
 
 
 def _channel_not_found(channel: str) -> SlackApiError:

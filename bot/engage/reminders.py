@@ -11,7 +11,6 @@ the nudge counts wall-clock time (a claim is a promise, weekends included).
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -28,6 +27,7 @@ from bot.blocks.conversation import (
     sla_reminder,
 )
 from bot.config import BusinessHours
+from bot.models import Conversation
 from bot.people.experts import suggested_labels
 from bot.store import Store
 
@@ -85,22 +85,26 @@ class Reminders:
         report = ReminderReport()
         now = self.store.now()
         for row in self.store.unclaimed_in_slack(now - LOOK_BACK):
-            waited = business_seconds(row["sent_at"], now, self.business_hours)
-            sla = row["sla_minutes"] * 60.0
-            if waited >= sla and self._once(f"sla-reminder:{row['id']}", self._remind, row, waited):
-                report.reminded.append(row["id"])
+            waited = business_seconds(row.sent_at, now, self.business_hours)
+            sla = row.sla_minutes * 60.0
+            if waited >= sla and self._once(f"sla-reminder:{row.id}", self._remind, row, waited):
+                report.reminded.append(row.id)
             if waited >= 2 * sla and self._once(
-                f"sla-escalate:{row['id']}", self._escalate, row, waited
+                f"sla-escalate:{row.id}", self._escalate, row, waited
             ):
-                report.escalated.append(row["id"])
+                report.escalated.append(row.id)
         for row in self.store.claimed_since_before(now - NUDGE_AFTER, now - LOOK_BACK):
-            key = f"nudge:{row['id']}:{row['owner']}:{int(row['owned_since'])}"
-            if self._once(key, self._nudge, row, now - row["owned_since"]):
-                report.nudged.append(row["id"])
+            key = f"nudge:{row.id}:{row.owner}:{int(row.owned_since)}"
+            if self._once(key, self._nudge, row, now - row.owned_since):
+                report.nudged.append(row.id)
         return report
 
     def _once(
-        self, key: str, send: Callable[[sqlite3.Row, float], None], row: sqlite3.Row, waited: float
+        self,
+        key: str,
+        send: Callable[[Conversation, float], None],
+        row: Conversation,
+        waited: float,
     ) -> bool:
         if not self.store.add_notice(key):
             return False
@@ -112,29 +116,29 @@ class Reminders:
             return False
         return True
 
-    def _remind(self, row: sqlite3.Row, waited: float) -> None:
-        message = sla_reminder(waited, suggested_labels(self.store, row["topic"]))
+    def _remind(self, row: Conversation, waited: float) -> None:
+        message = sla_reminder(waited, suggested_labels(self.store, row.topic))
         self._in_thread(row, message)
 
-    def _escalate(self, row: sqlite3.Row, waited: float) -> None:
+    def _escalate(self, row: Conversation, waited: float) -> None:
         permalink = self._permalink(row)
-        message = escalation_message(row["topic"], row["channel"], permalink, waited)
+        message = escalation_message(row.topic, row.channel, permalink, waited)
         for admin in self.admins:
             self.client.chat_postMessage(channel=admin, unfurl_links=False, **message)
         self._in_thread(row, escalation_note(waited))
 
-    def _nudge(self, row: sqlite3.Row, held: float) -> None:
-        message = owner_nudge(row["topic"], self._permalink(row), held)
-        self.client.chat_postMessage(channel=row["owner"], unfurl_links=False, **message)
+    def _nudge(self, row: Conversation, held: float) -> None:
+        message = owner_nudge(row.topic, self._permalink(row), held)
+        self.client.chat_postMessage(channel=row.owner, unfurl_links=False, **message)
 
-    def _in_thread(self, row: sqlite3.Row, message: dict[str, Any]) -> None:
+    def _in_thread(self, row: Conversation, message: dict[str, Any]) -> None:
         self.client.chat_postMessage(
-            channel=row["channel"], thread_ts=row["ts"], unfurl_links=False, **message
+            channel=row.channel, thread_ts=row.ts, unfurl_links=False, **message
         )
 
-    def _permalink(self, row: sqlite3.Row) -> str | None:
+    def _permalink(self, row: Conversation) -> str | None:
         try:
-            answer = self.client.chat_getPermalink(channel=row["channel"], message_ts=row["ts"])
+            answer = self.client.chat_getPermalink(channel=row.channel, message_ts=row.ts)
         except SlackApiError:
             return None  # the message text still names the topic and channel
         return answer.get("permalink")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +26,7 @@ from defusedxml.common import DefusedXmlException
 
 from bot.engage.transitions import Engagement
 from bot.fetch.client import Fetcher, FetchError
-from bot.models import Post
+from bot.models import Post, ReplyWatchDue
 from bot.parse.feeds import FeedError, parse_feed
 from bot.parse.normalize import canonical_url
 from bot.store import Store
@@ -197,52 +196,44 @@ class Verifier:
         now = self.store.now()
         verified: list[int] = []
         for row in self.store.due_reply_watches(now, now - WATCH_DAYS * 86400, PER_RUN):
-            thread = thread_of(row["link"], row["source_kind"], row["thread_id"])
+            thread = thread_of(row.link, row.source_kind, row.thread_id)
             handle = (
-                self.store.accounts(row["owner"]).get(ACCOUNT_FOR[thread.network])
-                if thread
-                else None
+                self.store.accounts(row.owner).get(ACCOUNT_FOR[thread.network]) if thread else None
             )
             if thread is None or not handle or (thread.network == "x" and self.x_search is None):
-                self.store.schedule_reply_watch(row["id"], now + NO_HANDLE_EVERY)
+                self.store.schedule_reply_watch(row.id, now + NO_HANDLE_EVERY)
                 continue
             every = X_WATCH_EVERY if thread.network == "x" else WATCH_EVERY
             try:
                 found, etag, last_modified = self._look(thread, handle, row)
             except (FetchError, FeedError) as exc:
-                backoff = min(MAX_BACKOFF, every * 2 ** min((row["failures"] or 0) + 1, 6))
-                self.store.schedule_reply_watch(row["id"], now + backoff, error=exc.message)
-                log.info("thread of conversation %s unreadable: %s", row["id"], exc.message)
+                backoff = min(MAX_BACKOFF, every * 2 ** min((row.failures or 0) + 1, 6))
+                self.store.schedule_reply_watch(row.id, now + backoff, error=exc.message)
+                log.info("thread of conversation %s unreadable: %s", row.id, exc.message)
                 continue
             self.store.schedule_reply_watch(
-                row["id"], now + every, etag=etag, last_modified=last_modified
+                row.id, now + every, etag=etag, last_modified=last_modified
             )
             if found is not None and found.link:
                 at = found.published.timestamp() if found.published else None
-                if self.engagement.verified_reply(row["id"], found.link, at).ok:
-                    verified.append(row["id"])
-                    self.refresh(row["id"])
+                if self.engagement.verified_reply(row.id, found.link, at).ok:
+                    verified.append(row.id)
+                    self.refresh(row.id)
         return verified
 
     def _look(
-        self, thread: Thread, handle: str, row: sqlite3.Row
+        self, thread: Thread, handle: str, row: ReplyWatchDue
     ) -> tuple[Post | None, str | None, str | None]:
         if thread.network == "x":
             assert self.x_search is not None and thread.conversation_id
             query = f"conversation_id:{thread.conversation_id} from:{handle.lstrip('@')}"
-            posts, _newest = self.x_search(
-                {"id": None, "kind": "x", "target": query, "cursor": None}
-            )
+            posts, _newest = self.x_search.search(query)
             return reply_in_x(posts, handle, thread.conversation_id), None, None
         assert thread.feed_url
-        result = self.fetcher.fetch(
-            thread.feed_url, etag=row["etag"], last_modified=row["last_modified"]
-        )
+        result = self.fetcher.fetch(thread.feed_url, etag=row.etag, last_modified=row.last_modified)
         if result.body is None:  # 304: nothing new in the thread
             return None, result.etag, result.last_modified
         feed = parse_feed(result.body, result.url)
         ids = stackoverflow_authors(result.body) if thread.network == "stackoverflow" else None
-        found = reply_by(
-            feed.posts, thread.network, handle, exclude_link=row["link"], author_ids=ids
-        )
+        found = reply_by(feed.posts, thread.network, handle, exclude_link=row.link, author_ids=ids)
         return found, result.etag, result.last_modified

@@ -15,13 +15,13 @@ changes nothing and says why, for an ephemeral answer.
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.authz import admin_refusal
 from bot.blocks.text import mention
 from bot.config import EngagementSettings
+from bot.models import Conversation, State
 from bot.store import Store
 
 IGNORE_REASONS = {
@@ -79,9 +79,9 @@ class Engagement:
     def is_admin(self, user_id: str) -> bool:
         return user_id in self.admins or bool(self._is_admin and self._is_admin(user_id))
 
-    def may_handle(self, row: sqlite3.Row, user_id: str) -> bool:
+    def may_handle(self, row: Conversation, user_id: str) -> bool:
         """Reply, release, mark replied, ignore: the owner's (or an admin's) to do."""
-        return row["owner"] in (None, user_id) or self.is_admin(user_id)
+        return row.owner in (None, user_id) or self.is_admin(user_id)
 
     # -- transitions ---------------------------------------------------------------------
 
@@ -92,8 +92,8 @@ class Engagement:
             conversation_id,
             user_id=user_id,
             action="claim",
-            expect_states=("new",),
-            state="claimed",
+            expect_states=(State.NEW,),
+            state=State.CLAIMED,
             owner=user_id,
             claimed_at=now,
             owned_since=now,
@@ -107,15 +107,15 @@ class Engagement:
         if row is None:
             return _GONE
         # The owner first: asking whether someone is an admin may cost a Slack call.
-        if row["owner"] != user_id and not self.is_admin(user_id):
+        if row.owner != user_id and not self.is_admin(user_id):
             return self.refusal(conversation_id, user_id, "release")
         if self.store.change_state(
             conversation_id,
             user_id=user_id,
             action="release",
-            expect_states=("claimed",),
-            expect_owner=row["owner"],
-            state="new",
+            expect_states=(State.CLAIMED,),
+            expect_owner=row.owner,
+            state=State.NEW,
             owner=None,
             claimed_at=None,
             owned_since=None,
@@ -136,21 +136,21 @@ class Engagement:
         row = self.store.conversation(conversation_id)
         if row is None:
             return _GONE
-        if row["state"] not in ("new", "claimed") or not self.may_handle(row, user_id):
+        if row.state not in (State.NEW, State.CLAIMED) or not self.may_handle(row, user_id):
             return self.refusal(conversation_id, user_id, "reply to")
         now = self.store.now()
-        owner = row["owner"] or user_id
+        owner = row.owner or user_id
         if self.store.change_state(
             conversation_id,
             user_id=user_id,
             action="reply",
             detail=url,
-            expect_states=(row["state"],),
-            expect={"owner": row["owner"]},
-            state="replied",
+            expect_states=(row.state,),
+            expect={"owner": row.owner},
+            state=State.REPLIED,
             owner=owner,
-            claimed_at=row["claimed_at"] or now,
-            owned_since=row["owned_since"] or now,
+            claimed_at=row.claimed_at or now,
+            owned_since=row.owned_since or now,
             replied_at=now,
             reply_url=url,
             reply_verified=0,
@@ -165,30 +165,30 @@ class Engagement:
         replied at the reply's own time when known (never before the card was posted).
         """
         row = self.store.conversation(conversation_id)
-        if row is None or row["owner"] is None:
+        if row is None or row.owner is None:
             return _GONE
-        if row["state"] == "replied" and not row["reply_verified"]:
+        if row.state == State.REPLIED and not row.reply_verified:
             done = self.store.change_state(
                 conversation_id,
-                user_id=row["owner"],
+                user_id=row.owner,
                 action="reply_verified",
                 detail=url,
-                expect_states=("replied",),
-                expect={"owner": row["owner"], "reply_verified": 0},
+                expect_states=(State.REPLIED,),
+                expect={"owner": row.owner, "reply_verified": 0},
                 reply_url=url,
                 reply_verified=1,
             )
             return Outcome(done)
         now = self.store.now()
-        replied_at = now if at is None else max(row["sent_at"] or 0.0, min(at, now))
+        replied_at = now if at is None else max(row.sent_at or 0.0, min(at, now))
         done = self.store.change_state(
             conversation_id,
-            user_id=row["owner"],
+            user_id=row.owner,
             action="reply_verified",
             detail=url,
-            expect_states=("claimed",),
-            expect_owner=row["owner"],
-            state="replied",
+            expect_states=(State.CLAIMED,),
+            expect_owner=row.owner,
+            state=State.REPLIED,
             replied_at=replied_at,
             reply_url=url,
             reply_verified=1,
@@ -206,7 +206,7 @@ class Engagement:
         row = self.store.conversation(conversation_id)
         if row is None:
             return _GONE
-        if row["state"] not in ("new", "claimed") or not self.may_handle(row, user_id):
+        if row.state not in (State.NEW, State.CLAIMED) or not self.may_handle(row, user_id):
             return self.refusal(conversation_id, user_id, "ignore")
         reason = reason if reason in IGNORE_REASONS else "other"
         if not self.store.change_state(
@@ -214,9 +214,9 @@ class Engagement:
             user_id=user_id,
             action="ignore",
             detail=reason,
-            expect_states=(row["state"],),
-            expect={"owner": row["owner"]},
-            state="ignored",
+            expect_states=(row.state,),
+            expect={"owner": row.owner},
+            state=State.IGNORED,
             ignored_at=self.store.now(),
             ignore_reason=IGNORE_REASONS[reason],
         ):
@@ -233,8 +233,8 @@ class Engagement:
         if row is None:
             return _GONE
         ignored_by = last_actor(self.store, conversation_id, "ignore")
-        allowed = user_id in (ignored_by, row["owner"]) or self.is_admin(user_id)
-        if row["state"] == "ignored" and not allowed:
+        allowed = user_id in (ignored_by, row.owner) or self.is_admin(user_id)
+        if row.state == State.IGNORED and not allowed:
             return Outcome(
                 False,
                 f"Only {mention(ignored_by)}, who ignored it, or an admin can undo this Ignore.",
@@ -243,8 +243,8 @@ class Engagement:
             conversation_id,
             user_id=user_id,
             action="undo_ignore",
-            expect_states=("ignored",),
-            state="claimed" if row["owner"] else "new",
+            expect_states=(State.IGNORED,),
+            state=State.CLAIMED if row.owner else State.NEW,
             ignored_at=None,
             ignore_reason=None,
         ):
@@ -258,15 +258,15 @@ class Engagement:
         row = self.store.conversation(conversation_id)
         if row is None:
             return _GONE
-        if row["state"] == "new":
+        if row.state == State.NEW:
             return Outcome(False, "This conversation is already open.")
         if self.store.change_state(
             conversation_id,
             user_id=user_id,
             action="reopen",
-            detail=row["state"],
-            expect_states=(row["state"],),
-            state="new",
+            detail=row.state,
+            expect_states=(row.state,),
+            state=State.NEW,
             **_CLEARED,
         ):
             return Outcome(True)
@@ -281,21 +281,21 @@ class Engagement:
         row = self.store.conversation(conversation_id)
         if row is None:
             return _GONE
-        if row["state"] not in ("new", "claimed"):
+        if row.state not in (State.NEW, State.CLAIMED):
             return self.refusal(conversation_id, user_id, "reassign")
-        if row["owner"] == new_owner:
+        if row.owner == new_owner:
             return Outcome(False, f"{mention(new_owner)} already owns it.", "new_owner")
         now = self.store.now()
         if self.store.change_state(
             conversation_id,
             user_id=user_id,
             action="reassign",
-            detail=f"{row['owner'] or ''}>{new_owner}",
-            expect_states=(row["state"],),
-            expect={"owner": row["owner"]},
-            state="claimed",
+            detail=f"{row.owner or ''}>{new_owner}",
+            expect_states=(row.state,),
+            expect={"owner": row.owner},
+            state=State.CLAIMED,
             owner=new_owner,
-            claimed_at=row["claimed_at"] or now,
+            claimed_at=row.claimed_at or now,
             owned_since=now,
         ):
             return Outcome(True)
@@ -313,7 +313,7 @@ class Engagement:
         row = self.store.conversation(conversation_id)
         if row is None:
             return _GONE
-        if row["state"] not in ("new", "claimed") or not self.may_handle(row, user_id):
+        if row.state not in (State.NEW, State.CLAIMED) or not self.may_handle(row, user_id):
             return self.refusal(conversation_id, user_id, "share a draft for")
         self.store.save_draft(conversation_id, user_id, text)
         self.store.log_engagement(conversation_id, user_id, "share_draft", text)
@@ -329,7 +329,7 @@ class Engagement:
         """Ok while the conversation can still be replied to or ignored (new or claimed);
         otherwise the refusal ``user_id`` reads: why not, and what to do."""
         row = self.store.conversation(conversation_id)
-        if row is not None and row["state"] in ("new", "claimed"):
+        if row is not None and row.state in (State.NEW, State.CLAIMED):
             return Outcome(True)
         return self.refusal(conversation_id, user_id, verb)
 
@@ -337,33 +337,33 @@ class Engagement:
         row = self.store.conversation(conversation_id)
         if row is None:
             return _GONE
-        state, owner = row["state"], row["owner"]
-        if state == "claimed" and owner == user_id and verb == "claim":
+        state, owner = row.state, row.owner
+        if state == State.CLAIMED and owner == user_id and verb == "claim":
             return Outcome(False, "You have already claimed this one.")
-        if state == "claimed" and verb == "claim":
+        if state == State.CLAIMED and verb == "claim":
             return Outcome(
                 False,
                 f"{mention(owner)} has claimed this conversation; ask them, or an admin, "
                 "if you want to take it over.",
             )
-        if state == "claimed" and owner != user_id:
+        if state == State.CLAIMED and owner != user_id:
             return Outcome(
                 False,
                 f"{mention(owner)} has claimed this conversation, so only they or an admin "
                 f"can {verb} it. Ask them if you want to take it over.",
             )
-        if state == "replied":
+        if state == State.REPLIED:
             return Outcome(False, f"{mention(owner)} has already replied to this conversation.")
-        if state == "ignored":
+        if state == State.IGNORED:
             return Outcome(False, "This conversation was ignored; press *Undo* to bring it back.")
         return Outcome(False, f"Nothing to {verb}: this conversation is open. Press *Claim* first.")
 
 
-def mute_value(row: sqlite3.Row, kind: str) -> str:
+def mute_value(row: Conversation, kind: str) -> str:
     """What a mute of ``kind`` would mute for this conversation's post ("" when nothing)."""
     if kind == "author":
-        return (row["author"] or "").strip()[:200]
-    site = (row["site"] or "").strip().lower()
+        return (row.author or "").strip()[:200]
+    site = (row.site or "").strip().lower()
     # Muting a whole platform (every Reddit post) is never what an Ignore means.
     return "" if site in PLATFORM_SITES else site
 
@@ -387,4 +387,4 @@ PLATFORM_SITES = frozenset(
 def last_actor(store: Store, conversation_id: int, action: str) -> str | None:
     """Who last did ``action`` on the conversation."""
     rows = store.engagements(conversation_id)
-    return next((e["user_id"] for e in reversed(rows) if e["action"] == action), None)
+    return next((e.user_id for e in reversed(rows) if e.action == action), None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from dataclasses import dataclass
 
@@ -10,16 +9,17 @@ from bot.config import Config
 from bot.match.engine import Document, Matcher
 from bot.match.ranking import Rank, rank_post
 from bot.match.tagger import Tagger
+from bot.models import Mute, TopicRecord
 from bot.store import Store
 
 
 class MuteRules:
     """Authors, sites and phrases that keep a post out of every channel."""
 
-    def __init__(self, rows: list[sqlite3.Row]) -> None:
-        self.authors = {_author_key(r["value"]) for r in rows if r["kind"] == "author"}
-        self.sites = {_site_key(r["value"]) for r in rows if r["kind"] == "site"}
-        phrases = [r["value"] for r in rows if r["kind"] == "phrase"]
+    def __init__(self, rows: list[Mute]) -> None:
+        self.authors = {_author_key(r.value) for r in rows if r.kind == "author"}
+        self.sites = {_site_key(r.value) for r in rows if r.kind == "site"}
+        phrases = [r.value for r in rows if r.kind == "phrase"]
         self.phrases = _phrase_tagger(phrases)
 
     def muted(self, doc: Document) -> bool:
@@ -77,18 +77,18 @@ class Relevance:
         self._lock = threading.Lock()
         self._version = -1
         self._matcher: Matcher | None = None
-        self._topics: dict[str, sqlite3.Row] = {}
+        self._topics: dict[str, TopicRecord] = {}
         self._mutes_version = -1
         self._mutes = MuteRules([])
 
-    def matcher(self) -> tuple[Matcher, dict[str, sqlite3.Row]]:
+    def matcher(self) -> tuple[Matcher, dict[str, TopicRecord]]:
         """The matcher for the current topics, recompiled only when they changed."""
         version = self.store.topics_version()
         with self._lock:
             if version != self._version or self._matcher is None:
                 rows = self.store.topics()
-                self._matcher = Matcher.compile({r["name"]: r["query"] for r in rows})
-                self._topics = {r["name"]: r for r in rows}
+                self._matcher = Matcher.compile({r.name: r.query for r in rows})
+                self._topics = {r.name: r for r in rows}
                 self._version = version
             return self._matcher, self._topics
 
@@ -125,7 +125,7 @@ class Relevance:
                 metrics=metrics,
                 age_hours=age_hours,
             )
-            found.append(Relevant(row["id"], row["name"], row["channel"], rank, row["min_score"]))
+            found.append(Relevant(row.id, row.name, row.channel, rank, row.min_score))
         return found
 
     def mentions(self, doc: Document) -> set[str]:

@@ -78,35 +78,35 @@ def run_doctor(settings: Settings, out: TextIO) -> int:
         elif not settings.signing_secret:
             report(False, "SLACK_SIGNING_SECRET", "set it (Basic Information → Signing Secret)")
         for topic in store.topics():
-            channel = topic["channel"]
+            channel = topic.channel
             try:
                 info = client.conversations_info(channel=channel)["channel"]
                 member = bool(info.get("is_member"))
                 where = "is in" if member else "is not in"
                 report(
                     member,
-                    f"topic {topic['name']}: the bot {where} {channel}",
+                    f"topic {topic.name}: the bot {where} {channel}",
                     f"invite the bot: `/invite @Hark` in {channel}",
                 )
             except SlackApiError as exc:
                 report(
                     False,
-                    f"topic {topic['name']}: channel {channel}: {exc.response.get('error')}",
+                    f"topic {topic.name}: channel {channel}: {exc.response.get('error')}",
                     "use a channel ID (right-click the channel → Copy link) in the config",
                 )
         for source in store.sources(enabled_only=True):
-            name = source["label"] or source["target"]
-            if source["kind"] != "feed":
+            name = source.label or source.target
+            if source.kind != "feed":
                 ok = bool(settings.x_bearer_token)
-                report(ok, f"source {source['id']} {name}: X token", "set X_BEARER_TOKEN")
+                report(ok, f"source {source.id} {name}: X token", "set X_BEARER_TOKEN")
                 continue
             try:
-                result = services.fetcher.fetch(source["target"])
-                report(True, f"source {source['id']} {name}: answers {result.status}")
+                result = services.fetcher.fetch(source.target)
+                report(True, f"source {source.id} {name}: answers {result.status}")
             except FetchError as exc:
                 report(
                     False,
-                    f"source {source['id']}: {exc.message}",
+                    f"source {source.id}: {exc.message}",
                     "check the URL, or `/hark sources` for its history",
                 )
         services.fetcher.close()

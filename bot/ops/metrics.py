@@ -61,10 +61,8 @@ class Metrics:
         lines.append("# HELP hark_source_consecutive_failures Failed polls in a row, per source")
         lines.append("# TYPE hark_source_consecutive_failures gauge")
         for source in store.sources(enabled_only=True):
-            labels = _labels({"source": str(source["id"]), "kind": source["kind"]})
-            lines.append(
-                f"hark_source_consecutive_failures{labels} {source['consecutive_failures']}"
-            )
+            labels = _labels({"source": str(source.id), "kind": source.kind})
+            lines.append(f"hark_source_consecutive_failures{labels} {source.consecutive_failures}")
         return "\n".join(lines) + "\n"
 
 

@@ -37,10 +37,10 @@ def health_report(
     try:
         sources = store.sources(enabled_only=True)
         report["database"] = "ok"
-        last = max((s["last_success_at"] or 0 for s in sources), default=0)
+        last = max((s.last_success_at or 0 for s in sources), default=0)
         report["last_successful_poll"] = last or None
         report["sources"] = len(sources)
-        report["sources_failing"] = sum(1 for s in sources if s["consecutive_failures"])
+        report["sources_failing"] = sum(1 for s in sources if s.consecutive_failures)
     except Exception as exc:  # noqa: BLE001 - the health check reports, never raises
         report["ok"] = False
         report["database"] = f"error: {type(exc).__name__}"

@@ -49,9 +49,9 @@ def suggest_experts(
     now = store.now()
     today = datetime.fromtimestamp(now, UTC).date()
     experts = [
-        Expert(r["user_id"], r["name"] or "", bool(r["pingable"]), is_away(r["away_until"], today))
+        Expert(r.user_id, r.name or "", bool(r.pingable), is_away(r.away_until, today))
         for r in store.suggestion_candidates(topic, now - HISTORY_SECONDS, limit=limit + 10)
-        if r["user_id"] not in exclude
+        if r.user_id not in exclude
     ]
     experts.sort(key=lambda e: e.away)  # stable: keeps the ranking within each group
     return experts[:limit]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
 from bot.blocks.answers import section
 from bot.blocks.text import fit, link
 from bot.engage.transitions import Engagement
+from bot.models import State
 from bot.people.handles import NETWORKS, Registration, profile_url, validate_registration
 from bot.store import Store
 
@@ -33,7 +35,7 @@ def registration_prefill(store: Store, user_id: str) -> dict[str, Any]:
     person = store.person(user_id)
     if person is None:
         return {}
-    prefill: dict[str, Any] = {k: person[k] for k in person.keys() if k != "user_id"}  # noqa: SIM118 (Row)
+    prefill: dict[str, Any] = {k: v for k, v in asdict(person).items() if k != "user_id"}
     prefill.update(store.accounts(user_id))
     prefill["topics"] = store.person_topics(user_id)
     today = datetime.fromtimestamp(store.now(), UTC).date().isoformat()
@@ -50,7 +52,7 @@ def save_registration(
     Errors are per field. ``slack_profile`` (name, title from Slack) fills what the
     form left out.
     """
-    topics = [t["name"] for t in store.topics()]
+    topics = [t.name for t in store.topics()]
     today = datetime.fromtimestamp(store.now(), UTC).date()
     # What Slack says is cut to fit: an error on a field the form doesn't show can't be fixed.
     from_slack = {k: str(v)[:100] for k, v in slack_profile.items()}
@@ -77,14 +79,15 @@ def show_registration(store: Store, user_id: str) -> dict[str, Any]:
         ("languages", "Languages"),
         ("away_until", "Away until"),
     ):
-        if person[key]:
-            lines.append(f"• {label}: {fit(str(person[key]), 300, one_line=True)}")
+        value = getattr(person, key)
+        if value:
+            lines.append(f"• {label}: {fit(str(value), 300, one_line=True)}")
     topics = store.person_topics(user_id)
     lines.append(f"• Topics: {fit(', '.join(topics), 500) if topics else 'none'}")
     for network, handle in sorted(store.accounts(user_id).items()):
         shown = link(profile_url(network, handle), handle, 200)
         lines.append(f"• {NETWORKS.get(network, network)}: {shown}")
-    lines.append(f"• Mentions: {'yes' if person['pingable'] else 'no'}")
+    lines.append(f"• Mentions: {'yes' if person.pingable else 'no'}")
     posts = store.recent_employee_posts(user_id, limit=100)
     if posts:
         lines.append(
@@ -104,8 +107,8 @@ def delete_registration(
     releases them, ``refresh`` re-renders those cards), so none is left with a ghost owner."""
     released = 0
     while engagement is not None:
-        open_claims = store.conversations_for_owner(user_id, ("claimed",))
-        done = [row["id"] for row in open_claims if engagement.release(row["id"], user_id).ok]
+        open_claims = store.conversations_for_owner(user_id, (State.CLAIMED,))
+        done = [row.id for row in open_claims if engagement.release(row.id, user_id).ok]
         for conversation_id in done:
             if refresh is not None:
                 try:

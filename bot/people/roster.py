@@ -13,7 +13,7 @@ import io
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, TextIO
 
@@ -149,7 +149,7 @@ def _current_values(store: Store, user_id: str) -> dict[str, Any]:
     person = store.person(user_id)
     if person is None:
         return {}
-    values: dict[str, Any] = {k: person[k] for k in person.keys()}  # noqa: SIM118 (Row)
+    values: dict[str, Any] = asdict(person)
     values.update(store.accounts(user_id))
     values["topics"] = store.person_topics(user_id)
     return values
@@ -157,7 +157,7 @@ def _current_values(store: Store, user_id: str) -> dict[str, Any]:
 
 def import_people(store: Store, text: str, today: date, *, dry_run: bool = False) -> ImportResult:
     """Check the whole file; save every row in one transaction only if all are right."""
-    known = [t["name"] for t in store.topics()]
+    known = [t.name for t in store.topics()]
     result = check_people_csv(text, store, known, today)
     if result.errors or dry_run:
         return result
@@ -168,18 +168,18 @@ def import_people(store: Store, text: str, today: date, *, dry_run: bool = False
 def people_rows(store: Store) -> Iterable[dict[str, Any]]:
     """Every registered person as a dict keyed by :data:`COLUMNS` (JSON-friendly types)."""
     for person in store.people():
-        user_id = person["user_id"]
+        user_id = person.user_id
         accounts = store.accounts(user_id)
         yield {
             "slack_user_id": user_id,
-            "name": person["name"],
-            "title": person["title"],
-            "department": person["department"],
+            "name": person.name,
+            "title": person.title,
+            "department": person.department,
             "topics": store.person_topics(user_id),
-            "tags": split_list(person["tags"]),
-            "languages": split_list(person["languages"]),
-            "pingable": bool(person["pingable"]),
-            "away_until": person["away_until"] or "",
+            "tags": split_list(person.tags),
+            "languages": split_list(person.languages),
+            "pingable": bool(person.pingable),
+            "away_until": person.away_until or "",
             **{network: accounts.get(network, "") for network in NETWORKS},
         }
 

@@ -13,7 +13,6 @@ accounts are not polled here.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -22,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 from bot.fetch.client import Fetcher, FetchError, FetchResult
 from bot.match.engine import Document, Matcher
 from bot.match.relevance import Relevance
-from bot.models import Post
+from bot.models import Post, VoiceFeedDue
 from bot.parse.feeds import FeedError, ParsedFeed, parse_feed
 from bot.parse.normalize import site_of
 from bot.store import Store
@@ -60,7 +59,7 @@ class VoiceReport:
 
 @dataclass
 class _Read:
-    row: sqlite3.Row
+    row: VoiceFeedDue
     url: str
     result: FetchResult | None = None
     feed: ParsedFeed | None = None
@@ -97,7 +96,7 @@ class EmployeeVoice:
         rows = self.store.due_voice_feeds(POLLED_NETWORKS, self.store.now(), self.batch)
         reads = []
         for row in rows:
-            url = row["url"] or voice_feed_url(row["network"], row["handle"])
+            url = row.url or voice_feed_url(row.network, row.handle)
             if url:
                 reads.append(_Read(row, url))
         if not reads:
@@ -111,12 +110,12 @@ class EmployeeVoice:
 
     def _read(self, read: _Read) -> _Read:
         row = read.row
-        same_url = row["url"] == read.url
+        same_url = row.url == read.url
         try:
             read.result = self.fetcher.fetch(
                 read.url,
-                etag=row["etag"] if same_url else None,
-                last_modified=row["last_modified"] if same_url else None,
+                etag=row.etag if same_url else None,
+                last_modified=row.last_modified if same_url else None,
             )
             if read.result.body is None:  # 304
                 return read
@@ -124,7 +123,7 @@ class EmployeeVoice:
                 read.feed = parse_feed(read.result.body, read.result.url)
             except FeedError as exc:
                 discovered = None
-                if row["network"] == "blog":
+                if row.network == "blog":
                     discovered = feed_link_in_html(read.result.body, read.result.url)
                 if discovered is None:
                     read.error = exc.message
@@ -151,18 +150,18 @@ class EmployeeVoice:
         now = self.store.now()
         report.checked += 1
         if read.error is not None:
-            failures = row["failures"] + 1
+            failures = row.failures + 1
             wait = MAX_BACKOFF if read.permanent else min(MAX_BACKOFF, self.every * 2**failures)
             wait = max(wait, read.retry_after or 0)
-            report.failed[(row["user_id"], row["network"])] = read.error
-            log.info("voice feed of %s (%s) failed: %s", row["user_id"], row["network"], read.error)
+            report.failed[(row.user_id, row.network)] = read.error
+            log.info("voice feed of %s (%s) failed: %s", row.user_id, row.network, read.error)
             self.store.record_voice_check(
-                row["user_id"],
-                row["network"],
-                row["handle"],
+                row.user_id,
+                row.network,
+                row.handle,
                 url=read.url,
-                etag=row["etag"],
-                last_modified=row["last_modified"],
+                etag=row.etag,
+                last_modified=row.last_modified,
                 next_check_at=now + wait,
                 error=read.error,
                 failures=failures,
@@ -174,9 +173,9 @@ class EmployeeVoice:
                 report.recorded += self._record_post(row, post, matcher, now)
         result = read.result
         self.store.record_voice_check(
-            row["user_id"],
-            row["network"],
-            row["handle"],
+            row.user_id,
+            row.network,
+            row.handle,
             url=read.url,
             etag=result.etag if result else None,
             last_modified=result.last_modified if result else None,
@@ -185,7 +184,7 @@ class EmployeeVoice:
             failures=0,
         )
 
-    def _record_post(self, row: sqlite3.Row, post: Post, matcher: Matcher, now: float) -> int:
+    def _record_post(self, row: VoiceFeedDue, post: Post, matcher: Matcher, now: float) -> int:
         link = post.link or post.guid
         if not link:
             return 0
@@ -197,7 +196,7 @@ class EmployeeVoice:
             body=post.text,
             author=post.author,
             site=site_of(post.link) if post.link else "",
-            source=row["network"],
+            source=row.network,
             lang=post.lang,
         )
         mentions_company = bool(self.company) and self.company in self.relevance.mentions(doc)
@@ -205,8 +204,8 @@ class EmployeeVoice:
         if not mentions_company and not topics:
             return 0
         recorded = self.store.record_employee_post(
-            row["user_id"],
-            row["network"],
+            row.user_id,
+            row.network,
             link=link[:2000],
             title=(post.title or post.text)[:300],
             published_at=published,

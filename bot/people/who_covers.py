@@ -91,20 +91,20 @@ def who_covers(store: Store, topic: str, now: float, limit: int = SHOWN) -> list
     delays = store.reply_delays(topic, since)
     people = []
     for r in store.covering(topic, since):
-        mine = delays.get(r["user_id"])
-        away = r["away_until"] if r["away_until"] and r["away_until"] >= today else None
+        mine = delays.get(r.user_id)
+        away = r.away_until if r.away_until and r.away_until >= today else None
         people.append(
             Coverer(
-                user_id=r["user_id"],
-                name=r["name"],
-                title=r["title"],
-                declared=bool(r["declared"]),
-                claims=r["claims"],
-                replies=r["replies"],
-                verified=r["verified"],
+                user_id=r.user_id,
+                name=r.name,
+                title=r.title,
+                declared=bool(r.declared),
+                claims=r.claims,
+                replies=r.replies,
+                verified=r.verified,
                 median_reply=statistics.median(mine) if mine else None,
                 away_until=away,
-                pingable=bool(r["pingable"]),
+                pingable=bool(r.pingable),
             )
         )
     people.sort(
@@ -137,9 +137,9 @@ def tagged_with(store: Store, asked: str, now: float, limit: int = 10) -> list[d
     today = datetime.fromtimestamp(now, UTC).date().isoformat()
     found = []
     for r in store.tagged_people():
-        tags = {fold(t) for t in split_list(r["tags"])}
+        tags = {fold(t) for t in split_list(r.tags)}
         tag_words = {w for t in tags for w in t.split()}
         if fold(" ".join(words)) in tags or all(w in tag_words for w in words):
-            away = r["away_until"] if r["away_until"] and r["away_until"] >= today else None
-            found.append({"user_id": r["user_id"], "name": r["name"], "away_until": away})
+            away = r.away_until if r.away_until and r.away_until >= today else None
+            found.append({"user_id": r.user_id, "name": r.name, "away_until": away})
     return found[:limit]

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import sqlite3
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from dataclasses import dataclass, field
 from bot.fetch.client import Fetcher, FetchError
 from bot.match.engine import Document
 from bot.match.relevance import Relevance
-from bot.models import Post
+from bot.models import Post, Source
 from bot.parse.feeds import FeedError
 from bot.parse.normalize import content_hash, site_of
 from bot.poll.kinds import origin_of
@@ -72,7 +71,7 @@ class PollReport:
 
 @dataclass
 class _Fetched:
-    row: sqlite3.Row
+    row: Source
     etag: str | None = None
     last_modified: str | None = None
     interval_hint: float | None = None
@@ -97,8 +96,8 @@ class Poller:
         workers: int = 16,
         parse_processes: int | None = None,
         pool_min_sources: int = POOL_MIN_SOURCES,
-        x_search: Callable[[sqlite3.Row], tuple[list[Post], str | None]] | None = None,
-        on_source_down: Callable[[sqlite3.Row], None] | None = None,
+        x_search: Callable[[Source], tuple[list[Post], str | None]] | None = None,
+        on_source_down: Callable[[Source], None] | None = None,
     ) -> None:
         self.store = store
         self.relevance = relevance
@@ -114,7 +113,7 @@ class Poller:
         """Poll every source whose time has come."""
         return self.poll(self.store.due_sources())
 
-    def poll(self, rows: list[sqlite3.Row]) -> PollReport:
+    def poll(self, rows: list[Source]) -> PollReport:
         """Fetch and parse ``rows`` in the pool; store each as it arrives, on this thread."""
         report = PollReport()
         if not rows:
@@ -146,20 +145,18 @@ class Poller:
 
     # -- I/O and parsing (pool threads) -------------------------------------------------
 
-    def _fetch_one(self, row: sqlite3.Row, parser: ParsePool) -> _Fetched:
+    def _fetch_one(self, row: Source, parser: ParsePool) -> _Fetched:
         try:
-            if row["kind"] == "x":
+            if row.kind == "x":
                 return self._search_x(row)
             return self._fetch_feed(row, parser)
         except Exception as exc:  # a bug met by one source must not end the cycle
-            log.exception("source %s: unexpected error", row["id"])
+            log.exception("source %s: unexpected error", row.id)
             return _Fetched(row, error=f"Hark failed while reading this source ({exc!r:.200}).")
 
-    def _fetch_feed(self, row: sqlite3.Row, parser: ParsePool) -> _Fetched:
+    def _fetch_feed(self, row: Source, parser: ParsePool) -> _Fetched:
         try:
-            result = self.fetcher.fetch(
-                row["target"], etag=row["etag"], last_modified=row["last_modified"]
-            )
+            result = self.fetcher.fetch(row.target, etag=row.etag, last_modified=row.last_modified)
         except FetchError as exc:
             return _Fetched(row, error=exc.message, retry_after=exc.retry_after)
         fetched = _Fetched(
@@ -171,7 +168,7 @@ class Poller:
         if result.body is None:  # 304: nothing changed, nothing to parse
             return fetched
         try:
-            read = parser.read(result.body, result.url, row["id"])
+            read = parser.read(result.body, result.url, row.id)
         except FeedError as exc:
             fetched.error = exc.message
             return fetched
@@ -180,7 +177,7 @@ class Poller:
             fetched.interval_hint = max(fetched.interval_hint or 0, read.feed.ttl_seconds)
         return fetched
 
-    def _search_x(self, row: sqlite3.Row) -> _Fetched:
+    def _search_x(self, row: Source) -> _Fetched:
         if self.x_search is None:
             return _Fetched(row, error="X_BEARER_TOKEN is not set; X sources are not polled")
         try:
@@ -195,42 +192,40 @@ class Poller:
         self, fetched: _Fetched, report: PollReport, unchanged: list[PollSuccess]
     ) -> SourceOutcome:
         row = fetched.row
-        label = row["label"] or row["target"]
+        label = row.label or row.target
         if fetched.error is None:
             try:
                 return self._record_success(fetched, report, label, unchanged)
             except Exception as exc:  # rolled back; the source is retried on the backoff
-                log.exception("source %s: storing its posts failed", row["id"])
+                log.exception("source %s: storing its posts failed", row.id)
                 fetched.error = f"Hark could not store this source's posts ({exc!r:.200})."
         return self._record_failure(fetched, label)
 
     def _record_failure(self, fetched: _Fetched, label: str) -> SourceOutcome:
         row = fetched.row
         error = fetched.error or "unknown error"
-        updated = self.store.record_poll_failure(row["id"], error, retry_after=fetched.retry_after)
-        log.warning("source %s failed: %s", row["id"], error)
-        down_for = self.store.now() - (updated["failing_since"] or self.store.now())
+        updated = self.store.record_poll_failure(row.id, error, retry_after=fetched.retry_after)
+        log.warning("source %s failed: %s", row.id, error)
+        down_for = self.store.now() - (updated.failing_since or self.store.now())
         if (
             down_for >= FAILURE_REPORT_AFTER
             and self.on_source_down
-            and self.store.mark_failure_reported(row["id"])
+            and self.store.mark_failure_reported(row.id)
         ):
             self.on_source_down(updated)
-        return SourceOutcome(row["id"], label, "failed", error=error)
+        return SourceOutcome(row.id, label, "failed", error=error)
 
     def _record_success(
         self, fetched: _Fetched, report: PollReport, label: str, unchanged: list[PollSuccess]
     ) -> SourceOutcome:
         row = fetched.row
-        interval = float(row["every_seconds"])
+        interval = float(row.every_seconds)
         if fetched.interval_hint:
             # Honour a feed's TTL / Cache-Control, within sane bounds.
             interval = max(interval, min(MAX_INTERVAL, fetched.interval_hint))
-        outcome = SourceOutcome(
-            row["id"], label, "not-modified" if fetched.posts is None else "new"
-        )
+        outcome = SourceOutcome(row.id, label, "not-modified" if fetched.posts is None else "new")
         success = PollSuccess(
-            row["id"],
+            row.id,
             fetched.etag,
             fetched.last_modified,
             fetched.cursor,
@@ -260,16 +255,16 @@ class Poller:
         row, posts = fetched.row, fetched.posts or []
         sites = fetched.sites or [_site(p) for p in posts]
         hashes: list[str | None] = fetched.hashes or [content_hash(p.title, p.text) for p in posts]
-        origin = "x" if row["kind"] == "x" else origin_of(row["target"])
+        origin = "x" if row.kind == "x" else origin_of(row.target)
         stored = self.store.store_source_posts(
-            row["id"],
+            row.id,
             [IncomingPost(p, site, digest) for p, site, digest in zip(posts, sites, hashes)],
             source_kind=origin,
         )
         outcome.posts = len(posts)
         # A source's first poll records what it already holds without posting it,
         # except what is newer than the backfill window.
-        first_poll = not row["seeded"]
+        first_poll = not row.seeded
         queued: list[int] = []
         for post, site, known in zip(posts, sites, stored):
             if known is not None and known.is_new:
@@ -324,8 +319,8 @@ def _site(post: Post) -> str:
 
 def _as_completed_in_window(
     pool: ThreadPoolExecutor,
-    work: Callable[[sqlite3.Row], _Fetched],
-    rows: Iterator[sqlite3.Row],
+    work: Callable[[Source], _Fetched],
+    rows: Iterator[Source],
     window: int,
 ) -> Iterator[_Fetched]:
     """Results of ``work`` over ``rows`` as they finish, never more than ``window`` pending."""

@@ -7,7 +7,6 @@ it becomes a FetchError whose retry_after reschedules the source after the reset
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -16,7 +15,7 @@ import requests
 import tweepy
 
 from bot.fetch.client import FetchError
-from bot.models import Post
+from bot.models import Post, Source
 from bot.parse.feeds import parse_x_search
 from bot.store import Store
 
@@ -53,7 +52,8 @@ def next_month_start(now: float) -> float:
 
 
 class XSearch:
-    """Callable for the poller: ``search(source_row) -> (posts, newest_id)``."""
+    """Callable for the poller: ``search(source) -> (posts, newest_id)``; ``search`` runs any
+    query (the reply watcher's conversation searches)."""
 
     def __init__(
         self,
@@ -69,7 +69,11 @@ class XSearch:
         self.client = tweepy.Client(bearer_token=bearer_token, wait_on_rate_limit=False)
         self.client.session = _RebasedSession(api_url, timeout)
 
-    def __call__(self, row: sqlite3.Row) -> tuple[list[Post], str | None]:
+    def __call__(self, source: Source) -> tuple[list[Post], str | None]:
+        return self.search(source.target, since_id=source.cursor)
+
+    def search(self, query: str, since_id: str | None = None) -> tuple[list[Post], str | None]:
+        """Posts matching ``query`` (newer than ``since_id``), and the newest post's id."""
         now = self.store.now()
         used = self.store.x_reads(month_key(now))
         remaining = self.max_reads - used
@@ -86,10 +90,10 @@ class XSearch:
             "tweet_fields": TWEET_FIELDS,
             "user_fields": USER_FIELDS,
         }
-        if row["cursor"]:
-            params["since_id"] = row["cursor"]
+        if since_id:
+            params["since_id"] = since_id
         try:
-            response = self.client.search_recent_tweets(row["target"], **params)
+            response = self.client.search_recent_tweets(query, **params)
         except tweepy.TooManyRequests as exc:
             reset = getattr(exc, "reset_time", None)
             wait = max(60.0, reset - time.time()) if reset else 900.0

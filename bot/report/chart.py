@@ -42,22 +42,22 @@ def chart_data(store: Store, digest: Digest) -> ChartData:
     topic_id = None
     if digest.topic is not None:
         row = store.topic_by_name(digest.topic)
-        topic_id = int(row["id"]) if row is not None else -1
+        topic_id = int(row.id) if row is not None else -1
     rows = store.daily_activity(period.since, period.until, topic_id)
     n_days = max(1, int((period.until - period.since + 86399) // 86400))
     start = datetime.fromtimestamp(period.since, UTC)
     days = tuple((start + timedelta(days=i)).strftime("%m-%d") for i in range(n_days))
     totals: dict[str, int] = defaultdict(int)
     for r in rows:
-        totals[r["topic"]] += int(r["posted"])
+        totals[r.topic] += int(r.posted)
     shown = [t for t, _ in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_TOPICS]]
     posted = {t: [0] * n_days for t in shown}
     other = [0] * n_days
     replied = [0] * n_days
     for r in rows:
-        day = min(max(int(r["day"]), 0), n_days - 1)
-        posted.get(r["topic"], other)[day] += int(r["posted"])
-        replied[day] += int(r["replied"] or 0)
+        day = min(max(int(r.day), 0), n_days - 1)
+        posted.get(r.topic, other)[day] += int(r.posted)
+        replied[day] += int(r.replied or 0)
     attention = tuple((a.entity, a.share or 0.0, a.previous_share or 0.0) for a in digest.attention)
     scope = f" · {digest.topic}" if digest.topic else ""
     return ChartData(

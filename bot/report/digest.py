@@ -179,8 +179,8 @@ def build_digest(
         row = store.topic_by_name(topic)
         if row is None:
             raise ValueError(f"unknown topic {topic!r}")
-        topic_id, topic = int(row["id"]), row["name"]
-    names = {int(r["id"]): r["name"] for r in store.topics(enabled_only=False)}
+        topic_id, topic = int(row.id), row.name
+    names = {int(r.id): r.name for r in store.topics(enabled_only=False)}
     since, until = period.since, period.until
     before = period.previous()
     entities = list(dict.fromkeys(e for e in (company, *competitors) if e))
@@ -209,27 +209,26 @@ def build_digest(
         authors=tuple(Count(a, n) for a, n in authors if not _is_employee(a, handles))[:TOP_VOICES],
         sites=tuple(Count(site, n) for site, n in sites[:TOP_VOICES]),
         reach=tuple(
-            ConversationLine(r["id"], r["topic"], r["title"], r["link"], r["site"], r["reach"])
-            for r in reach
+            ConversationLine(r.id, r.topic, r.title, r.link, r.site, r.reach) for r in reach
         ),
         attention=_attention(company, mentions_now, mentions_before),
         employees=_employees(employees),
         backlog=tuple(
             ConversationLine(
-                r["id"],
-                r["topic"],
-                r["title"],
-                r["link"],
-                r["site"],
-                r["score"],
-                max(0.0, now - r["sent_at"]),
+                r.id,
+                r.topic,
+                r.title,
+                r.link,
+                r.site,
+                r.score,
+                max(0.0, now - r.sent_at),
             )
             for r in backlog
         ),
         quiet=tuple(
-            QuietPerson(r["user_id"], r["last_at"], int(r["conversations"]))
+            QuietPerson(r.user_id, r.last_at, int(r.conversations))
             for r in quiet
-            if r["conversations"] >= QUIET_MIN_CONVERSATIONS
+            if r.conversations >= QUIET_MIN_CONVERSATIONS
         )[:TOP_QUIET],
         company=company,
     )
@@ -327,11 +326,11 @@ def _uncovered(store: Store, topic: str | None, groups: Sequence[CohortGroup]) -
         posted[g.topic_id] += g.posted
     declared = store.declared_topics()
     found = [
-        Count(r["name"], posted[int(r["id"])])
+        Count(r.name, posted[int(r.id)])
         for r in store.topics()
-        if (topic is None or r["name"] == topic)
-        and not claimed[int(r["id"])]
-        and r["name"].casefold() not in declared
+        if (topic is None or r.name == topic)
+        and not claimed[int(r.id)]
+        and r.name.casefold() not in declared
     ]
     return tuple(sorted(found, key=lambda c: (-c.n, c.name)))
 
@@ -363,4 +362,4 @@ def _employees(summary: tuple | None) -> EmployeeReach | None:
     if summary is None:
         return None
     posts, people, top = summary
-    return EmployeeReach(posts, people, tuple(Count(r["user_id"], int(r["posts"])) for r in top))
+    return EmployeeReach(posts, people, tuple(Count(user, posts) for user, posts in top))

@@ -6,6 +6,8 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from bot.models import Conversation, Engagement
+from bot.store import rows as typed
 from bot.store.base import StoreBase
 from bot.store.topics import _bump_version
 
@@ -51,14 +53,17 @@ class ConversationsStore(StoreBase):
         )
         return int(cur.lastrowid) if cur.rowcount == 1 else None
 
-    def outbox(self, limit: int = 100) -> list[sqlite3.Row]:
+    def outbox(self, limit: int = 100) -> list[Conversation]:
         """Conversations stored but not yet in Slack, oldest first (delivery order); a card
         Hark gave up on (Slack refused it too often) is no longer waiting."""
-        return self.all(
-            _CONVERSATION
-            + " WHERE c.deliver = 1 AND c.sent_at IS NULL AND c.gave_up_at IS NULL"
-            + " ORDER BY c.id LIMIT ?",
-            (limit,),
+        return typed.many(
+            Conversation,
+            self.all(
+                _CONVERSATION
+                + " WHERE c.deliver = 1 AND c.sent_at IS NULL AND c.gave_up_at IS NULL"
+                + " ORDER BY c.id LIMIT ?",
+                (limit,),
+            ),
         )
 
     def mark_sending(self, conversation_id: int) -> None:
@@ -118,8 +123,9 @@ class ConversationsStore(StoreBase):
             "UPDATE conversations SET send_error = ? WHERE id = ?", (error[:300], conversation_id)
         )
 
-    def conversation(self, conversation_id: int) -> sqlite3.Row | None:
-        return self.one(_CONVERSATION + " WHERE c.id = ?", (conversation_id,))
+    def conversation(self, conversation_id: int) -> Conversation | None:
+        row = self.one(_CONVERSATION + " WHERE c.id = ?", (conversation_id,))
+        return typed.one(Conversation, row)
 
     def change_state(
         self,
@@ -175,16 +181,23 @@ class ConversationsStore(StoreBase):
             (conversation_id, user_id, action, detail[:2000], self.now()),
         )
 
-    def engagements(self, conversation_id: int) -> list[sqlite3.Row]:
-        return self.all(
-            "SELECT * FROM engagements WHERE conversation_id = ? ORDER BY id", (conversation_id,)
+    def engagements(self, conversation_id: int) -> list[Engagement]:
+        return typed.many(
+            Engagement,
+            self.all(
+                "SELECT * FROM engagements WHERE conversation_id = ? ORDER BY id",
+                (conversation_id,),
+            ),
         )
 
-    def conversations_for_owner(self, user_id: str, states: Iterable[str]) -> list[sqlite3.Row]:
+    def conversations_for_owner(self, user_id: str, states: Iterable[str]) -> list[Conversation]:
         states = list(states)
-        return self.all(
-            _CONVERSATION
-            + f" WHERE c.owner = ? AND c.state IN ({', '.join('?' * len(states))})"
-            + " ORDER BY c.claimed_at DESC LIMIT 20",
-            (user_id, *states),
+        return typed.many(
+            Conversation,
+            self.all(
+                _CONVERSATION
+                + f" WHERE c.owner = ? AND c.state IN ({', '.join('?' * len(states))})"
+                + " ORDER BY c.claimed_at DESC LIMIT 20",
+                (user_id, *states),
+            ),
         )

@@ -9,10 +9,11 @@ them to their budget on a year of data.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from bot.models import BacklogLine, DayActivity, QuietRow, ReachLine
+from bot.store import rows as typed
 from bot.store.base import StoreBase
 from bot.store.digest_cohort import (
     COHORT_INDEX,
@@ -88,7 +89,7 @@ class DigestStore(StoreBase):
 
     def cohort_reach(
         self, since: float, until: float, topic_id: int | None, cohort_size: int, limit: int = 5
-    ) -> list[sqlite3.Row]:
+    ) -> list[ReachLine]:
         """The cohort's posted conversations whose posts have the most reach.
 
         A big cohort walks the reach index from the top, over at most a bounded number
@@ -121,21 +122,26 @@ class DigestStore(StoreBase):
                 params,
             )
             if len(rows) == limit:
-                return rows
-        return self.all(
-            f"""SELECT c.id, {reach} AS reach, t.name AS topic, p.title, p.link, p.site
+                return typed.many(ReachLine, rows)
+        return typed.many(
+            ReachLine,
+            self.all(
+                f"""SELECT c.id, {reach} AS reach, t.name AS topic, p.title, p.link, p.site
                 FROM {COHORT_INDEX} JOIN posts p ON p.id = c.post_id JOIN topics t ON t.id = c.topic_id
                 WHERE {cohort_where(topic_id)} AND c.sent_at IS NOT NULL AND {reach} > 0
                 ORDER BY reach DESC, c.id LIMIT :limit""",
-            params,
+                params,
+            ),
         )
 
     def cohort_backlog(
         self, since: float, until: float, topic_id: int | None = None, limit: int = 5
-    ) -> list[sqlite3.Row]:
+    ) -> list[BacklogLine]:
         """The best-scored posted conversations of the cohort that nobody has claimed."""
-        return self.all(
-            f"""
+        return typed.many(
+            BacklogLine,
+            self.all(
+                f"""
             SELECT b.id, b.score, b.sent_at, t.name AS topic, p.title, p.link, p.site
             FROM (SELECT c.id, c.score, c.sent_at, c.post_id, c.topic_id FROM {COHORT_INDEX}
                   WHERE {cohort_where(topic_id, "('new')")} AND c.sent_at IS NOT NULL
@@ -143,7 +149,8 @@ class DigestStore(StoreBase):
             JOIN posts p ON p.id = b.post_id JOIN topics t ON t.id = b.topic_id
             ORDER BY b.score DESC, b.id
             """,
-            {"since": since, "until": until, "topic_id": topic_id, "limit": limit},
+                {"since": since, "until": until, "topic_id": topic_id, "limit": limit},
+            ),
         )
 
     # -- posts heard -----------------------------------------------------------------------
@@ -207,7 +214,7 @@ class DigestStore(StoreBase):
 
     def employee_reach_summary(
         self, since: float, until: float, topic: str | None = None
-    ) -> tuple[int, int, list[sqlite3.Row]] | None:
+    ) -> tuple[int, int, list[tuple[str, int]]] | None:
         """Posts by registered employees that mention the company: (posts, people, top people).
 
         A post counts at its publication date (when Hark saw it, if undated). For one
@@ -239,13 +246,17 @@ class DigestStore(StoreBase):
                 GROUP BY user_id ORDER BY posts DESC, user_id LIMIT 5""",
             params,
         )
-        return int(total["posts"]), int(total["people"]), top
+        return (
+            int(total["posts"]),
+            int(total["people"]),
+            [(r["user_id"], int(r["posts"])) for r in top],
+        )
 
     # -- people over time ------------------------------------------------------------------
 
     def quiet_people(
         self, quiet_since: float, active_since: float, until: float, topic_id: int | None = None
-    ) -> list[sqlite3.Row]:
+    ) -> list[QuietRow]:
         """People who last claimed or replied (before ``until``) in ``[active_since,
         quiet_since)``, with how many conversations they handled from ``active_since``.
 
@@ -257,8 +268,10 @@ class DigestStore(StoreBase):
         else:
             index, topic = "digest_topic_owner_touched", "topic_id = :topic_id AND"
         source = f"conversations INDEXED BY {index} WHERE {topic} owner IS NOT NULL"
-        return self.all(
-            f"""
+        return typed.many(
+            QuietRow,
+            self.all(
+                f"""
             WITH RECURSIVE person(user_id) AS (
               SELECT min(owner) FROM {source}
               UNION ALL
@@ -277,24 +290,33 @@ class DigestStore(StoreBase):
             FROM latest WHERE last_at >= :active AND last_at < :quiet
             ORDER BY conversations DESC, user_id
             """,
-            {"quiet": quiet_since, "active": active_since, "until": until, "topic_id": topic_id},
+                {
+                    "quiet": quiet_since,
+                    "active": active_since,
+                    "until": until,
+                    "topic_id": topic_id,
+                },
+            ),
         )
 
     # -- the chart -------------------------------------------------------------------------
 
     def daily_activity(
         self, since: float, until: float, topic_id: int | None = None
-    ) -> list[sqlite3.Row]:
+    ) -> list[DayActivity]:
         """Posted and replied conversations per day of the period (0 = its first day)."""
-        return self.all(
-            f"""
+        return typed.many(
+            DayActivity,
+            self.all(
+                f"""
             SELECT CAST((c.created_at - :since) / {DAY} AS INTEGER) AS day, t.name AS topic,
                    count(c.sent_at) AS posted, sum(c.state = 'replied') AS replied
             FROM {COHORT_INDEX} JOIN topics t ON t.id = c.topic_id
             WHERE {cohort_where(topic_id)}
             GROUP BY day, t.name
             """,
-            {"since": since, "until": until, "topic_id": topic_id},
+                {"since": since, "until": until, "topic_id": topic_id},
+            ),
         )
 
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import sqlite3
-
+from bot.models import Mute
+from bot.store import rows as typed
 from bot.store.base import StoreBase
 
 MUTE_KINDS = ("author", "site", "phrase")
 
 
 class MutesStore(StoreBase):
-    def mutes(self) -> list[sqlite3.Row]:
-        """Every mute, oldest first: kind, value, created_by, created_at."""
-        return self.all("SELECT id, kind, value, created_by, created_at FROM mutes ORDER BY id")
+    def mutes(self) -> list[Mute]:
+        """Every mute, oldest first."""
+        return typed.many(
+            Mute, self.all("SELECT id, kind, value, created_by, created_at FROM mutes ORDER BY id")
+        )
 
     def add_mute(self, kind: str, value: str, created_by: str) -> bool:
         """Mute an author, a site or a phrase (by command, or from Ignore); False when the

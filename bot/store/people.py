@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import secrets
-import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.models import (
+    Candidate,
+    Coverage,
+    EmployeePost,
+    EmployeeReach,
+    Person,
+    VoiceFeed,
+    VoiceFeedDue,
+)
+from bot.store import rows as typed
 from bot.store.base import StoreBase
 
 PROFILE_FIELDS = ("name", "title", "department", "tags", "languages", "pingable", "away_until")
@@ -101,12 +110,13 @@ class PeopleStore(StoreBase):
                     updated += 1
         return new, updated
 
-    def person(self, user_id: str) -> sqlite3.Row | None:
-        return self.one("SELECT * FROM people WHERE user_id = ?", (user_id,))
+    def person(self, user_id: str) -> Person | None:
+        row = self.one("SELECT * FROM people WHERE user_id = ?", (user_id,))
+        return typed.one(Person, row)
 
-    def people(self) -> list[sqlite3.Row]:
+    def people(self) -> list[Person]:
         """Every registered person, by Slack id."""
-        return self.all("SELECT * FROM people ORDER BY user_id")
+        return typed.many(Person, self.all("SELECT * FROM people ORDER BY user_id"))
 
     def person_topics(self, user_id: str) -> list[str]:
         rows = self.all(
@@ -150,15 +160,17 @@ class PeopleStore(StoreBase):
 
     # -- who covers a topic -------------------------------------------------------------
 
-    def covering(self, topic: str, since: float) -> list[sqlite3.Row]:
+    def covering(self, topic: str, since: float) -> list[Coverage]:
         """People who declared the topic or engaged on it since ``since``.
 
         Claims count claims made since then; replies and verified replies count
         replies made since then. Anonymized owners (erased people) are left out.
         The caller ranks them (the median reply time is in :meth:`reply_delays`).
         """
-        return self.all(
-            """
+        return typed.many(
+            Coverage,
+            self.all(
+                """
             WITH shown AS (
                 SELECT c.owner AS user_id,
                        coalesce(sum(c.claimed_at >= :since), 0) AS claims,
@@ -187,7 +199,8 @@ class PeopleStore(StoreBase):
             ORDER BY verified DESC, replies DESC, claims DESC, declared DESC, e.user_id
             LIMIT 200
             """,
-            {"topic": topic, "since": since},
+                {"topic": topic, "since": since},
+            ),
         )
 
     def reply_delays(self, topic: str, since: float) -> dict[str, list[float]]:
@@ -206,11 +219,13 @@ class PeopleStore(StoreBase):
 
     # -- who could answer (suggested on a conversation) ----------------------------------------------------------------
 
-    def suggestion_candidates(self, topic: str, since: float, limit: int = 10) -> list[sqlite3.Row]:
+    def suggestion_candidates(self, topic: str, since: float, limit: int = 10) -> list[Candidate]:
         """Registered people who declared ``topic`` or replied on it since ``since``,
         most replies first, then declared, then by id (stable)."""
-        return self.all(
-            """
+        return typed.many(
+            Candidate,
+            self.all(
+                """
             WITH replied AS (
                 SELECT c.owner AS user_id, count(*) AS replies
                 FROM conversations c JOIN topics t ON t.id = c.topic_id
@@ -227,7 +242,8 @@ class PeopleStore(StoreBase):
             ORDER BY replies DESC, declared DESC, p.user_id
             LIMIT ?
             """,
-            (topic, since, topic, limit),
+                (topic, since, topic, limit),
+            ),
         )
 
     def employee_handles(self) -> set[str]:
@@ -253,26 +269,31 @@ class PeopleStore(StoreBase):
             sorted(max(0.0, r["delay"]) for r in replies),
         )
 
-    def tagged_people(self) -> list[sqlite3.Row]:
+    def tagged_people(self) -> list[Person]:
         """People with free-form expertise tags (the caller matches the words)."""
-        return self.all(
-            "SELECT user_id, name, tags, away_until FROM people WHERE tags != '' ORDER BY user_id"
+        return typed.many(
+            Person, self.all("SELECT * FROM people WHERE tags != '' ORDER BY user_id")
         )
 
     # -- employee voice -----------------------------------------------------------------
 
-    def due_voice_feeds(self, networks: Sequence[str], now: float, limit: int) -> list[sqlite3.Row]:
+    def due_voice_feeds(
+        self, networks: Sequence[str], now: float, limit: int
+    ) -> list[VoiceFeedDue]:
         """Accounts on ``networks`` whose feed is due, never-polled first, with their state."""
         marks = ", ".join("?" * len(networks))
-        return self.all(
-            f"""SELECT a.user_id, a.network, a.handle, v.url, v.etag, v.last_modified,
+        return typed.many(
+            VoiceFeedDue,
+            self.all(
+                f"""SELECT a.user_id, a.network, a.handle, v.url, v.etag, v.last_modified,
                        coalesce(v.failures, 0) AS failures
                 FROM accounts a
                 LEFT JOIN voice_feeds v ON v.user_id = a.user_id AND v.network = a.network
                 WHERE a.network IN ({marks}) AND coalesce(v.next_check_at, 0) <= ?
                 ORDER BY coalesce(v.next_check_at, 0), a.user_id
                 LIMIT ?""",
-            (*networks, now, limit),
+                (*networks, now, limit),
+            ),
         )
 
     def record_voice_check(
@@ -318,9 +339,12 @@ class PeopleStore(StoreBase):
             ),
         )
 
-    def voice_feed(self, user_id: str, network: str) -> sqlite3.Row | None:
-        return self.one(
-            "SELECT * FROM voice_feeds WHERE user_id = ? AND network = ?", (user_id, network)
+    def voice_feed(self, user_id: str, network: str) -> VoiceFeed | None:
+        return typed.one(
+            VoiceFeed,
+            self.one(
+                "SELECT * FROM voice_feeds WHERE user_id = ? AND network = ?", (user_id, network)
+            ),
         )
 
     def record_employee_post(
@@ -355,30 +379,36 @@ class PeopleStore(StoreBase):
         )
         return cur.rowcount == 1
 
-    def recent_employee_posts(self, user_id: str, limit: int = 10) -> list[sqlite3.Row]:
+    def recent_employee_posts(self, user_id: str, limit: int = 10) -> list[EmployeePost]:
         """A person's own recorded posts, newest first (for their App Home).
 
         Columns: network, link, title, published_at, mentions_company, topics, seen_at.
         """
-        return self.all(
-            """SELECT network, link, title, published_at, mentions_company, topics, seen_at
+        return typed.many(
+            EmployeePost,
+            self.all(
+                """SELECT network, link, title, published_at, mentions_company, topics, seen_at
                FROM employee_posts WHERE user_id = ?
                ORDER BY coalesce(published_at, seen_at) DESC, id DESC LIMIT ?""",
-            (user_id, limit),
+                (user_id, limit),
+            ),
         )
 
-    def employee_reach(self, since: float, until: float) -> list[sqlite3.Row]:
+    def employee_reach(self, since: float, until: float) -> list[EmployeeReach]:
         """Employee posts in [since, until) per person, most first (for the digest).
 
         Columns: user_id, posts, company_mentions, on_topic (posts matching a topic).
         A post counts at its publication date, or when Hark first saw it if undated.
         """
-        return self.all(
-            """SELECT user_id, count(*) AS posts,
+        return typed.many(
+            EmployeeReach,
+            self.all(
+                """SELECT user_id, count(*) AS posts,
                       sum(mentions_company) AS company_mentions,
                       sum(topics != '') AS on_topic
                FROM employee_posts
                WHERE coalesce(published_at, seen_at) >= ? AND coalesce(published_at, seen_at) < ?
                GROUP BY user_id ORDER BY posts DESC, company_mentions DESC, user_id""",
-            (since, until),
+                (since, until),
+            ),
         )

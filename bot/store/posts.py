@@ -3,16 +3,12 @@ mentions, and purging old ones. Storing them is ingest.py's."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 
 from bot.store.base import StoreBase
 
 
 class PostsStore(StoreBase):
-    def post(self, post_id: int) -> sqlite3.Row | None:
-        return self.one("SELECT * FROM posts WHERE id = ?", (post_id,))
-
     def post_source_labels(self, post_id: int) -> list[str]:
         """Labels of every source that delivered the post, oldest first."""
         rows = self.all(

@@ -3,8 +3,8 @@ schedule of the watcher that looks for a claimed conversation's reply in its thr
 
 from __future__ import annotations
 
-import sqlite3
-
+from bot.models import ReplyWatch, ReplyWatchDue
+from bot.store import rows as typed
 from bot.store.base import StoreBase
 
 
@@ -29,10 +29,14 @@ class RepliesStore(StoreBase):
 
     # -- the verified-reply watcher ------------------------------------------------------
 
-    def due_reply_watches(self, now: float, claimed_since: float, limit: int) -> list[sqlite3.Row]:
+    def due_reply_watches(
+        self, now: float, claimed_since: float, limit: int
+    ) -> list[ReplyWatchDue]:
         """Claimed (or self-reported, unverified) conversations whose thread is due a look."""
-        return self.all(
-            """
+        return typed.many(
+            ReplyWatchDue,
+            self.all(
+                """
             SELECT c.id, c.owner, c.state, c.claimed_at, c.sent_at, p.link, p.source_kind,
                    p.thread_id, w.checks, w.failures, w.etag, w.last_modified
             FROM conversations c JOIN posts p ON p.id = c.post_id
@@ -43,7 +47,8 @@ class RepliesStore(StoreBase):
             ORDER BY coalesce(w.next_check_at, 0), c.id
             LIMIT ?
             """,
-            (claimed_since, now, limit),
+                (claimed_since, now, limit),
+            ),
         )
 
     def schedule_reply_watch(
@@ -79,5 +84,8 @@ class RepliesStore(StoreBase):
             ),
         )
 
-    def reply_watch(self, conversation_id: int) -> sqlite3.Row | None:
-        return self.one("SELECT * FROM reply_watches WHERE conversation_id = ?", (conversation_id,))
+    def reply_watch(self, conversation_id: int) -> ReplyWatch | None:
+        return typed.one(
+            ReplyWatch,
+            self.one("SELECT * FROM reply_watches WHERE conversation_id = ?", (conversation_id,)),
+        )

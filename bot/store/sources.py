@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import random
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.models import SourceSpec
+from bot.models import Source, SourceSpec
+from bot.store import rows as typed
 from bot.store.base import StoreBase
 
 MAX_BACKOFF = 6 * 3600
@@ -71,27 +71,32 @@ class SourcesStore(StoreBase):
         cur = self.conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
         return cur.rowcount == 1
 
-    def source(self, source_id: int) -> sqlite3.Row | None:
-        return self.one("SELECT * FROM sources WHERE id = ?", (source_id,))
+    def source(self, source_id: int) -> Source | None:
+        row = self.one("SELECT * FROM sources WHERE id = ?", (source_id,))
+        return typed.one(Source, row)
 
-    def source_by_target(self, kind: str, target: str) -> sqlite3.Row | None:
+    def source_by_target(self, kind: str, target: str) -> Source | None:
         """The source with this kind and feed URL / X query, if Hark has it."""
-        return self.one("SELECT * FROM sources WHERE kind = ? AND target = ?", (kind, target))
+        row = self.one("SELECT * FROM sources WHERE kind = ? AND target = ?", (kind, target))
+        return typed.one(Source, row)
 
-    def sources(self, enabled_only: bool = False) -> list[sqlite3.Row]:
+    def sources(self, enabled_only: bool = False) -> list[Source]:
         where = "WHERE enabled = 1" if enabled_only else ""
-        return self.all(f"SELECT * FROM sources {where} ORDER BY id")
+        return typed.many(Source, self.all(f"SELECT * FROM sources {where} ORDER BY id"))
 
-    def due_sources(self, limit: int = 100_000) -> list[sqlite3.Row]:
+    def due_sources(self, limit: int = 100_000) -> list[Source]:
         """Enabled sources whose ``next_check_at`` has passed, oldest first.
 
         No practical limit: the poller streams them through a bounded window, and
         ``hark poll --once`` promises every source.
         """
-        return self.all(
-            """SELECT * FROM sources WHERE enabled = 1 AND next_check_at <= ?
-               ORDER BY next_check_at LIMIT ?""",
-            (self.now(), limit),
+        return typed.many(
+            Source,
+            self.all(
+                """SELECT * FROM sources WHERE enabled = 1 AND next_check_at <= ?
+                   ORDER BY next_check_at LIMIT ?""",
+                (self.now(), limit),
+            ),
         )
 
     def record_poll_success(
@@ -123,7 +128,7 @@ class SourcesStore(StoreBase):
 
     def record_poll_failure(
         self, source_id: int, error: str, *, retry_after: float | None = None
-    ) -> sqlite3.Row:
+    ) -> Source:
         """A poll failed: back off exponentially (bounded) and keep the error for /hark sources."""
         now = self.now()
         with self.transaction() as conn:
@@ -139,7 +144,9 @@ class SourcesStore(StoreBase):
                    WHERE id = ?""",
                 (now, error[:500], failures, now, now + _jitter(backoff), source_id),
             )
-            return conn.execute("SELECT * FROM sources WHERE id = ?", (source_id,)).fetchone()
+            return typed.one(
+                Source, conn.execute("SELECT * FROM sources WHERE id = ?", (source_id,)).fetchone()
+            )
 
     def mark_failure_reported(self, source_id: int) -> bool:
         """Compare-and-set: True only for the first caller, so admins hear once."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-from bot.models import Topic
+from bot.models import Topic, TopicRecord
+from bot.store import rows as typed
 from bot.store.base import StoreBase
 
 
@@ -28,12 +29,13 @@ class TopicsStore(StoreBase):
                     conn.execute("UPDATE topics SET enabled = 0 WHERE id = ?", (row["id"],))
             _bump_version(conn)
 
-    def topics(self, enabled_only: bool = True) -> list[sqlite3.Row]:
+    def topics(self, enabled_only: bool = True) -> list[TopicRecord]:
         where = "WHERE enabled = 1" if enabled_only else ""
-        return self.all(f"SELECT * FROM topics {where} ORDER BY name")
+        return typed.many(TopicRecord, self.all(f"SELECT * FROM topics {where} ORDER BY name"))
 
-    def topic_by_name(self, name: str) -> sqlite3.Row | None:
-        return self.one("SELECT * FROM topics WHERE name = ? AND enabled = 1", (name,))
+    def topic_by_name(self, name: str) -> TopicRecord | None:
+        row = self.one("SELECT * FROM topics WHERE name = ? AND enabled = 1", (name,))
+        return typed.one(TopicRecord, row)
 
     def add_topic(self, name: str, query: str, channel: str) -> bool:
         """Add a topic made by command; False when an enabled one has that name.

@@ -3,9 +3,10 @@ claimed ones whose owner has not answered yet (the nudge)."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 
+from bot.models import Conversation
+from bot.store import rows as typed
 from bot.store.base import StoreBase
 
 # The columns every "which conversations" query here returns (a subset of Store.conversation).
@@ -19,35 +20,44 @@ _ROW = """
 class WaitingStore(StoreBase):
     # -- reminders -----------------------------------------------------------------------
 
-    def unclaimed_in_slack(self, since: float) -> list[sqlite3.Row]:
+    def unclaimed_in_slack(self, since: float) -> list[Conversation]:
         """Conversations in Slack since ``since``, still unclaimed and not yet escalated."""
-        return self.all(
-            _ROW
-            + """ WHERE c.state = 'new' AND c.ts IS NOT NULL AND c.sent_at >= ?
+        return typed.many(
+            Conversation,
+            self.all(
+                _ROW
+                + """ WHERE c.state = 'new' AND c.ts IS NOT NULL AND c.sent_at >= ?
                   AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.key = 'sla-escalate:' || c.id)
                   ORDER BY c.id""",
-            (since,),
+                (since,),
+            ),
         )
 
-    def claimed_since_before(self, before: float, since: float) -> list[sqlite3.Row]:
+    def claimed_since_before(self, before: float, since: float) -> list[Conversation]:
         """Claimed, unanswered conversations whose owner took them in [since, before]."""
-        return self.all(
-            _ROW
-            + """ WHERE c.state = 'claimed' AND c.owned_since <= ? AND c.owned_since >= ?
+        return typed.many(
+            Conversation,
+            self.all(
+                _ROW
+                + """ WHERE c.state = 'claimed' AND c.owned_since <= ? AND c.owned_since >= ?
                   ORDER BY c.id""",
-            (before, since),
+                (before, since),
+            ),
         )
 
     # -- App Home ------------------------------------------------------------------------
 
-    def waiting_on_topics(self, topics: Sequence[str], limit: int = 10) -> list[sqlite3.Row]:
+    def waiting_on_topics(self, topics: Sequence[str], limit: int = 10) -> list[Conversation]:
         """Unclaimed conversations in Slack on any of ``topics``, oldest first."""
         if not topics:
             return []
         marks = ", ".join("?" * len(topics))
-        return self.all(
-            _ROW
-            + f""" WHERE c.state = 'new' AND c.ts IS NOT NULL AND t.name IN ({marks})
+        return typed.many(
+            Conversation,
+            self.all(
+                _ROW
+                + f""" WHERE c.state = 'new' AND c.ts IS NOT NULL AND t.name IN ({marks})
                    ORDER BY c.sent_at LIMIT ?""",
-            (*topics, limit),
+                (*topics, limit),
+            ),
         )

@@ -50,8 +50,8 @@ def test_add_polls_once_records_the_backlog_and_posts_only_recent_matches(harnes
     assert "First check worked: 2 posts recorded" in answer
     assert "1 from the last 24 h match a topic and will be posted" in answer
     (row,) = h.store.sources()
-    assert (row["every_seconds"], row["seeded"], row["from_config"]) == (1800, 1, 0)
-    assert row["last_success_at"] and feeds.paths() == ["/feed.xml"]
+    assert (row.every_seconds, row.seeded, row.from_config) == (1800, 1, 0)
+    assert row.last_success_at and feeds.paths() == ["/feed.xml"]
     h.services.publisher.deliver()
     (posted,) = h.fake.calls("chat.postMessage")
     assert "k8s pods keep restarting" in str(posted.args["blocks"])
@@ -67,8 +67,8 @@ def test_add_accepts_short_forms_and_keeps_a_source_whose_first_check_fails(harn
     assert "Its first check failed: could not connect to https://hnrss.org/newest?…" in answer
     assert "`/hark sources remove 1` removes it" in answer
     (row,) = h.store.sources()
-    assert row["target"] == "https://hnrss.org/newest?q=kubernetes+operator"
-    assert row["consecutive_failures"] == 1 and row["enabled"]
+    assert row.target == "https://hnrss.org/newest?q=kubernetes+operator"
+    assert row.consecutive_failures == 1 and row.enabled
     h.command("/hark", "sources add hn:kubernetes operator", user_id=ADMIN)
     assert "already there as source `1`" in _answer(h)
 
@@ -96,7 +96,7 @@ def test_changing_sources_is_for_admins_but_anyone_may_list(harness_factory, fee
     h.command("/hark", "sources pause 1", user_id="U0SME1")
     answer = _answer(h)
     assert "Only Hark admins" in answer and "<@U0MARKETER>" in answer
-    assert h.store.source(1)["enabled"] == 1
+    assert h.store.source(1).enabled == 1
     h.command("/hark", "sources", user_id="U0SME1")
     assert "*Sources* — 1 in all, 0 failing" in _answer(h)
 
@@ -105,18 +105,18 @@ def test_pause_resume_remove_and_their_mistakes(harness_factory, feeds):
     feeds.set("/feed.xml", _feed())
     h = harness_factory([feeds.url("/config.xml")])
     h.command("/hark", f"sources add {feeds.url('/feed.xml')}", user_id=ADMIN)
-    added = h.store.source_by_target("feed", feeds.url("/feed.xml"))["id"]
+    added = h.store.source_by_target("feed", feeds.url("/feed.xml")).id
 
     h.command("/hark", f"sources pause {added}", user_id=ADMIN)
     assert f"Paused source `{added}`" in _answer(h)
-    assert not h.store.source(added)["enabled"]
+    assert not h.store.source(added).enabled
     h.command("/hark", f"sources pause {added}", user_id=ADMIN)
     assert "already paused" in _answer(h)
     h.command("/hark", "sources", user_id=ADMIN)
     assert f":double_vertical_bar: paused (`/hark sources resume {added}`)" in _answer(h)
     h.command("/hark", f"sources resume {added}", user_id=ADMIN)
     assert f"Resumed source `{added}`" in _answer(h)
-    assert h.store.source(added)["enabled"] and h.store.source(added)["next_check_at"] == 0
+    assert h.store.source(added).enabled and h.store.source(added).next_check_at == 0
 
     h.command("/hark", "sources remove 1", user_id=ADMIN)  # from the config file
     assert "is listed in the config file" in _answer(h) and h.store.source(1)

@@ -59,8 +59,8 @@ def test_added_topic_routes_new_posts_without_a_restart(harness_factory, feeds):
     answer = _answer(h)
     assert "Added topic *databases*" in answer and "<#C0DB>" in answer
     row = h.store.topic_by_name("databases")
-    assert (row["channel"], row["from_config"]) == ("C0DB", 0)
-    assert row["query"] == 'postgres "vacuum settings" OR pgbouncer'
+    assert (row.channel, row.from_config) == ("C0DB", 0)
+    assert row.query == 'postgres "vacuum settings" OR pgbouncer'
 
     feeds.set("/feed.xml", rss(_items()))
     h.poll()
@@ -97,12 +97,12 @@ def test_edit_and_remove_change_matching_and_say_when_the_config_wins(harness_fa
     assert [m.topic for m in matcher.match(Document("my helm chart broke", ""))] == ["kubernetes"]
     h.command("/hark", "topics remove billing", user_id=ADMIN)
     assert "Removed topic *billing*" in _answer(h)
-    assert [r["name"] for r in h.store.topics()] == ["kubernetes"]
+    assert [r.name for r in h.store.topics()] == ["kubernetes"]
     h.command("/hark", "topics remove billing", user_id=ADMIN)
     assert "There is no topic *billing*" in _answer(h)
     h.command("/hark", "topics edit kubernetes (oops", user_id=ADMIN)
     assert "can't be used" in _answer(h)
-    assert h.store.topic_by_name("kubernetes")["query"] == '"helm chart"'
+    assert h.store.topic_by_name("kubernetes").query == '"helm chart"'
 
 
 def test_usage_mistakes_are_explained(harness_factory):

@@ -91,7 +91,7 @@ def test_claim_from_the_home_updates_card_and_home(harness_factory):
         SECRET, "claim", "1", user_id="U0SME1", view=dict(home, type="home")
     )
     h.dispatch(request)
-    assert h.store.conversation(1)["owner"] == "U0SME1"
+    assert h.store.conversation(1).owner == "U0SME1"
     assert "Claimed by <@U0SME1>" in json.dumps(h.fake.last("chat.update").args["blocks"])
     view = h.fake.last("views.publish").args["view"]
     assert "How do I debug" in section_after(view, "Waiting on your reply")

@@ -41,7 +41,7 @@ def test_server_errors_hold_in_order_then_deliver_once(harness_factory, feeds):
     h = harness_factory([feeds.url("/f.xml")])
     h.fake.fail("chat.postMessage", status=503, times=None)  # a Slack outage
     h.poll()
-    assert h.store.conversation(1)["send_error"] == "internal_error"
+    assert h.store.conversation(1).send_error == "internal_error"
     assert len(h.store.outbox()) == 3
     h.fake.clear_failures()
     report = h.services.publisher.deliver()
@@ -78,11 +78,11 @@ def test_crash_after_send_before_record_is_not_resent(harness_factory, feeds):
     h.services.poller.poll_due()
     (row,) = h.store.outbox()
     # Simulate the crash: the message reached Slack, the ts was never recorded.
-    h.store.mark_sending(row["id"])
+    h.store.mark_sending(row.id)
     from bot.blocks.conversation import conversation_message
     from bot.engage.outbox import card_for
 
-    message = conversation_message(card_for(h.store, h.store.conversation(row["id"])))
+    message = conversation_message(card_for(h.store, h.store.conversation(row.id)))
     ts = h.fake.seed_message(
         "C0K8S",
         message["text"],
@@ -91,8 +91,8 @@ def test_crash_after_send_before_record_is_not_resent(harness_factory, feeds):
         metadata=message["metadata"],
     )
     report = h.services.publisher.deliver()
-    assert report.recovered == [row["id"]] and report.sent == []
-    assert h.store.conversation(row["id"])["ts"] == ts
+    assert report.recovered == [row.id] and report.sent == []
+    assert h.store.conversation(row.id).ts == ts
     assert h.fake.calls("chat.postMessage") == []
 
 
@@ -102,9 +102,9 @@ def test_crash_before_send_is_sent_after_restart(harness_factory, feeds):
     h.store.force_all_due()
     h.services.poller.poll_due()
     (row,) = h.store.outbox()
-    h.store.mark_sending(row["id"])  # trace left, but Slack never got it
+    h.store.mark_sending(row.id)  # trace left, but Slack never got it
     report = h.services.publisher.deliver()
-    assert report.sent == [row["id"]]
+    assert report.sent == [row.id]
     assert len(h.fake.calls("chat.postMessage")) == 1
 
 
@@ -136,11 +136,11 @@ def test_a_card_slack_refuses_holds_only_itself(harness_factory, feeds, error):
     h = harness_factory([feeds.url("/f.xml")])
     h.fake.fail("chat.postMessage", error=error, times=1)  # the oldest card: refused
     h.poll()
-    report_outbox = [row["id"] for row in h.store.outbox()]
+    report_outbox = [row.id for row in h.store.outbox()]
     assert report_outbox == [1]  # the three others, in both channels, were sent
     sent = [c.args["channel"] for c in h.fake.calls("chat.postMessage") if c.response["ok"]]
     assert sorted(sent) == ["C0BILL", "C0K8S", "C0K8S"]
-    assert h.store.conversation(1)["send_error"] == error
+    assert h.store.conversation(1).send_error == error
 
 
 def test_a_card_refused_again_and_again_is_set_aside_with_one_notice(harness_factory, feeds):
@@ -156,8 +156,8 @@ def test_a_card_refused_again_and_again_is_set_aside_with_one_notice(harness_fac
             reports.append(publisher.deliver())
     assert reports[-1].gave_up == [1]
     assert h.store.outbox() == []  # no longer waiting
-    assert h.store.conversation(1)["gave_up_at"] is not None
-    assert h.store.conversation(2)["ts"] is not None  # sent on the first attempt
+    assert h.store.conversation(1).gave_up_at is not None
+    assert h.store.conversation(2).ts is not None  # sent on the first attempt
     dms = [c for c in h.fake.calls("chat.postMessage") if c.args["channel"] == "U0MARKETER"]
     assert len(dms) == 1
     text = dms[0].args["text"]

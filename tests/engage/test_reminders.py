@@ -25,7 +25,7 @@ def at(h, seconds: float):
 
 
 def thread_replies(h) -> list[dict]:
-    ts = h.store.conversation(1)["ts"]
+    ts = h.store.conversation(1).ts
     sent = [c for c in h.fake.calls("chat.postMessage") if c.response.get("ok")]
     return [c.args for c in sent if c.args.get("thread_ts") == ts]
 

@@ -185,9 +185,9 @@ def test_a_served_reddit_comments_feed_verifies_the_reply(harness_factory, feeds
     assert feeds.paths() == [POST_PATH + ".rss"]
     row = h.store.conversation(cid)
     reply = "https://www.reddit.com" + POST_PATH + "kx2bbb/"
-    assert (row["state"], row["reply_verified"], row["reply_url"]) == ("replied", 1, reply)
-    assert row["replied_at"] == datetime(2026, 3, 2, 10, 15, tzinfo=UTC).timestamp()
-    assert [(e["action"], e["user_id"], e["detail"]) for e in h.store.engagements(cid)] == [
+    assert (row.state, row.reply_verified, row.reply_url) == ("replied", 1, reply)
+    assert row.replied_at == datetime(2026, 3, 2, 10, 15, tzinfo=UTC).timestamp()
+    assert [(e.action, e.user_id, e.detail) for e in h.store.engagements(cid)] == [
         ("claim", "U0SME1", ""),
         ("reply_verified", "U0SME1", reply),
     ]
@@ -209,8 +209,8 @@ def test_self_reported_reply_is_upgraded_to_verified(harness_factory, feeds):
     h.store.clock = lambda: T0 + 3600
     assert run_periodic(h, "Verifier") == [cid]
     row = h.store.conversation(cid)
-    assert row["reply_verified"] == 1 and row["reply_url"].endswith("/kx2bbb/")
-    assert row["replied_at"] == T0 + 1800  # the self-reported time is kept
+    assert row.reply_verified == 1 and row.reply_url.endswith("/kx2bbb/")
+    assert row.replied_at == T0 + 1800  # the self-reported time is kept
     assert "(verified)" in str(h.fake.last("chat.update").args["blocks"])
 
 
@@ -219,13 +219,13 @@ def test_no_reply_yet_is_looked_at_again_later_with_validators(harness_factory, 
     cid = _reddit_conversation(h, feeds, handle="u/carol")
     h.store.clock = lambda: T0 + 600
     assert run_periodic(h, "Verifier") == []
-    assert h.store.conversation(cid)["state"] == "claimed"
+    assert h.store.conversation(cid).state == "claimed"
     assert run_periodic(h, "Verifier") == []  # not due again yet
     assert len(feeds.requests) == 1
     h.store.clock = lambda: T0 + 600 + 15 * 60
     assert run_periodic(h, "Verifier") == []
     assert feeds.requests[-1].headers.get("if-none-match") == '"c1"'
-    assert h.store.reply_watch(cid)["checks"] == 2
+    assert h.store.reply_watch(cid).checks == 2
 
 
 def test_an_owner_without_a_handle_is_not_fetched_for(harness_factory, feeds):
@@ -234,7 +234,7 @@ def test_an_owner_without_a_handle_is_not_fetched_for(harness_factory, feeds):
     h.store.clock = lambda: T0 + 600
     assert run_periodic(h, "Verifier") == []
     assert feeds.requests == []
-    assert h.store.reply_watch(cid)["next_check_at"] == T0 + 600 + 6 * 3600
+    assert h.store.reply_watch(cid).next_check_at == T0 + 600 + 6 * 3600
 
 
 def test_a_failing_thread_backs_off(harness_factory, feeds):
@@ -244,9 +244,9 @@ def test_a_failing_thread_backs_off(harness_factory, feeds):
     h.store.clock = lambda: T0 + 600
     assert run_periodic(h, "Verifier") == []
     watch = h.store.reply_watch(cid)
-    assert watch["failures"] == 1 and "503" in watch["last_error"]
-    assert watch["next_check_at"] == T0 + 600 + 2 * 15 * 60
-    assert h.store.conversation(cid)["state"] == "claimed"
+    assert watch.failures == 1 and "503" in watch.last_error
+    assert watch.next_check_at == T0 + 600 + 2 * 15 * 60
+    assert h.store.conversation(cid).state == "claimed"
 
 
 def test_stackoverflow_question_feed_verifies_an_answer(harness_factory, feeds):
@@ -263,7 +263,7 @@ def test_stackoverflow_question_feed_verifies_an_answer(harness_factory, feeds):
     h.click("claim", cid, user_id="U0SME1")
     assert run_periodic(h, "Verifier") == [cid]
     row = h.store.conversation(cid)
-    assert row["reply_url"] == (
+    assert row.reply_url == (
         "https://stackoverflow.com/questions/28509965/setuptools-development-requirements/28842733"
     )
 
@@ -290,5 +290,5 @@ def test_x_conversation_search_verifies_the_reply(harness_factory, feeds):
     assert query == f"conversation_id:{conversation} from:alice_acme"  # only the owner's posts
     assert feeds.requests[-1].headers["authorization"] == "Bearer test-bearer"
     row = h.store.conversation(cid)
-    assert row["reply_url"] == "https://x.com/Alice_Acme/status/1578514558372618243"
-    assert row["reply_verified"] == 1
+    assert row.reply_url == "https://x.com/Alice_Acme/status/1578514558372618243"
+    assert row.reply_verified == 1

@@ -18,13 +18,13 @@ ADMIN = "U0MARKETER"
 
 
 def actions(h) -> list[str]:
-    return [e["action"] for e in h.store.engagements(1)]
+    return [e.action for e in h.store.engagements(1)]
 
 
 def card(h) -> dict:
     """The card as it is now in the fake Slack channel."""
     row = h.store.conversation(1)
-    message = next(m for m in h.fake.messages[row["channel"]] if m["ts"] == row["ts"])
+    message = next(m for m in h.fake.messages[row.channel] if m["ts"] == row.ts)
     assert validate_blocks(message["blocks"]) == []
     return message
 
@@ -66,8 +66,8 @@ def choose(h, conversation_id: int, choice: str, user: str):
         "conversation_admin",
         action=action,
         user_id=user,
-        channel_id=row["channel"],
-        message_ts=row["ts"],
+        channel_id=row.channel,
+        message_ts=row.ts,
     )
     return h.dispatch(request)
 
@@ -100,14 +100,14 @@ def test_claim_then_release_by_owner(h):
     assert buttons(h) == ["Claim", "Reply", "Ignore"]
     h.click("claim", 1, user_id="U0SME1")
     row = h.store.conversation(1)
-    assert (row["state"], row["owner"]) == ("claimed", "U0SME1")
-    assert row["owned_since"] == row["claimed_at"]
+    assert (row.state, row.owner) == ("claimed", "U0SME1")
+    assert row.owned_since == row.claimed_at
     assert "Claimed by <@U0SME1> after" in card_text(h)
     assert buttons(h) == ["Reply", "Release", "Ignore"]
 
     h.click("release", 1, user_id="U0SME1")
     row = h.store.conversation(1)
-    assert (row["state"], row["owner"], row["claimed_at"]) == ("new", None, None)
+    assert (row.state, row.owner, row.claimed_at) == ("new", None, None)
     assert actions(h) == ["claim", "release"]
     assert "Released by <@U0SME1>" in card_text(h)
     assert buttons(h) == ["Claim", "Reply", "Ignore"]
@@ -119,13 +119,13 @@ def test_only_the_owner_or_an_admin_may_release(h):
     h.click("release", 1, user_id="U0SME2")
     assert "<@U0SME1> has claimed this conversation" in ephemeral_to(h, "U0SME2")
     assert "only they or an admin can release it" in ephemeral_to(h, "U0SME2")
-    assert h.store.conversation(1)["owner"] == "U0SME1"
+    assert h.store.conversation(1).owner == "U0SME1"
     assert actions(h) == ["claim"]
     assert len(h.fake.calls("chat.update")) == updates  # an unauthorized click changes nothing
 
     h.click("release", 1, user_id=ADMIN)
-    assert h.store.conversation(1)["state"] == "new"
-    assert [(e["action"], e["user_id"]) for e in h.store.engagements(1)][-1] == ("release", ADMIN)
+    assert h.store.conversation(1).state == "new"
+    assert [(e.action, e.user_id) for e in h.store.engagements(1)][-1] == ("release", ADMIN)
 
 
 def test_many_simultaneous_claims_leave_one_owner(h):
@@ -133,9 +133,9 @@ def test_many_simultaneous_claims_leave_one_owner(h):
     with ThreadPoolExecutor(max_workers=12) as pool:
         responses = list(pool.map(lambda u: h.click("claim", 1, user_id=u), users))
     assert all(r.status == 200 for r in responses)
-    owner = h.store.conversation(1)["owner"]
+    owner = h.store.conversation(1).owner
     assert owner in users
-    assert [(e["action"], e["user_id"]) for e in h.store.engagements(1)] == [("claim", owner)]
+    assert [(e.action, e.user_id) for e in h.store.engagements(1)] == [("claim", owner)]
     refused = h.fake.calls("chat.postEphemeral")
     assert sorted(c.args["user"] for c in refused) == sorted(u for u in users if u != owner)
     assert all(f"<@{owner}> has claimed" in c.args["text"] for c in refused)
@@ -165,11 +165,11 @@ def test_submitting_a_link_marks_replied_self_reported(h):
     assert "http(s) URL" in json.loads(response.body)["errors"]["reply_url"]
     response = submit_reply(h, "")
     assert "Paste the link" in json.loads(response.body)["errors"]["reply_url"]
-    assert h.store.conversation(1)["state"] == "claimed"
+    assert h.store.conversation(1).state == "claimed"
 
     submit_reply(h, "https://forum.example.com/t/1#reply-7", draft="Try kubectl describe.")
     row = h.store.conversation(1)
-    assert (row["state"], row["reply_url"], row["reply_verified"]) == (
+    assert (row.state, row.reply_url, row.reply_verified) == (
         "replied",
         "https://forum.example.com/t/1#reply-7",
         0,
@@ -191,18 +191,18 @@ def test_only_the_owner_may_mark_replied(h):
     response = submit_reply(h, "https://forum.example.com/t/1#r", user="U0SME2")
     assert response.status == 200
     assert "<@U0SME1> has claimed" in ephemeral_to(h, "U0SME2")
-    assert h.store.conversation(1)["state"] == "claimed"
+    assert h.store.conversation(1).state == "claimed"
     # An admin may record the owner's reply; the owner stays the owner.
     submit_reply(h, "https://forum.example.com/t/1#r", user=ADMIN)
     row = h.store.conversation(1)
-    assert (row["state"], row["owner"]) == ("replied", "U0SME1")
+    assert (row.state, row.owner) == ("replied", "U0SME1")
 
 
 def test_reply_to_an_open_conversation_claims_it(h):
     submit_reply(h, "https://forum.example.com/t/1#r", user="U0SME2")
     row = h.store.conversation(1)
-    assert (row["state"], row["owner"]) == ("replied", "U0SME2")
-    assert row["claimed_at"] == row["replied_at"]
+    assert (row.state, row.owner) == ("replied", "U0SME2")
+    assert row.claimed_at == row.replied_at
 
 
 def test_a_draft_is_shared_in_the_thread_escaped(h):
@@ -215,7 +215,7 @@ def test_a_draft_is_shared_in_the_thread_escaped(h):
 
     post = h.fake.last("chat.postMessage").args
     row = h.store.conversation(1)
-    assert post["thread_ts"] == row["ts"] and post["channel"] == "C0K8S"
+    assert post["thread_ts"] == row.ts and post["channel"] == "C0K8S"
     body = post["blocks"][1]["text"]["text"]
     assert body.startswith("> Hi &lt;!channel&gt; &amp; &lt;@U0MARKETER&gt;")
     assert "\n> &gt; not a quote" in body
@@ -224,7 +224,7 @@ def test_a_draft_is_shared_in_the_thread_escaped(h):
     assert actions(h) == ["claim", "share_draft"]
     updated = h.fake.last("views.update").args
     assert "Shared in the conversation's thread" in json.dumps(updated["view"])
-    assert h.store.conversation(1)["state"] == "claimed"  # sharing is not replying
+    assert h.store.conversation(1).state == "claimed"  # sharing is not replying
 
     # Reopening the modal brings the draft back.
     h.click("reply", 1, user_id="U0SME1")
@@ -257,12 +257,12 @@ def test_ignore_with_reason_and_mutes_collapses_with_undo(h):
 
     submit_ignore(h, "spam", mute=["author", "site"], user="U0SME2")
     row = h.store.conversation(1)
-    assert (row["state"], row["ignore_reason"]) == ("ignored", "spam or bot")
-    assert [(m["kind"], m["value"], m["created_by"]) for m in h.store.mutes()] == [
+    assert (row.state, row.ignore_reason) == ("ignored", "spam or bot")
+    assert [(m.kind, m.value, m.created_by) for m in h.store.mutes()] == [
         ("author", "kube_fan", "U0SME2"),
         ("site", "forum.example.com", "U0SME2"),
     ]
-    assert [(e["action"], e["detail"]) for e in h.store.engagements(1)] == [
+    assert [(e.action, e.detail) for e in h.store.engagements(1)] == [
         ("ignore", "spam"),
         ("mute", "author:kube_fan"),
         ("mute", "site:forum.example.com"),
@@ -274,9 +274,9 @@ def test_ignore_with_reason_and_mutes_collapses_with_undo(h):
 
     h.click("undo_ignore", 1, user_id="U0SME3")
     assert "Only <@U0SME2>, who ignored it, or an admin" in ephemeral_to(h, "U0SME3")
-    assert h.store.conversation(1)["state"] == "ignored"
+    assert h.store.conversation(1).state == "ignored"
     h.click("undo_ignore", 1, user_id="U0SME2")
-    assert h.store.conversation(1)["state"] == "new"
+    assert h.store.conversation(1).state == "new"
     assert "Ignore undone by <@U0SME2>" in card_text(h)
     assert buttons(h) == ["Claim", "Reply", "Ignore"]
 
@@ -294,11 +294,11 @@ def test_a_claimed_conversation_is_ignored_only_by_its_owner(h):
     h.click("ignore", 1, user_id="U0SME2")
     assert "only they or an admin can ignore it" in ephemeral_to(h, "U0SME2")
     submit_ignore(h, "off_topic", user="U0SME2")
-    assert h.store.conversation(1)["state"] == "claimed"
+    assert h.store.conversation(1).state == "claimed"
     submit_ignore(h, "handled", user="U0SME1")
     h.click("undo_ignore", 1, user_id="U0SME1")
     row = h.store.conversation(1)
-    assert (row["state"], row["owner"]) == ("claimed", "U0SME1")  # back to where it was
+    assert (row.state, row.owner) == ("claimed", "U0SME1")  # back to where it was
 
 
 def test_admin_reopens_any_state(h):
@@ -306,17 +306,17 @@ def test_admin_reopens_any_state(h):
     submit_reply(h, "https://forum.example.com/t/1#r")
     choose(h, 1, "reopen", "U0SME1")
     assert "Only Hark admins" in ephemeral_to(h, "U0SME1")
-    assert h.store.conversation(1)["state"] == "replied"
+    assert h.store.conversation(1).state == "replied"
 
     choose(h, 1, "reopen", ADMIN)
     row = h.store.conversation(1)
-    assert (row["state"], row["owner"], row["reply_url"], row["replied_at"]) == (
+    assert (row.state, row.owner, row.reply_url, row.replied_at) == (
         "new",
         None,
         None,
         None,
     )
-    assert [(e["action"], e["detail"]) for e in h.store.engagements(1)][-1] == (
+    assert [(e.action, e.detail) for e in h.store.engagements(1)][-1] == (
         "reopen",
         "replied",
     )
@@ -334,16 +334,16 @@ def test_admin_reassigns_through_a_modal(h):
     view = h.fake.last("views.open").args["view"]
     assert validate_view(view) == []
     assert view["blocks"][1]["element"]["initial_user"] == "U0SME1"
-    claimed_at = h.store.conversation(1)["claimed_at"]
+    claimed_at = h.store.conversation(1).claimed_at
     h.store.clock = lambda: claimed_at + 600
     values = {"new_owner": {"value": {"type": "users_select", "selected_user": "U0SME3"}}}
     meta = {"conversation_id": 1, "channel": "C0K8S"}
     h.submit("reassign_submit", values, user_id=ADMIN, metadata=meta)
     row = h.store.conversation(1)
-    assert (row["state"], row["owner"]) == ("claimed", "U0SME3")
-    assert row["claimed_at"] == claimed_at  # the team's time to claim is kept
-    assert row["owned_since"] == claimed_at + 600  # the nudge counts from here
-    assert [(e["action"], e["detail"]) for e in h.store.engagements(1)][-1] == (
+    assert (row.state, row.owner) == ("claimed", "U0SME3")
+    assert row.claimed_at == claimed_at  # the team's time to claim is kept
+    assert row.owned_since == claimed_at + 600  # the nudge counts from here
+    assert [(e.action, e.detail) for e in h.store.engagements(1)][-1] == (
         "reassign",
         "U0SME1>U0SME3",
     )
@@ -352,9 +352,9 @@ def test_admin_reassigns_through_a_modal(h):
     assert told["channel"] == "U0SME3" and "<@U0MARKETER> gave you a *kubernetes*" in told["text"]
     # The new owner may now release; the old one may not.
     h.click("release", 1, user_id="U0SME1")
-    assert h.store.conversation(1)["owner"] == "U0SME3"
+    assert h.store.conversation(1).owner == "U0SME3"
     h.click("release", 1, user_id="U0SME3")
-    assert h.store.conversation(1)["state"] == "new"
+    assert h.store.conversation(1).state == "new"
 
 
 def test_suggested_experts_on_the_card(harness_factory):
@@ -407,12 +407,12 @@ def test_anyone_may_read_the_history(h):
     choose(h, 1, "history", "U0SME2")
     text = ephemeral_to(h, "U0SME2")
     assert "<@U0SME1> claimed it" in text
-    assert h.store.conversation(1)["owner"] == "U0SME1"
+    assert h.store.conversation(1).owner == "U0SME1"
 
 
 def test_a_slack_workspace_admin_counts_as_an_admin(h):
     h.fake.users["U0WSADMIN"] = make_user("U0WSADMIN", "wade", "Wade Admin", is_admin=True)
     h.click("claim", 1, user_id="U0SME1")
     choose(h, 1, "reopen", "U0WSADMIN")
-    assert h.store.conversation(1)["state"] == "new"
+    assert h.store.conversation(1).state == "new"
     assert "Reopened by <@U0WSADMIN>" in card_text(h)

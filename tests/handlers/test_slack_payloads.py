@@ -80,7 +80,7 @@ def test_claim_from_the_card_as_slack_sends_it(h):
     }
     assert body["message"]["blocks"] == card["blocks"]
     assert h.dispatch(click).status == 200
-    assert h.store.conversation(cid)["owner"] == "U0SME1"
+    assert h.store.conversation(cid).owner == "U0SME1"
     update = h.fake.last("chat.update").args
     assert (update["channel"], update["ts"]) == ("C0K8S", card["ts"])
     assert "Claimed by <@U0SME1>" in json.dumps(update["blocks"])
@@ -175,7 +175,7 @@ def test_claim_from_the_app_home_as_slack_sends_it(h):
     body = json.loads(dict(_form(click.body))["payload"])
     assert body["container"]["type"] == "view" and "response_url" not in body
     assert h.dispatch(click).status == 200
-    assert h.store.conversation(cid)["owner"] == "U0SME1"
+    assert h.store.conversation(cid).owner == "U0SME1"
     assert h.fake.last("views.publish").args["user_id"] == "U0SME1"
 
 
@@ -198,7 +198,7 @@ def test_share_draft_from_inside_the_reply_modal(h):
     click = slackreq.block_action(SECRET, draft_button["action_id"], "", view=held)
     assert h.dispatch(click).status == 200
     thread = h.fake.last("chat.postMessage").args
-    assert thread["thread_ts"] == h.store.conversation(cid)["ts"]
+    assert thread["thread_ts"] == h.store.conversation(cid).ts
     assert "kubectl describe pod" in json.dumps(thread)
     assert h.fake.last("views.update").args["view_id"] == view["id"]
 
@@ -227,7 +227,7 @@ def test_reply_modal_submitted_empty_asks_for_the_link(h):
     # Slack shows an error only under an input block of the view; other keys are refused.
     inputs = {b["block_id"] for b in view["blocks"] if b["type"] == "input"}
     assert set(answer["errors"]) <= inputs
-    assert h.store.conversation(cid)["state"] == "claimed"
+    assert h.store.conversation(cid).state == "claimed"
 
 
 def test_ignore_modal_submitted_without_the_optional_mutes(h):
@@ -241,7 +241,7 @@ def test_ignore_modal_submitted_without_the_optional_mutes(h):
         SECRET, view["callback_id"], values, private_metadata=view["private_metadata"]
     )
     assert h.dispatch(request).status == 200
-    assert h.store.conversation(cid)["state"] == "ignored"
+    assert h.store.conversation(cid).state == "ignored"
 
 
 def test_register_modal_submitted_with_every_optional_field_empty(h):
@@ -311,4 +311,4 @@ def test_a_command_with_a_picked_channel_over_http(h):
     status, _ = _over_http(h, request)
     assert status.startswith("200")
     assert "Added topic" in json.dumps(h.last_response())
-    assert h.store.topic_by_name("k8s")["channel"] == "C0DEVOPS"
+    assert h.store.topic_by_name("k8s").channel == "C0DEVOPS"

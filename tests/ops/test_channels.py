@@ -137,20 +137,20 @@ def test_a_topic_channel_given_as_a_name_gets_its_cards_and_claim_updates_the_ca
     _strict(fake_slack)
     feeds.set("/f.xml", rss(_items(2)))
     h = harness_factory(config=NAMED % f"  - url: {feeds.url('/f.xml')}")
-    assert sorted(t["channel"] for t in h.store.topics()) == ["C0BILL", "C0K8S"]
+    assert sorted(t.channel for t in h.store.topics()) == ["C0BILL", "C0K8S"]
     h.poll()
     posted = [c for c in fake_slack.calls("chat.postMessage") if c.response["ok"]]
     assert [c.args["channel"] for c in posted] == ["C0K8S", "C0K8S"]
     row = h.store.conversation(1)
-    assert row["channel"] == "C0K8S" and row["ts"]
+    assert row.channel == "C0K8S" and row.ts
 
     h.click("claim", 1)
     update = fake_slack.last("chat.update")
     assert update.response["ok"], update.response
     assert update.args["channel"] == "C0K8S"
-    card = next(m for m in fake_slack.messages["C0K8S"] if m["ts"] == row["ts"])
+    card = next(m for m in fake_slack.messages["C0K8S"] if m["ts"] == row.ts)
     assert "Claimed by <@U0SME1>" in str(card["blocks"])
-    assert h.store.conversation(1)["state"] == "claimed"
+    assert h.store.conversation(1).state == "claimed"
 
 
 def test_a_conversation_stored_with_a_name_keeps_the_id_slack_answers(harness_factory, fake_slack):
@@ -161,10 +161,10 @@ def test_a_conversation_stored_with_a_name_keeps_the_id_slack_answers(harness_fa
     h.store.conn.execute("UPDATE topics SET channel = '#kubernetes' WHERE name = 'kubernetes'")
     conversation_id = seed_conversation(h)
     row = h.store.conversation(conversation_id)
-    assert row["channel"] == "C0K8S" and row["ts"]
+    assert row.channel == "C0K8S" and row.ts
     h.click("claim", conversation_id)
     assert fake_slack.last("chat.update").response["ok"]
-    permalink = h.services.client.chat_getPermalink(channel=row["channel"], message_ts=row["ts"])
+    permalink = h.services.client.chat_getPermalink(channel=row.channel, message_ts=row.ts)
     assert permalink["ok"]
 
 
@@ -191,7 +191,7 @@ def test_crash_recovery_looks_in_the_channel_by_id(harness_factory, fake_slack):
     report = h.services.publisher.deliver()
     assert report.recovered == [conversation_id] and report.sent == []
     assert fake_slack.last("conversations.history").args["channel"] == "C0K8S"
-    assert h.store.conversation(conversation_id)["ts"] == ts
+    assert h.store.conversation(conversation_id).ts == ts
 
 
 def test_a_channel_the_bot_cannot_see_is_a_config_error_naming_the_key(
@@ -223,7 +223,7 @@ def test_topics_add_with_a_plain_hash_name_stores_the_channel_id(harness_factory
     fake_slack.channel_names["C0DEVOPS"] = "devops"
     h = harness_factory()
     h.command("/hark", "topics add infra #devops terraform OR ansible", user_id=ADMIN)
-    assert h.store.topic_by_name("infra")["channel"] == "C0DEVOPS"
+    assert h.store.topic_by_name("infra").channel == "C0DEVOPS"
     assert "<#C0DEVOPS>" in str(h.last_response())
     h.command("/hark", "topics add ghosts #nowhere boo", user_id=ADMIN)
     answer = str(h.last_response())

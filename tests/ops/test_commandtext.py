@@ -54,7 +54,7 @@ def test_a_nul_in_search_text_gets_a_normal_answer(h):
 def test_topics_add_with_a_picked_channel(h):
     h.command("/hark", "topics add k8s <#C0DEVOPS|devops> kubernetes", user_id="U0MARKETER")
     assert "Added topic" in json.dumps(h.last_response())
-    assert h.store.topic_by_name("k8s")["channel"] == "C0DEVOPS"
+    assert h.store.topic_by_name("k8s").channel == "C0DEVOPS"
 
 
 def test_sources_add_with_a_linked_url(h, feeds):
@@ -64,12 +64,12 @@ def test_sources_add_with_a_linked_url(h, feeds):
     h.command("/hark", f"sources add <{sent}>", user_id="U0MARKETER")
     answer = json.dumps(h.last_response())
     assert "Added" in answer, answer
-    assert url in [row["target"] for row in h.store.sources()]
+    assert url in [row.target for row in h.store.sources()]
 
 
 def test_a_query_with_an_ampersand_is_stored_as_typed(h):
     # Slack escapes a typed "&" as "&amp;" when should_escape is on; the query is AT&T's.
     h.command("/hark", 'topics add att <#C0ATT|att> "AT&amp;T" OR k8s', user_id="U0MARKETER")
     assert "Added topic" in json.dumps(h.last_response())
-    query = h.store.topic_by_name("att")["query"]
+    query = h.store.topic_by_name("att").query
     assert "AT&T" in query and "&amp;" not in query

@@ -86,7 +86,7 @@ def test_retention_purges_only_posts_without_conversations(harness_factory, feed
     h.poll()
     assert h.store.purge_posts(before=h.store.now() - 1) == 0  # too young
     assert h.store.purge_posts(before=h.store.now() + 1) == 1  # the bread post only
-    assert h.store.conversation(1)["title"] == "k8s help?"
+    assert h.store.conversation(1).title == "k8s help?"
 
 
 def test_tokens_never_reach_logs():

@@ -161,12 +161,12 @@ def test_clicks_and_events_still_arrive_over_http(harness_factory, serve):
         SECRET,
         "claim",
         str(conversation_id),
-        channel_id=row["channel"],
-        message_ts=row["ts"],
+        channel_id=row.channel,
+        message_ts=row.ts,
         response_url=h.fake.response_url("click"),
     )
     assert click.post(url)[0] == 200
-    assert h.store.conversation(conversation_id)["owner"] == slackreq.USER_ID
+    assert h.store.conversation(conversation_id).owner == slackreq.USER_ID
     body = json.dumps({"type": "url_verification", "challenge": "ch4llenge", "token": "t"})
     status, answer = post(address, body, slackreq.signed(body, SECRET))
     assert status == 200 and "ch4llenge" in answer

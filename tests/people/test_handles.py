@@ -143,8 +143,8 @@ def test_delete_leaves_nothing_personal_behind(harness_factory, feeds):
         assert h.store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
     # The counts stay, anonymous: the reply is still a reply, by nobody in particular.
     replied = h.store.conversation(1)
-    assert replied["state"] == "replied" and replied["owner"].startswith("former-")
-    assert h.store.conversation(2)["state"] == "new"  # released, and its card re-rendered
+    assert replied.state == "replied" and replied.owner.startswith("former-")
+    assert h.store.conversation(2).state == "new"  # released, and its card re-rendered
     assert "Claim" in str(h.fake.last("chat.update").args["blocks"])
     engagements_after = h.store.conn.execute("SELECT count(*) FROM engagements").fetchone()[0]
     assert engagements_after == engagements_before + 1  # + the release
@@ -159,8 +159,8 @@ def test_reregistering_keeps_the_feed_state_of_unchanged_accounts(harness_factor
     h = harness_factory()
     submit_form(h, {**OFFLINE, "blog": feeds.url("/sam.xml")})
     h.services.poll_and_deliver()
-    assert h.store.voice_feed("U0SME1", "blog")["etag"] == '"v1"'
+    assert h.store.voice_feed("U0SME1", "blog").etag == '"v1"'
     submit_form(h, {"department": "Support"})  # the accounts stay as they were
-    assert h.store.voice_feed("U0SME1", "blog")["etag"] == '"v1"'
+    assert h.store.voice_feed("U0SME1", "blog").etag == '"v1"'
     submit_form(h, {"blog": feeds.url("/new.xml")})  # a new address starts afresh
     assert h.store.voice_feed("U0SME1", "blog") is None

@@ -45,8 +45,8 @@ def test_valid_submission_stores_canonical_accounts_and_reopens_prefilled(harnes
 
     assert h.store.accounts("U0SME1") == CANONICAL
     person = h.store.person("U0SME1")
-    assert person["name"] == "Sam Expert" and person["title"] == "Staff Engineer, Kubernetes"
-    assert (person["tags"], person["languages"], person["pingable"]) == (
+    assert person.name == "Sam Expert" and person.title == "Staff Engineer, Kubernetes"
+    assert (person.tags, person.languages, person.pingable) == (
         "postgres, SRE",
         "en, de",
         1,
@@ -110,14 +110,14 @@ def test_away_date_and_empty_fields_clear(harness_factory):
     h = harness_factory()
     soon = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
     submit_form(h, {**VALID, "away_until": soon})
-    assert h.store.person("U0SME1")["away_until"] == soon
+    assert h.store.person("U0SME1").away_until == soon
     emptied = {k: None for k in (*VALID, "away_until", "title")}
     h.store.clock = lambda: time.time() + 11 * 86400  # back from leave: not prefilled any more
     assert "away_until" not in initial_values(open_register(h))
     submit_form(h, {**emptied, "x": "@sam_expert"})
     assert h.store.accounts("U0SME1") == {"x": "@sam_expert"}
     person = h.store.person("U0SME1")
-    assert person["away_until"] is None and person["pingable"] == 0
+    assert person.away_until is None and person.pingable == 0
     assert h.store.person_topics("U0SME1") == []
 
 

@@ -61,12 +61,12 @@ def test_import_registers_everyone_with_canonical_accounts(hark):
             "blog": "https://sam.dev/feed.xml",
         }
         sam = store.person("U0SME1")
-        assert (sam["title"], sam["tags"], sam["languages"], sam["pingable"]) == (
+        assert (sam.title, sam.tags, sam.languages, sam.pingable) == (
             "Staff Engineer, Kubernetes", "postgres, SRE", "en, de", 1,
         )  # fmt: skip
         assert store.person_topics("U0SME2") == ["billing", "kubernetes"]
-        assert store.person("U0SME2")["away_until"] == "2099-01-31"
-        assert store.person("U0SME3")["department"] == "Support"  # the id was lower-case
+        assert store.person("U0SME2").away_until == "2099-01-31"
+        assert store.person("U0SME3").department == "Support"  # the id was lower-case
     finally:
         store.close()
 
@@ -130,13 +130,13 @@ def test_left_out_columns_keep_their_values_and_dry_run_saves_nothing(hark):
     assert status == 0 and "1 people checked" in out
     store = _store(hark)
     try:
-        assert store.person("U0SME1")["department"] == "Platform"
+        assert store.person("U0SME1").department == "Platform"
     finally:
         store.close()
     assert hark("people", "import", str(path))[0] == 0
     store = _store(hark)
     try:
-        assert store.person("U0SME1")["department"] == "SRE"
+        assert store.person("U0SME1").department == "SRE"
         assert "x" not in store.accounts("U0SME1")  # an empty cell clears
         assert store.accounts("U0SME1")["github"] == "same"  # a left-out column keeps
         assert store.person_topics("U0SME1") == ["kubernetes"]
@@ -172,7 +172,7 @@ def test_export_guards_spreadsheet_formulas_and_import_takes_the_guard_off(hark)
     assert hark("people", "import", str(path))[0] == 0
     store = _store(hark)
     try:
-        assert store.person("U0SME1")["name"] == '=HYPERLINK("http://evil")'
+        assert store.person("U0SME1").name == '=HYPERLINK("http://evil")'
     finally:
         store.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -56,21 +57,21 @@ def test_blog_posts_about_the_company_or_a_topic_are_counted_never_posted(harnes
 
     h.services.poll_and_deliver()
 
-    posts = {r["link"]: r for r in h.store.recent_employee_posts("U0SME1")}
+    posts = {r.link: r for r in h.store.recent_employee_posts("U0SME1")}
     assert set(posts) == {"https://sam.dev/1", "https://sam.dev/2", "https://sam.dev/5"}
-    assert posts["https://sam.dev/1"]["mentions_company"] == 1
+    assert posts["https://sam.dev/1"].mentions_company == 1
     assert (
-        posts["https://sam.dev/2"]["topics"],
-        posts["https://sam.dev/2"]["mentions_company"],
+        posts["https://sam.dev/2"].topics,
+        posts["https://sam.dev/2"].mentions_company,
     ) == ("kubernetes", 0)
-    assert posts["https://sam.dev/5"]["published_at"] is None  # undated: counted when seen
+    assert posts["https://sam.dev/5"].published_at is None  # undated: counted when seen
     # Never posted: the only message is the registration receipt to Sam.
     assert [c.args["channel"] for c in h.fake.calls("chat.postMessage")] == ["U0SME1"]
     assert h.store.conn.execute("SELECT count(*) FROM conversations").fetchone()[0] == 0
 
     now = h.store.now()
     reach = h.store.employee_reach(now - 7 * 86400, now + 1)
-    assert [dict(r) for r in reach] == [
+    assert [asdict(r) for r in reach] == [
         {"user_id": "U0SME1", "posts": 3, "company_mentions": 2, "on_topic": 1}
     ]
     assert h.store.employee_reach(now - 30 * 86400, now - 7 * 86400) == []
@@ -99,8 +100,8 @@ def test_a_blog_home_page_leads_to_its_feed(harness_factory, feeds):
     h = harness_factory()
     submit_form(h, {"blog": feeds.url("/blog/")})
     h.services.poll_and_deliver()
-    assert [r["link"] for r in h.store.recent_employee_posts("U0SME1")] == ["https://sam.dev/1"]
-    assert h.store.voice_feed("U0SME1", "blog")["url"] == feeds.url("/blog/feed.xml")
+    assert [r.link for r in h.store.recent_employee_posts("U0SME1")] == ["https://sam.dev/1"]
+    assert h.store.voice_feed("U0SME1", "blog").url == feeds.url("/blog/feed.xml")
 
 
 def test_a_failing_feed_backs_off_quietly(harness_factory, feeds):
@@ -112,9 +113,9 @@ def test_a_failing_feed_backs_off_quietly(harness_factory, feeds):
     h.services.poll_and_deliver()
     now = h.store.now()
     gone, html = h.store.voice_feed("U0SME1", "blog"), h.store.voice_feed("U0SME2", "blog")
-    assert "404" in gone["last_error"] and gone["failures"] == 1
-    assert gone["next_check_at"] >= now + 86000  # a 404 will not heal within the hour
-    assert "HTML" in html["last_error"] and html["next_check_at"] > now + 3600
+    assert "404" in gone.last_error and gone.failures == 1
+    assert gone.next_check_at >= now + 86000  # a 404 will not heal within the hour
+    assert "HTML" in html.last_error and html.next_check_at > now + 3600
     assert [c.args["channel"] for c in h.fake.calls("chat.postMessage")] == ["U0SME1", "U0SME2"]
 
 

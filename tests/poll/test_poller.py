@@ -54,14 +54,14 @@ def test_a_source_down_for_a_day_is_reported_to_admins_once_per_failure_streak(
     assert dm.startswith(":warning: Source 1 (") and "has failed for a day" in dm
     assert "answered 500 Internal Server Error" in dm
     row = h.store.source(1)
-    assert (row["consecutive_failures"], row["failure_reported"]) == (9, 1)
+    assert (row.consecutive_failures, row.failure_reported) == (9, 1)
 
     # It recovers: the streak ends, and so does the report.
     feeds.set("/feed.xml", rss([_item(1)]))
     _at(h, start + 50 * 3600)
     h.poll()
     row = h.store.source(1)
-    assert (row["consecutive_failures"], row["failing_since"], row["failure_reported"]) == (
+    assert (row.consecutive_failures, row.failing_since, row.failure_reported) == (
         0,
         None,
         0,
@@ -82,7 +82,7 @@ def test_failures_back_off_exponentially_and_honour_retry_after(harness_factory,
     waits = []
     for _ in range(7):
         h.poll()
-        waits.append(h.store.source(1)["next_check_at"] - now)
+        waits.append(h.store.source(1).next_check_at - now)
     every = 600
     for failures, wait in enumerate(waits, start=1):
         expected = min(MAX_BACKOFF, every * 2 ** (failures - 1))
@@ -91,8 +91,8 @@ def test_failures_back_off_exponentially_and_honour_retry_after(harness_factory,
     h.store.set_source_enabled(1, True)  # resets the schedule, keeps the streak
     h.poll()
     row = h.store.source(1)
-    assert row["next_check_at"] - now >= 0.9 * MAX_BACKOFF
-    assert "polled too often" in row["last_error"]
+    assert row.next_check_at - now >= 0.9 * MAX_BACKOFF
+    assert "polled too often" in row.last_error
 
 
 def test_304_skips_parsing_and_feed_ttl_and_max_age_stretch_the_interval(harness_factory, feeds):
@@ -102,19 +102,19 @@ def test_304_skips_parsing_and_feed_ttl_and_max_age_stretch_the_interval(harness
     now = h.store.now()
     _at(h, now)
     h.poll()
-    wait = h.store.source(1)["next_check_at"] - now
+    wait = h.store.source(1).next_check_at - now
     assert 0.9 * 7200 <= wait <= 1.1 * 7200  # <ttl>120</ttl>: two hours, not ten minutes
     # Same ETag, different bytes: a 304 means nothing is parsed, so the broken body
     # behind it can do no harm and the source stays healthy.
     feeds.set("/feed.xml", b"<html>broken", etag='"v1"')
     report = h.services.poller.poll(h.store.sources())
     assert [s.status for s in report.sources] == ["not-modified"]
-    assert h.store.source(1)["consecutive_failures"] == 0
+    assert h.store.source(1).consecutive_failures == 0
     assert feeds.requests[-1].headers["if-none-match"] == '"v1"'
     # Cache-Control max-age is honoured too, but never beyond MAX_INTERVAL.
     feeds.set("/feed.xml", rss([_item(1)]), headers={"Cache-Control": "max-age=86400"})
     h.poll()
-    wait = h.store.source(1)["next_check_at"] - now
+    wait = h.store.source(1).next_check_at - now
     assert 0.9 * MAX_INTERVAL <= wait <= 1.1 * MAX_INTERVAL
 
 

@@ -120,8 +120,8 @@ def test_rate_limit_reschedules_instead_of_sleeping(harness_factory, fake_x):
     h.poll()
     assert time.monotonic() - started < 5  # no thread slept until the reset
     (source,) = h.store.sources()
-    assert "rate limit" in source["last_error"]
-    assert source["next_check_at"] - h.store.now() >= 500  # after the reset (600 s, jittered)
+    assert "rate limit" in source.last_error
+    assert source.next_check_at - h.store.now() >= 500  # after the reset (600 s, jittered)
 
 
 def test_monthly_budget_stops_x_polling(harness_factory, fake_x):
@@ -130,7 +130,7 @@ def test_monthly_budget_stops_x_polling(harness_factory, fake_x):
     h.poll()  # 5 left: less than one page, so X is not asked
     assert len(fake_x.queries) == 1
     (source,) = h.store.sources()
-    assert "monthly X read budget (15 posts) is used up" in source["last_error"]
+    assert "monthly X read budget (15 posts) is used up" in source.last_error
     h.command("/hark", "status", user_id="U0MARKETER")
     assert "X posts read this month: 10 of 15" in str(h.last_response()["blocks"])
 
@@ -139,4 +139,4 @@ def test_without_token_x_sources_say_why(harness_factory):
     h = harness_factory(config=CONFIG % 1000)
     h.poll()
     (source,) = h.store.sources()
-    assert source["last_error"] == "X_BEARER_TOKEN is not set; X sources are not polled"
+    assert source.last_error == "X_BEARER_TOKEN is not set; X sources are not polled"

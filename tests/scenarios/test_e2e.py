@@ -68,21 +68,21 @@ def test_feed_to_claim_to_digest(harness_factory, feeds):
     assert feeds.requests[-1].headers.get("if-none-match") == '"v1"'
 
     conversation = h.store.conversation(1)
-    assert conversation["topic"] == "kubernetes" and conversation["ts"]
+    assert conversation.topic == "kubernetes" and conversation.ts
 
     # Claim through a signed click: the card is updated in place naming the claimer.
     response = h.click("claim", 1, user_id="U0SME1")
     assert response.status == 200
     update = h.fake.last("chat.update").args
-    assert update["ts"] == conversation["ts"] and update["channel"] == "C0K8S"
+    assert update["ts"] == conversation.ts and update["channel"] == "C0K8S"
     assert "Claimed by <@U0SME1>" in str(update["blocks"])
 
     # A second claimer is told, privately, who has it; the owner does not change.
     h.click("claim", 1, user_id="U0SME2")
     ephemeral = h.fake.last("chat.postEphemeral").args
     assert ephemeral["user"] == "U0SME2" and "<@U0SME1> has claimed" in ephemeral["text"]
-    assert h.store.conversation(1)["owner"] == "U0SME1"
-    assert [e["action"] for e in h.store.engagements(1)] == ["claim"]
+    assert h.store.conversation(1).owner == "U0SME1"
+    assert [e.action for e in h.store.engagements(1)] == ["claim"]
 
     # /digest shows the funnel and who claimed what.
     h.command("/digest", "7d", user_id="U0MARKETER")
@@ -141,7 +141,7 @@ def test_same_link_on_two_sources_is_posted_once(harness_factory, feeds):
     h = harness_factory([feeds.url("/hn.xml"), feeds.url("/reddit.xml")])
     h.poll()
     assert len(h.fake.calls("chat.postMessage")) == 1
-    post_id = h.store.conversation(1)["post_id"]
+    post_id = h.store.conversation(1).post_id
     assert len(h.store.post_source_labels(post_id)) == 2
 
 

@@ -139,15 +139,15 @@ def test_one_poll_over_hostile_sources(harness_factory, feeds):
     # Not a speed figure: proof that the trickle and the gigabyte could not hold it up.
     assert time.monotonic() - started < 15
 
-    health = {row["target"]: row for row in h.store.sources()}
+    health = {row.target: row for row in h.store.sources()}
     for name, words in FAILING.items():
         row = health[urls[name]]
-        assert row["consecutive_failures"] == 1, name
-        assert words in row["last_error"], (name, row["last_error"])
+        assert row.consecutive_failures == 1, name
+        assert words in row.last_error, (name, row.last_error)
     for name in READ:
         row = health[urls[name]]
-        assert (row["consecutive_failures"], row["last_error"]) == (0, None), name
-        assert row["last_success_at"], name
+        assert (row.consecutive_failures, row.last_error) == (0, None), name
+        assert row.last_success_at, name
     assert feeds.streamed_bytes < 64 << 20  # Hark hung up on the gigabyte at its cap
     assert (
         h.store.one("SELECT count(*) AS n FROM posts WHERE link LIKE 'https://many%'")["n"]

@@ -58,7 +58,7 @@ def test_a_database_from_before_opens_with_the_same_schema_as_a_fresh_one(tmp_pa
         assert _applied(old) == before
         assert store.topic_by_name("kubernetes") is not None
         assert store.conversation(1) is not None
-        assert [(m["kind"], m["value"]) for m in store.mutes()] == [("site", "spam.example")]
+        assert [(m.kind, m.value) for m in store.mutes()] == [("site", "spam.example")]
         assert store.mutes_version() == 1
         assert store.search_posts('"kubernetes"')[0] == 1
         assert not store.add_notice("source-down:1")

@@ -88,7 +88,7 @@ def _conversation(store: Store) -> int:
     store.sync_config_topics([Topic("k8s", "k8s", "C0K8S")])
     source = _source(store)
     post = _store_post(store, source, _post(), site="e.com", source_kind="feed", content_hash="h")
-    topic_id = store.topic_by_name("k8s")["id"]
+    topic_id = store.topic_by_name("k8s").id
     cid = store.record_conversation(
         post.id, topic_id, channel="C0K8S", score=1, why="", deliver=True
     )
@@ -101,11 +101,11 @@ def _conversation(store: Store) -> int:
 
 def test_outbox_order_and_sent(store):
     cid = _conversation(store)
-    assert [r["id"] for r in store.outbox()] == [cid]
+    assert [r.id for r in store.outbox()] == [cid]
     store.mark_sending(cid)
     store.mark_sent(cid, "123.456")
     assert store.outbox() == []
-    assert store.conversation(cid)["ts"] == "123.456"
+    assert store.conversation(cid).ts == "123.456"
 
 
 def test_concurrent_claims_leave_one_owner(store):
@@ -132,8 +132,8 @@ def test_concurrent_claims_leave_one_owner(store):
     for t in threads:
         t.join()
     assert len(winners) == 1
-    assert store.conversation(cid)["owner"] == winners[0]
-    assert [(e["user_id"], e["action"]) for e in store.engagements(cid)] == [(winners[0], "claim")]
+    assert store.conversation(cid).owner == winners[0]
+    assert [(e.user_id, e.action) for e in store.engagements(cid)] == [(winners[0], "claim")]
 
 
 def test_change_state_refuses_unknown_columns(store):
@@ -146,29 +146,29 @@ def test_failures_back_off_and_recover(store):
     sid = _source(store)
     first = store.record_poll_failure(sid, "answered 500")
     second = store.record_poll_failure(sid, "answered 500")
-    assert second["consecutive_failures"] == 2
+    assert second.consecutive_failures == 2
     # exponential: the second wait is about twice the first (jitter is +-10 %)
-    assert second["next_check_at"] - 1_000_000 > (first["next_check_at"] - 1_000_000) * 1.5
+    assert second.next_check_at - 1_000_000 > (first.next_check_at - 1_000_000) * 1.5
     assert store.mark_failure_reported(sid) and not store.mark_failure_reported(sid)
     store.record_poll_success(sid, etag='"e"', last_modified=None, next_in=600)
     row = store.source(sid)
-    assert row["consecutive_failures"] == 0 and row["last_error"] is None and row["etag"] == '"e"'
-    assert row["failure_reported"] == 0 and row["seeded"] == 1
+    assert row.consecutive_failures == 0 and row.last_error is None and row.etag == '"e"'
+    assert row.failure_reported == 0 and row.seeded == 1
 
 
 def test_retry_after_is_honoured(store):
     sid = _source(store)
     row = store.record_poll_failure(sid, "429", retry_after=3000)
-    assert row["next_check_at"] - 1_000_000 >= 3000 * 0.9
+    assert row.next_check_at - 1_000_000 >= 3000 * 0.9
 
 
 def test_config_sync_keeps_command_sources(store):
     store.sync_config_sources([SourceSpec("feed", "https://a.com/f", 600, "")])
     manual = _source(store, "https://manual.com/f")
     store.sync_config_sources([SourceSpec("feed", "https://b.com/f", 600, "")])
-    enabled = {r["target"] for r in store.sources(enabled_only=True)}
+    enabled = {r.target for r in store.sources(enabled_only=True)}
     assert enabled == {"https://b.com/f", "https://manual.com/f"}
-    assert store.source(manual)["enabled"] == 1
+    assert store.source(manual).enabled == 1
 
 
 def test_topics_version_changes_with_topics(store):
@@ -179,8 +179,8 @@ def test_topics_version_changes_with_topics(store):
 
 def test_due_sources_follow_the_clock(store):
     sid = _source(store)
-    assert [r["id"] for r in store.due_sources()] == [sid]
+    assert [r.id for r in store.due_sources()] == [sid]
     store.record_poll_success(sid, etag=None, last_modified=None, next_in=600)
     assert store.due_sources() == []
     store.clock = lambda: 1_000_000.0 + 700
-    assert [r["id"] for r in store.due_sources()] == [sid]
+    assert [r.id for r in store.due_sources()] == [sid]

@@ -78,18 +78,18 @@ class World:
         post_id = self.post(t, **post)
         row = self.store.topic_by_name(topic)
         cid = self.store.record_conversation(
-            post_id, row["id"], channel=row["channel"], score=score, why="", deliver=sent
+            post_id, row.id, channel=row.channel, score=score, why="", deliver=sent
         )
         if sent:
             self.store.mark_sent(cid, f"{t:.6f}")
         return cid
 
     def claim(self, cid: int, user: str, after: float) -> None:
-        self.at(self.store.conversation(cid)["sent_at"] + after)
+        self.at(self.store.conversation(cid).sent_at + after)
         assert self.engagement.claim(cid, user).ok
 
     def reply(self, cid: int, user: str, after: float, *, verified: bool = False) -> None:
-        at = self.store.conversation(cid)["sent_at"] + after
+        at = self.store.conversation(cid).sent_at + after
         self.at(at)
         if verified:
             assert self.engagement.verified_reply(cid, f"https://forum.example.com/r/{cid}", at).ok
@@ -97,7 +97,7 @@ class World:
             assert self.engagement.reply(cid, user, f"https://forum.example.com/r/{cid}").ok
 
     def ignore(self, cid: int, user: str, after: float, reason: str) -> None:
-        self.at(self.store.conversation(cid)["sent_at"] + after)
+        self.at(self.store.conversation(cid).sent_at + after)
         assert self.engagement.ignore(cid, user, reason).ok
 
 

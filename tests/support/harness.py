@@ -62,8 +62,8 @@ class Harness:
             action_id,
             str(conversation_id),
             user_id=user_id,
-            channel_id=row["channel"],
-            message_ts=row["ts"] or "1.0",
+            channel_id=row.channel,
+            message_ts=row.ts or "1.0",
             response_url=self.fake.response_url(f"click-{user_id}"),
         )
         return self.dispatch(req)
@@ -145,7 +145,7 @@ def seed_conversation(
     )
     row = h.store.topic_by_name(topic)
     conversation_id = h.store.record_conversation(
-        stored.id, row["id"], channel=row["channel"], score=1.0, why="", deliver=True
+        stored.id, row.id, channel=row.channel, score=1.0, why="", deliver=True
     )
     assert conversation_id is not None
     h.services.publisher.deliver()
