@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-
-from soak import run_soak  # noqa: E402
+from bench.soak import run_soak
 
 
 def test_short_soak_sends_everything_once_and_counts_every_click():
