@@ -1,0 +1,56 @@
+"""The digest's queries on their own store (DigestStore over the digest's known world): what
+was heard in a period, topics people declared, and each day's posted and replied
+conversations, each checked against a plain count."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from bot.store.digest import DigestStore
+from tests.support.digest_world import CONFIG, DAY, NOW, W, build_world
+
+
+@pytest.fixture
+def digest(harness_factory):
+    w = build_world(harness_factory(config=CONFIG))
+    alone = DigestStore(w.store.path, clock=lambda: NOW)
+    yield w, alone
+    alone.close()
+
+
+def test_heard_span_counts_the_posts_first_seen_in_the_period(digest) -> None:
+    _, alone = digest
+    [plain] = alone.all(
+        "SELECT count(*) AS n, min(id) AS lo, max(id) AS hi FROM posts "
+        "WHERE first_seen_at >= ? AND first_seen_at < ?",
+        (W, NOW),
+    )
+    assert alone.heard_span(W, NOW) == (plain["n"], plain["lo"], plain["hi"])
+    assert plain["n"] > 0
+    assert alone.heard_span(NOW, NOW + DAY) == (0, 0, -1)
+
+
+def test_declared_topics_are_case_folded(digest) -> None:
+    w, alone = digest
+    w.store.save_person("U0BBB", {"name": "Bea"}, ["Billing"], {})
+    assert alone.declared_topics() == {"kubernetes", "billing"}
+
+
+def test_daily_activity_adds_up_to_the_periods_conversations(digest) -> None:
+    _, alone = digest
+    days = alone.daily_activity(W, NOW)
+    assert all(0 <= d.day < 7 for d in days)
+    per_topic = Counter()
+    for d in days:
+        per_topic[d.topic] += d.posted
+    plain = alone.all(
+        "SELECT t.name AS topic, count(c.sent_at) AS posted FROM conversations c "
+        "JOIN topics t ON t.id = c.topic_id WHERE c.created_at >= ? AND c.created_at < ? "
+        "GROUP BY t.name",
+        (W, NOW),
+    )
+    assert per_topic == Counter({r["topic"]: r["posted"] for r in plain if r["posted"]})
+    k8s = alone.one("SELECT id FROM topics WHERE name = 'kubernetes'")["id"]
+    assert {d.topic for d in alone.daily_activity(W, NOW, k8s)} == {"kubernetes"}
