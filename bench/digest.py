@@ -350,7 +350,7 @@ def report(store: Store, path: Path, runs: int) -> None:
         for t in ("conversations", "engagements", "posts", "topics", "people")
     }
     print("rows: " + ", ".join(f"{t} {n:,}" for t, n in counts.items()))
-    topics = [r["name"] for r in store.topics()]
+    topics = [t.name for t in store.topics()]
     picks = random.Random(1)
 
     def digest(spec: str = "30d", topic: str | None = None) -> dict:

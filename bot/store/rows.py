@@ -1,16 +1,20 @@
 """Database rows to the typed data of bot/models.py: the store's queries end here, so no
 ``sqlite3.Row`` leaves the store.
 
-Columns are passed by name: a query that selects a column its model lacks (or lacks
-one the model needs) fails loudly rather than dropping it. SQLite has no booleans and
+A query's columns must be its model's fields (those with defaults may be left out): a
+column the model lacks, or one it needs and did not get, fails loudly rather than being
+dropped. Columns in field order are passed by position, which is several times faster
+than by name for the thousands of due sources a poll cycle reads. SQLite has no booleans and
 stores a state as text; both are converted here, once.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
-from collections.abc import Iterable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache
+from typing import Any, TypeVar, cast
 
 from bot import models as m
 
@@ -30,18 +34,59 @@ _STATES: frozenset[type] = frozenset({m.Conversation, m.ReplyWatchDue})
 
 def one(cls: type[T], row: sqlite3.Row | None) -> T | None:
     """``row`` as a ``cls``, or None when there is no row."""
-    return None if row is None else _build(cls, row)
+    return None if row is None else many(cls, (row,))[0]
 
 
 def many(cls: type[T], rows: Iterable[sqlite3.Row]) -> list[T]:
     """Every row as a ``cls``, in order."""
-    return [_build(cls, r) for r in rows]
+    found: list[T] = []
+    convert = None
+    for row in rows:
+        if convert is None:
+            convert = _converter(cls, tuple(row.keys()))
+        found.append(convert(row))
+    return found
 
 
-def _build(cls: type[T], row: sqlite3.Row) -> T:
-    fields: dict[str, Any] = dict(zip(row.keys(), row, strict=True))
-    for flag in _FLAGS.get(cls, ()):
-        fields[flag] = bool(fields[flag])
-    if cls in _STATES:
-        fields["state"] = m.State(fields["state"])
-    return cls(**fields)
+def fetch(
+    conn: sqlite3.Connection, cls: type[T], sql: str, params: Sequence[Any] | dict[str, Any] = ()
+) -> list[T]:
+    """Run a query and build its rows as ``cls`` straight from tuples (no ``sqlite3.Row``
+    in between): for the reads of many rows on a hot path (the due sources)."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    cursor.execute(sql, params)
+    convert = _converter(cls, tuple(d[0] for d in cursor.description))
+    return [convert(r) for r in cursor]
+
+
+@cache
+def _converter(cls: type[T], columns: tuple[str, ...]) -> Callable[[Sequence[Any]], T]:
+    """How to build a ``cls`` from rows with these columns: positionally (the poller reads
+    every due source each cycle), converting only the columns that need it."""
+    if dataclasses.is_dataclass(cls):
+        fields = dataclasses.fields(cls)
+        names = [f.name for f in fields]
+        required = {f.name for f in fields if f.default is dataclasses.MISSING}
+    else:  # a NamedTuple
+        names = list(cls._fields)  # type: ignore[attr-defined]
+        required = set(names) - set(cls._field_defaults)  # type: ignore[attr-defined]
+    if set(columns) - set(names) or required - set(columns):
+        raise TypeError(
+            f"{cls.__name__}: columns {sorted(set(columns) - set(names))} unknown,"
+            f" {sorted(required - set(columns))} missing"
+        )
+    # One expression per column, compiled once per (model, columns): building thousands
+    # of rows then costs a call, not a loop over the columns.
+    flags, state = set(_FLAGS.get(cls, ())), "state" if cls in _STATES else None
+    values = []
+    for i, column in enumerate(columns):
+        value = f"r[{i}]"
+        if column in flags:
+            value = f"bool({value})"
+        elif column == state:
+            value = f"State({value})"
+        values.append(value if list(columns) == names[: len(columns)] else f"{column}={value}")
+    # The columns are names from the store's own SQL, checked against the model above.
+    build = eval(f"lambda r: cls({', '.join(values)})", {"cls": cls, "State": m.State})
+    return cast("Callable[[Sequence[Any]], T]", build)

@@ -82,7 +82,7 @@ class SourcesStore(StoreBase):
 
     def sources(self, enabled_only: bool = False) -> list[Source]:
         where = "WHERE enabled = 1" if enabled_only else ""
-        return typed.many(Source, self.all(f"SELECT * FROM sources {where} ORDER BY id"))
+        return typed.fetch(self.conn, Source, f"SELECT * FROM sources {where} ORDER BY id")
 
     def due_sources(self, limit: int = 100_000) -> list[Source]:
         """Enabled sources whose ``next_check_at`` has passed, oldest first.
@@ -90,13 +90,12 @@ class SourcesStore(StoreBase):
         No practical limit: the poller streams them through a bounded window, and
         ``hark poll --once`` promises every source.
         """
-        return typed.many(
+        return typed.fetch(
+            self.conn,
             Source,
-            self.all(
-                """SELECT * FROM sources WHERE enabled = 1 AND next_check_at <= ?
+            """SELECT * FROM sources WHERE enabled = 1 AND next_check_at <= ?
                    ORDER BY next_check_at LIMIT ?""",
-                (self.now(), limit),
-            ),
+            (self.now(), limit),
         )
 
     def record_poll_success(
