@@ -6,7 +6,6 @@ import argparse
 import logging
 import os
 import shutil
-import sqlite3
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -16,6 +15,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.ops.logs import setup_logging
 from bot.people.roster_cli import add_people_parser, run_people
 from bot.store import Store
+from bot.store.backup import copy_database
 
 log = logging.getLogger("hark")
 
@@ -108,8 +108,7 @@ def backup_database(db_path: str, target: str) -> int:
     except FileExistsError:
         print(f"hark: {target} exists; choose a new file name", file=sys.stderr)
         return 2
-    with sqlite3.connect(db_path) as source, sqlite3.connect(target) as copy:
-        source.backup(copy)
+    copy_database(db_path, target)
     print(f"backed up {db_path} to {target}")
     return 0
 
@@ -125,8 +124,7 @@ def poll_once(settings: Settings, *, dry_run: bool = False) -> int:
         scratch = tempfile.mkdtemp(prefix="hark-dry-")
         db_path = str(Path(scratch) / "dry.db")
         if Path(settings.db_path).exists():
-            with sqlite3.connect(settings.db_path) as src, sqlite3.connect(db_path) as dst:
-                src.backup(dst)
+            copy_database(settings.db_path, db_path)
     elif not settings.bot_token:
         print(
             "hark: SLACK_BOT_TOKEN is not set; use --dry-run to poll without Slack", file=sys.stderr
