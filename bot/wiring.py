@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot.admin.notices import AdminNotifier
 from bot.authz import Authority
+from bot.blocks.digest import digest_message
 from bot.config import Settings
 from bot.engage.outbox import Publisher
 from bot.engage.reminders import Reminders
@@ -139,5 +140,7 @@ def build_services(
         admins=config.admins,
         business_hours=config.engagement.business_hours,
     ).run
-    services.periodic["weekly_digest"] = WeeklyDigest(store, client, config, notifier.once).run
+    services.periodic["weekly_digest"] = WeeklyDigest(
+        store, client, config, notifier.once, render=digest_message
+    ).run
     return services

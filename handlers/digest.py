@@ -84,7 +84,7 @@ def post_to_channel(
         topic = row.name  # the store's spelling, not the button's
     digest = digest_for(hark.store, hark.settings.config, period, topic)
     try:
-        post_digest(client, hark.store, channel, digest)
+        post_digest(client, hark.store, channel, digest, digest_message(digest))
     except SlackApiError as exc:
         error = exc.response.get("error", "error")
         log.info("digest post to %s failed: %s", channel, error)

@@ -13,11 +13,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks.digest import digest_message
 from bot.config import Config
 from bot.report.digest import Digest, build_digest
 from bot.report.periods import Period
@@ -70,14 +70,17 @@ def digest_for(store: Store, config: Config, period: Period, topic: str | None =
     )
 
 
-def post_digest(client: WebClient, store: Store, channel: str, digest: Digest) -> str:
-    """Post the digest, then its chart, in ``channel``; returns the message ts.
+def post_digest(
+    client: WebClient, store: Store, channel: str, digest: Digest, message: dict[str, Any]
+) -> str:
+    """Post ``message`` (the digest rendered by bot/blocks/digest.py), then the digest's
+    chart, in ``channel``; returns the message ts.
 
     The chart is a nicety: when its upload fails the digest stays posted.
     """
     from bot.report.chart import chart_data, render_chart  # matplotlib loads only when needed
 
-    sent = client.chat_postMessage(channel=channel, **digest_message(digest))
+    sent = client.chat_postMessage(channel=channel, **message)
     channel_id = sent["channel"]  # an ID even when the config names the channel "#name"
     try:
         png = render_chart(chart_data(store, digest))
@@ -103,8 +106,11 @@ class WeeklyDigest:
         client: WebClient,
         config: Config,
         notify_admins: Callable[[str, str], None] | None = None,
+        *,
+        render: Callable[[Digest], dict[str, Any]],
     ) -> None:
         self.store, self.client, self.config = store, client, config
+        self.render = render  # bot/blocks/digest.py's digest_message, from the wiring
         self.notify_admins = notify_admins  # (once-key, text)
         self.schedule: Schedule | None = None
         if config.digest.channel:
@@ -132,9 +138,8 @@ class WeeklyDigest:
         period = Period(due - WEEK, due, f"7 days to {when} UTC")
         channel = self.config.digest.channel
         try:
-            post_digest(
-                self.client, self.store, channel, digest_for(self.store, self.config, period)
-            )
+            digest = digest_for(self.store, self.config, period)
+            post_digest(self.client, self.store, channel, digest, self.render(digest))
         except SlackApiError as exc:
             self.store.forget_notice(key)  # try again on a later tick
             error = exc.response.get("error", "error")
