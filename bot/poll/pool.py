@@ -18,18 +18,16 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from functools import partial
 from typing import Self
 
 from bot.parse.feeds import FeedError, ParsedFeed, parse_feed
 from bot.parse.normalize import content_hash, site_of
-from bot.store.ingest import known_identities, open_reader
+from bot.store.ingest import IdentityReader, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -85,24 +83,23 @@ def read_feed(
 
 
 # In a worker process: its read-only connection to the store, opened at start-up.
-_reader: sqlite3.Connection | None = None
+_reader: IdentityReader | None = None
 
 
 def _start_worker(db_path: str | None) -> None:
     global _reader
     if db_path:
         try:
-            _reader = open_reader(db_path)
-        except sqlite3.Error as exc:
+            _reader = IdentityReader(db_path)
+        except StoreError as exc:
             log.warning("parse worker cannot read the store (%s); no known-entry lookups", exc)
             _reader = None  # no lookups: every entry's text is extracted, as without a store
 
 
 def _read_in_worker(body: bytes, url: str, source_id: int | None) -> ReadFeed:
-    lookup = partial(known_identities, _reader) if _reader is not None else None
     try:
-        return read_feed(body, url, source_id, lookup)
-    except sqlite3.Error as exc:  # the lookup is an optimization: read the feed in full
+        return read_feed(body, url, source_id, _reader)
+    except StoreError as exc:  # the lookup is an optimization: read the feed in full
         log.warning("known-entry lookup failed (%s); reading the feed in full", exc)
         return read_feed(body, url)
 

@@ -137,6 +137,24 @@ def known_identities(
     return {str(g) for g in known_guids}, {str(link) for link in known_links}
 
 
+# What reading the store raises (a locked or missing file): callers outside the store
+# catch this name rather than importing sqlite3.
+StoreError = sqlite3.Error
+
+
+class IdentityReader:
+    """A parse worker process's read-only view of the store: which of a feed's GUIDs and
+    links are known already (``known_identities``). Opening raises ``StoreError``."""
+
+    def __init__(self, path: str) -> None:
+        self._conn = open_reader(path)
+
+    def __call__(
+        self, source_id: int, guids: Sequence[str], links: Sequence[str]
+    ) -> tuple[set[str], set[str]]:
+        return known_identities(self._conn, source_id, guids, links)
+
+
 def open_reader(path: str) -> sqlite3.Connection:
     """A read-only connection to the store's file, for a parse worker process."""
     conn = sqlite3.connect(
