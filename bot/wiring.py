@@ -10,10 +10,11 @@ from slack_sdk import WebClient
 
 from bot.admin.notices import AdminNotifier
 from bot.authz import Authority
+from bot.blocks.conversation import escalation_message, escalation_note, owner_nudge, sla_reminder
 from bot.blocks.digest import digest_message
 from bot.config import Settings
 from bot.engage.outbox import Publisher
-from bot.engage.reminders import Reminders
+from bot.engage.reminders import ReminderMessages, Reminders
 from bot.engage.reply_watch import Verifier
 from bot.engage.transitions import Engagement
 from bot.fetch.client import Fetcher
@@ -137,6 +138,12 @@ def build_services(
     services.periodic["reminders"] = Reminders(
         store,
         client,
+        messages=ReminderMessages(
+            sla_reminder=sla_reminder,
+            escalation_message=escalation_message,
+            escalation_note=escalation_note,
+            owner_nudge=owner_nudge,
+        ),
         admins=config.admins,
         business_hours=config.engagement.business_hours,
     ).run

@@ -32,7 +32,6 @@ DOMAIN_IMPORTS_BLOCKS: dict[str, str] = {
     "bot.people.experts": "escapes with bot/blocks/text.py for the suggestion line",
     "bot.people.registration": "builds the /register show answer itself",
     "bot.engage.outbox": "renders the card it sends (no injected renderer yet)",
-    "bot.engage.reminders": "renders the reminders it sends (no injected renderer yet)",
 }
 BLOCKS_IMPORT_DOMAIN: dict[str, str] = {
     "bot.blocks.dialogs": "the Ignore reasons, draft limit and guidelines live in bot/",

@@ -11,7 +11,7 @@ the nudge counts wall-clock time (a claim is a promise, weekends included).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,12 +20,6 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks.conversation import (
-    escalation_message,
-    escalation_note,
-    owner_nudge,
-    sla_reminder,
-)
 from bot.config import BusinessHours
 from bot.models import Conversation
 from bot.people.experts import suggested_labels
@@ -65,6 +59,19 @@ def business_seconds(start: float, end: float, hours: BusinessHours | None) -> f
     return total
 
 
+Message = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ReminderMessages:
+    """How each reminder reads: bot/blocks/conversation.py's builders, given by the wiring."""
+
+    sla_reminder: Callable[[float, Sequence[str]], Message]
+    escalation_message: Callable[[str, str, str | None, float], Message]
+    escalation_note: Callable[[float], Message]
+    owner_nudge: Callable[[str, str | None, float], Message]
+
+
 class Reminders:
     """The periodic job; ``run`` is idempotent and decides itself what is due."""
 
@@ -73,11 +80,13 @@ class Reminders:
         store: Store,
         client: WebClient,
         *,
+        messages: ReminderMessages,
         admins: Iterable[str],
         business_hours: BusinessHours | None = None,
     ) -> None:
         self.store = store
         self.client = client
+        self.messages = messages
         self.admins = sorted(admins)
         self.business_hours = business_hours
 
@@ -117,18 +126,18 @@ class Reminders:
         return True
 
     def _remind(self, row: Conversation, waited: float) -> None:
-        message = sla_reminder(waited, suggested_labels(self.store, row.topic))
+        message = self.messages.sla_reminder(waited, suggested_labels(self.store, row.topic))
         self._in_thread(row, message)
 
     def _escalate(self, row: Conversation, waited: float) -> None:
         permalink = self._permalink(row)
-        message = escalation_message(row.topic, row.channel, permalink, waited)
+        message = self.messages.escalation_message(row.topic, row.channel, permalink, waited)
         for admin in self.admins:
             self.client.chat_postMessage(channel=admin, unfurl_links=False, **message)
-        self._in_thread(row, escalation_note(waited))
+        self._in_thread(row, self.messages.escalation_note(waited))
 
     def _nudge(self, row: Conversation, held: float) -> None:
-        message = owner_nudge(row.topic, self._permalink(row), held)
+        message = self.messages.owner_nudge(row.topic, self._permalink(row), held)
         self.client.chat_postMessage(channel=row.owner, unfurl_links=False, **message)
 
     def _in_thread(self, row: Conversation, message: dict[str, Any]) -> None:
