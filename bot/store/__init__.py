@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.store.conversations import ConversationsStore
 from bot.store.digest import DigestStore
+from bot.store.employee_voice import EmployeeVoiceStore
 from bot.store.export import ExportStore
 from bot.store.ingest import IncomingPost, IngestStore, StoredPost
 from bot.store.mutes import MutesStore
@@ -35,6 +36,7 @@ class Store(
     NoticesStore,
     MutesStore,
     PeopleStore,
+    EmployeeVoiceStore,
     DigestStore,
     OutsideVoicesStore,
     ExportStore,
