@@ -1,4 +1,4 @@
-"""Hark driven with requests shaped like the ones Slack really sends (tests/slackreq.py):
+"""Hark driven with requests shaped like the ones Slack really sends (tests/support/slackreq.py):
 slash commands with every form field, block_actions from a channel message, an ephemeral
 message, the App Home and a modal, view_submission with empty optional inputs,
 app_home_opened, url_verification and ssl_check."""
