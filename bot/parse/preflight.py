@@ -72,10 +72,11 @@ def _prolog(doc: bytes) -> tuple[int | None, bytes]:
     doctype: int | None = None
     while pos < len(doc):
         if doc.startswith(b"<?", pos) or doc.startswith(b"<!--", pos):
-            end = doc.find(b"?>" if doc[pos + 1] == ord("?") else b"-->", pos + 2)
+            closer = b"?>" if doc[pos + 1] == ord("?") else b"-->"
+            end = doc.find(closer, pos + 2)
             if end < 0:
                 break
-            pos = _WS.match(doc, end + 2).end()
+            pos = _WS.match(doc, end + len(closer)).end()
         elif doctype is None and _DOCTYPE.match(doc, pos):
             doctype = pos
             end = doc.find(b">", pos)  # enough to step past an external-id-only DOCTYPE

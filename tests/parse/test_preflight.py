@@ -25,6 +25,9 @@ RSS = b'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel/></r
             b"rss",
         ),
         ("<rss/>".encode("utf-16"), b"rss"),  # transcoded before it is read
+        # a comment before the root ("-->" is three bytes, "?>" two)
+        (b"<!-- generated --><html><body/></html>", b"html"),
+        (b"<?xml version='1.0'?><!-- a --> <!-- b -->\n<feed/>", b"feed"),
     ],
 )
 def test_acceptable_documents_answer_their_root_element(doc: bytes, root: bytes) -> None:
