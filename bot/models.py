@@ -62,10 +62,6 @@ class State(StrEnum):
     IGNORED = "ignored"
 
 
-# States a conversation has an owner in (a reply or an ignore keeps who did it).
-OWNED_STATES = frozenset({State.CLAIMED, State.REPLIED, State.IGNORED})
-
-
 @dataclass(frozen=True, slots=True)
 class Conversation:
     """One post matched by one topic: its outbox row, its state, and what the card shows

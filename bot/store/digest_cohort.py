@@ -11,8 +11,12 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-STATES = "('new', 'claimed', 'replied', 'ignored')"
-OWNED_STATES = "('claimed', 'replied', 'ignored')"  # the states a conversation can have an owner in
+from bot.models import State
+
+# Spelled out as SQL literals (not bound) so SQLite seeks the index one state at a time.
+STATES = "(" + ", ".join(f"'{s}'" for s in State) + ")"
+# The states a conversation can have an owner in (a reply or an ignore keeps who did it).
+OWNED_STATES = "(" + ", ".join(f"'{s}'" for s in State if s is not State.NEW) + ")"
 COHORT_INDEX = "conversations c INDEXED BY digest_topic_state"
 
 
