@@ -44,6 +44,29 @@ def rank_post(
     age_hours: float | None,
 ) -> Rank:
     """Score a matched post: higher means more worth an expert's reply."""
+    score, reasons = unaged_rank(
+        title=title, text=text, terms=terms, in_title=in_title, metrics=metrics
+    )
+    return Rank(aged_score(score, age_hours), reasons)
+
+
+def aged_score(score: float, age_hours: float | None) -> float:
+    """An unaged score (``unaged_rank``) less the age penalty, rounded as ranks are."""
+    if age_hours is not None:
+        # Fresh conversations are the ones a reply still changes.
+        score -= min(20.0, max(0.0, age_hours) / 3)
+    return round(score, 1)
+
+
+def unaged_rank(
+    *,
+    title: str,
+    text: str,
+    terms: tuple[str, ...],
+    in_title: bool,
+    metrics: Mapping[str, int],
+) -> tuple[float, tuple[str, ...]]:
+    """The score before its age penalty (unrounded), and the reasons: all but the age."""
     score = 10.0
     matched = ", ".join(f"*{t}*" for t in terms[:3]) or "the query"
     reasons = [f"matched {matched}" + (" in the title" if in_title else "")]
@@ -65,7 +88,4 @@ def rank_post(
         score += min(20.0, 4 * math.log10(1 + reach) + 2 * math.log10(1 + followers))
         if reach >= 50 or followers >= 10_000:
             reasons.append("has reach")
-    if age_hours is not None:
-        # Fresh conversations are the ones a reply still changes.
-        score -= min(20.0, max(0.0, age_hours) / 3)
-    return Rank(round(score, 1), tuple(reasons))
+    return score, tuple(reasons)

@@ -25,6 +25,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Self
 
+from bot.match.ranking import aged_score
 from bot.parse.feeds import FeedError, ParsedFeed, parse_feed
 from bot.parse.normalize import content_hash, site_of
 from bot.store.ingest import IdentityReader, StoreError
@@ -37,6 +38,36 @@ KnownLookup = Callable[[int, list[str], list[str]], tuple[set[str], set[str]]]
 
 
 @dataclass(frozen=True)
+class TopicHit:
+    """A topic a post matched, found where the post was parsed; ranked but not yet aged."""
+
+    topic_id: int
+    topic: str
+    channel: str
+    min_score: float
+    base_score: float  # the rank before its age penalty (unrounded)
+    why: str  # the card's one-line reason ("matched *k8s* in the title · asks a question")
+
+    def score(self, age_hours: float | None) -> float:
+        """The rank as ``rank_post`` gives it for a post ``age_hours`` old."""
+        return aged_score(self.base_score, age_hours)
+
+
+@dataclass(frozen=True)
+class PostMatch:
+    """What one scan of a post found: its topics (mutes applied) and the companies it names.
+
+    The writer stores these as they are and matches nothing itself.
+    """
+
+    hits: tuple[TopicHit, ...]
+    mentions: frozenset[str]
+
+
+NO_MATCH = PostMatch((), frozenset())
+
+
+@dataclass(frozen=True)
 class ReadFeed:
     """A parsed feed plus each post's dedupe keys, computed where the parsing ran."""
 
@@ -45,6 +76,9 @@ class ReadFeed:
     # per post: content_hash(title, text), or None for a known post whose text was
     # not extracted (feed.skipped)
     hashes: list[str | None]
+    # per post: its topics and mentions, or None for a known post (feed.skipped) or
+    # when no matching was asked for
+    matches: list[PostMatch | None] | None = None
 
 
 def read_feed(
