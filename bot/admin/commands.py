@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from bot.admin import mutes, sources, status, topics
 from bot.authz import ACTIONS, Actor
-from bot.blocks.answers import Message, error_message, help_message
-from bot.blocks.text import quoted
+from bot.blocks.answers import Message, error_message, help_message, section
+from bot.blocks.text import escape, quoted
 from bot.wiring import Services
 
 Handler = Callable[[Services, Actor, list[str]], Message]
@@ -64,7 +64,23 @@ def run_subcommand(services: Services, actor: Actor, text: str) -> Message:
         return error_message(
             f"{quoted('/hark ' + name, 40)} isn't a Hark command. Try one of: {names}."
         )
-    decision = services.authz.may(actor, subcommand_action(name, words[1:]))
+    args = words[1:]
+    if name in LISTED_BY_DEFAULT and args and args[0].lower() == "help":
+        return _usage(sub.usage)  # `/hark topics help`: that subcommand's usage
+    if name in LISTED_BY_DEFAULT and args and args[0].lower() == "list":
+        args = args[1:]  # `/hark sources list` is `/hark sources`
+        if args:
+            return _usage(sub.usage)
+    decision = services.authz.may(actor, subcommand_action(name, args))
     if not decision:
         return error_message(decision.message)
-    return sub.handler(services, actor, words[1:])
+    return sub.handler(services, actor, args)
+
+
+# Subcommands whose bare form lists something: `list` is accepted as a synonym.
+LISTED_BY_DEFAULT = frozenset({"topics", "sources", "mutes"})
+
+
+def _usage(usage: str) -> Message:
+    text = f"Write it as `{escape(usage)}`. `/hark help` lists every command."
+    return {"text": text, "blocks": [section(text)]}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,11 +20,18 @@ def topics_listing(store: Store) -> dict[str, Any]:
             "blocks": [section("No topics yet. Add them under `topics:` in the config file.")],
         }
     lines = [
-        f"• *{fit(r.name, 60, one_line=True)}* → {fit(r.channel, 80)} — "
+        f"• *{fit(r.name, 60, one_line=True)}* → {_channel(r.channel)} — "
         f"`{fit(r.query, 300, one_line=True)}`"
         for r in rows
     ]
     return {"text": f"{len(rows)} topics", "blocks": [section("*Topics*\n" + "\n".join(lines))]}
+
+
+def _channel(channel: str) -> str:
+    """A topic's channel as Slack links it (``<#C0K8S>``); a ``#name`` from the config as text."""
+    if re.fullmatch(r"[CG][A-Z0-9]{2,20}", channel):
+        return f"<#{channel}>"
+    return fit(channel, 80, one_line=True)
 
 
 SOURCES_SHOWN = 40
@@ -51,11 +59,7 @@ def sources_listing(store: Store, *, reveal: bool = False) -> dict[str, Any]:
     failing_ids = {r.id for r in failing}
     ordered = failing + [r for r in rows if r.id not in failing_ids]
     lines = [_source_line(r, now, reveal) for r in ordered[:SOURCES_SHOWN]]
-    summary = f"*Sources* — {len(rows)} in all, {len(failing)} failing"
-    paused = sum(1 for r in rows if not r.enabled)
-    if paused:
-        summary += f", {paused} paused"
-    blocks = [section(summary)]
+    blocks = [section(f"*Sources* — {sources_summary(rows)}")]
     for start in range(0, len(lines), SOURCES_PER_SECTION):
         blocks.append(section("\n".join(lines[start : start + SOURCES_PER_SECTION])))
     if len(rows) > SOURCES_SHOWN:
@@ -100,14 +104,24 @@ def _next_check(next_check_at: float | None, now: float) -> str:
     return f"next check in {duration(next_check_at - now)}"
 
 
+def sources_summary(rows: list[Any]) -> str:
+    """``5 in all, 1 failing, 1 paused``: the one count /hark sources and /hark status give."""
+    failing = sum(1 for r in rows if r.enabled and r.consecutive_failures)
+    summary = f"{len(rows)} in all, {failing} failing"
+    paused = sum(1 for r in rows if not r.enabled)
+    if paused:
+        summary += f", {paused} paused"
+    return summary
+
+
 def status_report(store: Store, x_budget: int | None = None) -> dict[str, Any]:
-    sources = store.sources(enabled_only=True)
-    failing = [s for s in sources if s.consecutive_failures]
+    every = store.sources()
+    sources = [s for s in every if s.enabled]
     last = max((s.last_success_at or 0 for s in sources), default=0)
     waiting = len(store.outbox(1000))
     when = datetime.fromtimestamp(last, UTC).strftime("%Y-%m-%d %H:%M UTC") if last else "never"
     text = (
-        f"*Hark status*\n• {len(sources)} sources, {len(failing)} failing\n"
+        f"*Hark status*\n• sources: {sources_summary(every)}\n"
         f"• last successful poll: {when}\n• conversations waiting to be sent: {waiting}\n"
         f"• topics: {len(store.topics())}"
     )

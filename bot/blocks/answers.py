@@ -18,12 +18,13 @@ HELP = """*Hark* puts the company's experts into the conversations that matter.
 • `/digest [period] [topic]` — what was heard and answered (`today`, `7d`, `30d`, `week`, `month`, `2026-11-01..2026-11-15`)
 
 *For admins*
-• `/hark topics` — the topics (beats) and their channels
+• `/hark topics` (or `/hark topics list`) — the topics (beats) and their channels
 • `/hark topics add|edit|remove` — change topics (queries are checked first)
 • `/hark test &lt;query&gt;` — what a query would have matched in the last 30 days
 • `/hark search &lt;words&gt;` — search the stored posts
 • `/hark mutes [add|remove author|site|phrase &lt;value&gt;]` — posts that never reach a channel
-• `/hark sources` — the sources and their health
+• `/hark sources` (or `/hark sources list`) — the sources and their health
+• `/hark sources add|remove|pause|resume` — change sources
 • `/hark status` — is Hark healthy?
 • `/hark help` — this message
 

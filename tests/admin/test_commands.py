@@ -48,9 +48,9 @@ def test_hark_topics_and_status(harness_factory):
     h = harness_factory()
     h.command("/hark", "topics")
     text = str(h.last_response()["blocks"])
-    assert "*kubernetes* → C0K8S" in text and "*billing* → C0BILL" in text
+    assert "*kubernetes* → <#C0K8S>" in text and "*billing* → <#C0BILL>" in text
     h.command("/hark", "status")
-    assert "0 sources, 0 failing" in str(h.last_response()["blocks"])
+    assert "sources: 0 in all, 0 failing" in str(h.last_response()["blocks"])
 
 
 def test_admin_only_subcommands_refuse_others_and_name_the_admins(harness_factory, monkeypatch):
@@ -113,3 +113,32 @@ def test_a_replayed_request_is_refused(harness_factory):
     assert h.dispatch(request).status == 200
     assert h.dispatch(request).status == 401  # same signature again
     assert len(h.fake.calls("response")) == 1
+
+
+def test_list_and_help_words_are_accepted_and_help_names_every_subcommand(harness_factory):
+    """`/hark sources list`, `/hark topics help` and `/hark sources help` were refused as
+    unknown; `/hark help` left out `sources add|remove|pause|resume`."""
+    from bot.admin.commands import SUBCOMMANDS
+    from bot.authz import ACTIONS
+
+    h = harness_factory()
+    h.command("/hark", "sources list")
+    assert "No sources yet" in str(h.last_response()["blocks"])
+    h.command("/hark", "topics list")
+    assert "*kubernetes*" in str(h.last_response()["blocks"])
+    h.command("/hark", "topics help")
+    text = str(h.last_response()["blocks"])
+    assert "isn't" not in text and "/hark topics [add &lt;name&gt;" in text
+    h.command("/hark", "sources help")
+    text = str(h.last_response()["blocks"])
+    assert "isn't" not in text and "pause &lt;id&gt;" in text
+    h.command("/hark", "mutes list")
+    assert "isn't" not in str(h.last_response()["blocks"])
+    h.command("/hark", "help")
+    shown = str(h.last_response()["blocks"])
+    for name in SUBCOMMANDS:
+        assert f"/hark {name}" in shown, name
+    for action in ACTIONS:
+        parts = action.split(".")
+        if parts[0] == "hark" and len(parts) == 3 and parts[2] != "reveal":
+            assert parts[2] in shown.split(f"/hark {parts[1]}", 1)[1], action

@@ -34,7 +34,7 @@ def test_an_empty_store_says_where_topics_and_sources_come_from(empty_store: Sto
     sources = text_of(sources_listing(empty_store))
     assert "`/hark sources add <kind> <value> [every]` (admins)" in sources
     status = text_of(status_report(empty_store))
-    assert "0 sources, 0 failing" in status and "last successful poll: never" in status
+    assert "sources: 0 in all, 0 failing" in status and "last successful poll: never" in status
 
 
 def test_topics_with_their_channel_and_query(harness_factory) -> None:
@@ -42,8 +42,9 @@ def test_topics_with_their_channel_and_query(harness_factory) -> None:
     listing = topics_listing(h.store)
     assert listing["text"] == "2 topics"
     shown = text_of(listing)
-    assert "*kubernetes* → C0K8S — `(kubernetes OR k8s) -hiring`" in shown
-    assert '*billing* → C0BILL — `invoice OR "billing portal"`' in shown
+    # channels as Slack links them, as the confirmation of `/hark topics add` shows them
+    assert "*kubernetes* → <#C0K8S> — `(kubernetes OR k8s) -hiring`" in shown
+    assert '*billing* → <#C0BILL> — `invoice OR "billing portal"`' in shown
 
 
 def test_failing_sources_first_and_urls_redacted_unless_revealed(harness_factory, feeds) -> None:
@@ -65,7 +66,8 @@ def test_failing_sources_first_and_urls_redacted_unless_revealed(harness_factory
     assert "user:pw" not in text_of(listing) and "token=abc" not in text_of(listing)
     assert SECRET_FEED in text_of(sources_listing(h.store, reveal=True))
     status = text_of(status_report(h.store))
-    assert "2 sources, 1 failing" in status  # the paused one is not counted
+    # the same counts as /hark sources (it said "2 sources, 1 failing": the paused one left out)
+    assert "sources: 3 in all, 1 failing, 1 paused" in status
 
 
 def test_a_long_list_is_cut_with_a_count(empty_store: Store) -> None:
