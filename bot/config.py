@@ -18,6 +18,7 @@ import yaml
 from bot.models import SourceSpec, Topic
 from bot.poll.kinds import KINDS, SourceError, expand_source
 from bot.query.parser import QueryError, parse_query
+from bot.viewdata import DEFAULT_GUIDELINES
 
 SLACK_API_URL = "https://slack.com/api/"
 X_API_URL = "https://api.x.com/2/"
@@ -44,10 +45,6 @@ class DigestSettings:
     schedule: str = "mon 09:00"
 
 
-DEFAULT_GUIDELINES = (
-    "*Before you reply*: say who you work for, be helpful first, don't sell. "
-    "Link to docs, not to pricing."
-)
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 

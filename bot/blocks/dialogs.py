@@ -7,9 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.blocks.text import fit, link, mention, plain
-from bot.config import DEFAULT_GUIDELINES
-from bot.engage.transitions import DRAFT_LIMIT, IGNORE_REASONS, mute_value
 from bot.models import Conversation
+from bot.viewdata import DEFAULT_GUIDELINES, DRAFT_LIMIT, IGNORE_REASONS, mute_value
 
 REPLY_CALLBACK = "reply_submit"
 IGNORE_CALLBACK = "ignore_submit"

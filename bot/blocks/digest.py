@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.blocks.answers import section
 from bot.blocks.text import HEADER_TEXT, duration, fit, link, mention, plain
-from bot.report.digest import Attention, ConversationLine, Digest, PersonLine, TopicLine
+from bot.viewdata import Attention, ConversationLine, Digest, PersonLine, TopicLine
 
 POST_ACTION = "digest_post"
 BLOCKS_JSON_LIMIT = 12_000  # Slack refuses ~13 k; keep a margin for what Slack adds

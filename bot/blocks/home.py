@@ -6,8 +6,8 @@ import re
 from typing import Any
 
 from bot.blocks.text import duration, fit, link
-from bot.engage.home import HomeSummary
 from bot.models import Conversation
+from bot.viewdata import HomeSummary
 
 SHOWN = 15
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")

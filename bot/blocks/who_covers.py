@@ -7,8 +7,7 @@ from typing import Any
 
 from bot.blocks.answers import error_message, section
 from bot.blocks.text import duration, fit, link, mention, quoted
-from bot.people.handles import profile_url
-from bot.people.who_covers import Coverer
+from bot.viewdata import Coverer, profile_url
 
 SHARE_ACTION = "who_covers_share"
 _BUDGET = 10_000  # characters of rows per message: Slack refuses messages past ~13 k

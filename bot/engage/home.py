@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from statistics import median
 
-from bot.models import Conversation, State
+from bot.models import State
 from bot.store import Store
-
-
-@dataclass(frozen=True)
-class MonthNumbers:
-    """A person's claims and replies since the first of the month (UTC); medians in seconds
-    from the card's posting, None when there is nothing to take a median of."""
-
-    claims: int = 0
-    replies: int = 0
-    median_to_claim: float | None = None
-    median_to_reply: float | None = None
-
-
-@dataclass(frozen=True)
-class HomeSummary:
-    registered: bool
-    topics: list[str] = field(default_factory=list)
-    mine: list[Conversation] = field(default_factory=list)  # claimed by me, awaiting my reply
-    waiting: list[Conversation] = field(default_factory=list)  # unclaimed, on my topics
-    month: MonthNumbers = MonthNumbers()
+from bot.viewdata import HomeSummary, MonthNumbers
 
 
 def month_start(now: float) -> float:

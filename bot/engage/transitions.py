@@ -23,20 +23,13 @@ from bot.blocks.text import mention
 from bot.config import EngagementSettings
 from bot.models import Conversation, State
 from bot.store import Store
+from bot.viewdata import DRAFT_LIMIT, IGNORE_REASONS, mute_value
 
-IGNORE_REASONS = {
-    "off_topic": "off-topic",
-    "spam": "spam or bot",
-    "handled": "already handled",
-    "not_worth": "not worth joining",
-    "other": "other",
-}
 MUTE_KINDS = ("author", "site")
 # Log actions that change the state (the card names the last one and who did it).
 STATE_ACTIONS = frozenset(
     {"claim", "release", "reply", "reply_verified", "ignore", "undo_ignore", "reopen", "reassign"}
 )
-DRAFT_LIMIT = 2900
 _URL = re.compile(r"^https?://\S{3,2000}$", re.IGNORECASE)
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 _CLEARED = {
@@ -357,31 +350,6 @@ class Engagement:
         if state == State.IGNORED:
             return Outcome(False, "This conversation was ignored; press *Undo* to bring it back.")
         return Outcome(False, f"Nothing to {verb}: this conversation is open. Press *Claim* first.")
-
-
-def mute_value(row: Conversation, kind: str) -> str:
-    """What a mute of ``kind`` would mute for this conversation's post ("" when nothing)."""
-    if kind == "author":
-        return (row.author or "").strip()[:200]
-    site = (row.site or "").strip().lower()
-    # Muting a whole platform (every Reddit post) is never what an Ignore means.
-    return "" if site in PLATFORM_SITES else site
-
-
-PLATFORM_SITES = frozenset(
-    {
-        "reddit.com",
-        "old.reddit.com",
-        "news.ycombinator.com",
-        "stackoverflow.com",
-        "x.com",
-        "twitter.com",
-        "github.com",
-        "youtube.com",
-        "bsky.app",
-        "mastodon.social",
-    }
-)
 
 
 def last_actor(store: Store, conversation_id: int, action: str) -> str | None:

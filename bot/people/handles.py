@@ -159,29 +159,6 @@ _NORMALIZERS = {
 }
 
 
-def profile_url(network: str, handle: str) -> str | None:
-    """The public profile URL of a canonical handle (for links in Slack)."""
-    if network == "x":
-        return f"https://x.com/{handle.lstrip('@')}"
-    if network in ("linkedin", "blog"):
-        return handle
-    if network == "mastodon":
-        user, _, instance = handle.lstrip("@").partition("@")
-        return f"https://{instance}/@{user}"
-    if network == "bluesky":
-        return f"https://bsky.app/profile/{handle}"
-    if network == "github":
-        return f"https://github.com/{handle}"
-    if network == "reddit":
-        return f"https://www.reddit.com/user/{handle.removeprefix('u/')}"
-    if network == "stackoverflow":
-        return f"https://stackoverflow.com/users/{handle}"
-    if network == "youtube":
-        path = handle if handle.startswith("@") else f"channel/{handle}"
-        return f"https://www.youtube.com/{path}"
-    return None
-
-
 @dataclass
 class Registration:
     """A validated /register submission; ``errors`` maps a field to what is wrong with it."""

@@ -12,8 +12,9 @@ from bot.blocks.answers import section
 from bot.blocks.text import fit, link
 from bot.engage.transitions import Engagement
 from bot.models import State
-from bot.people.handles import NETWORKS, Registration, profile_url, validate_registration
+from bot.people.handles import NETWORKS, Registration, validate_registration
 from bot.store import Store
+from bot.viewdata import profile_url
 
 log = logging.getLogger(__name__)
 

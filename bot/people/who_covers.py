@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +13,7 @@ from bot.people.handles import split_list
 from bot.query.parser import QueryError, parse_query
 from bot.query.tree import literal_terms
 from bot.store import Store
+from bot.viewdata import Coverer
 
 WINDOW_DAYS = 90
 SHOWN = 15  # rows in one answer: keeps the message well under Slack's size limits
@@ -26,23 +27,6 @@ class TopicLookup:
     by_words: bool = False  # found through words of its query rather than its name
     others: tuple[str, ...] = ()  # other topics whose queries hold the words too
     suggestions: tuple[str, ...] = ()  # closest topic names, when nothing fits
-
-
-@dataclass(frozen=True)
-class Coverer:
-    """One person and what they declared and showed on a topic."""
-
-    user_id: str
-    name: str
-    title: str
-    declared: bool
-    claims: int
-    replies: int
-    verified: int
-    median_reply: float | None  # seconds from posting to reply
-    away_until: str | None  # an ISO date, only when they are away today or later
-    pingable: bool
-    handles: dict[str, str] = field(default_factory=dict)
 
 
 def find_topic(asked: str, queries: Mapping[str, str]) -> TopicLookup:

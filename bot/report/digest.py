@@ -12,11 +12,22 @@ import heapq
 import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from bot.report.periods import DAY, Period
 from bot.store import Store
 from bot.store.digest_cohort import CohortGroup, CohortSummary
+from bot.viewdata import (
+    Attention,
+    ConversationLine,
+    Count,
+    Digest,
+    EmployeeReach,
+    Funnel,
+    PersonLine,
+    QuietPerson,
+    Speed,
+    TopicLine,
+)
 
 QUIET_AFTER = 30 * DAY  # no claim or reply for this long: "gone quiet"
 QUIET_LOOKBACK = 120 * DAY  # ...after engaging within this window before the period's end
@@ -39,130 +50,6 @@ def percentile(ordered: Sequence[float], q: float) -> float | None:
     low = math.floor(position)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
-@dataclass(frozen=True)
-class Funnel:
-    heard: int  # posts first seen in the period (all topics)
-    relevant: int  # conversations: a post matched by a topic
-    posted: int  # ... sent to the topic's channel
-    claimed: int  # ... that someone claimed (whatever happened next)
-    replied: int
-    verified: int  # replies Hark saw from the claimer's handle
-    ignored: int
-    ignored_by_reason: tuple[tuple[str, int], ...]
-    open: int  # posted, nobody claimed it yet
-    in_progress: int  # claimed, not yet replied or ignored
-
-    @property
-    def self_reported(self) -> int:
-        return self.replied - self.verified
-
-
-@dataclass(frozen=True)
-class Speed:
-    claim_p50: float | None
-    claim_p90: float | None
-    reply_p50: float | None
-    reply_p90: float | None
-    claims: int  # how many claims the figures are over
-    replies: int
-
-
-@dataclass(frozen=True)
-class TopicLine:
-    name: str
-    posted: int
-    replied: int
-    median_reply: float | None
-    previous_posted: int
-
-    @property
-    def reply_rate(self) -> float | None:
-        return self.replied / self.posted if self.posted else None
-
-    @property
-    def trend(self) -> float | None:
-        """Change in posted volume against the previous period (0.5 = +50 %); None if new."""
-        if not self.previous_posted:
-            return None
-        return (self.posted - self.previous_posted) / self.previous_posted
-
-
-@dataclass(frozen=True)
-class PersonLine:
-    user_id: str
-    claims: int
-    replies: int
-    verified: int
-    topics: tuple[str, ...]  # most claimed first
-
-
-@dataclass(frozen=True)
-class Count:
-    name: str
-    n: int
-
-
-@dataclass(frozen=True)
-class ConversationLine:
-    conversation_id: int
-    topic: str
-    title: str
-    link: str | None
-    site: str
-    score: float  # ranking score (backlog) or reach (followers + score + comments)
-    waiting: float | None = None  # seconds since it was posted (backlog only)
-
-
-@dataclass(frozen=True)
-class Attention:
-    entity: str
-    is_company: bool
-    mentions: int
-    share: float | None  # of all company + competitor mentions in the period
-    previous_mentions: int
-    previous_share: float | None
-
-    @property
-    def change_points(self) -> float | None:
-        """Change of share in percentage points since the previous period."""
-        if self.share is None or self.previous_share is None:
-            return None
-        return (self.share - self.previous_share) * 100
-
-
-@dataclass(frozen=True)
-class EmployeeReach:
-    posts: int
-    people: int
-    top: tuple[Count, ...]  # user IDs and their posts
-
-
-@dataclass(frozen=True)
-class QuietPerson:
-    user_id: str
-    last_at: float
-    conversations: int  # claimed or replied in the 4 months before the period's end
-
-
-@dataclass(frozen=True)
-class Digest:
-    period: Period
-    topic: str | None
-    funnel: Funnel
-    speed: Speed
-    topics: tuple[TopicLine, ...]  # most posted first
-    people: tuple[PersonLine, ...]
-    uncovered: tuple[Count, ...]  # topics nobody declared nor claimed in the period
-    authors: tuple[Count, ...]
-    sites: tuple[Count, ...]
-    reach: tuple[ConversationLine, ...]
-    attention: tuple[Attention, ...]
-    employees: EmployeeReach | None  # None: employee posts not tracked yet
-    backlog: tuple[ConversationLine, ...]
-    quiet: tuple[QuietPerson, ...]
-    company: str = ""
 
 
 def build_digest(

@@ -7,12 +7,17 @@ import json
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from bot.match.words import closest_names
+from bot.viewdata import Period
 
-PERIOD_HELP = "Write a period as `today`, `7d`, `30d`, `week`, `month` or `2026-11-01..2026-11-15`."
+PERIOD_HELP = (
+    "Write a period as `today`, `7d`, `30d`, `week`, `month`, `last week`, `last month` "
+    "or `2026-11-01..2026-11-15`."
+)
+# The periods spelled in words (``this week`` is ``week``), for "did you mean".
+PERIOD_WORDS = ("today", "week", "month", "last week", "last month", "this week", "this month")
 DAY = 86400.0
 USAGE = "Write `/digest [period] [topic]`, e.g. `/digest 30d kubernetes`."
 
@@ -32,18 +37,6 @@ class PeriodError(ValueError):
         return self.template.format(asked=quote(self.asked))
 
 
-@dataclass(frozen=True)
-class Period:
-    since: float
-    until: float
-    label: str
-
-    def previous(self) -> Period:
-        """The period of the same length just before this one (what trends compare with)."""
-        length = self.until - self.since
-        return Period(self.since - length, self.since, f"previous {self.label}")
-
-
 def parse_period(text: str, now: float) -> Period:
     """Read ``today``, ``Nd``, ``week``, ``month`` or ``YYYY-MM-DD..YYYY-MM-DD`` (UTC days)."""
     text = text.strip().lower() or "7d"
@@ -51,11 +44,21 @@ def parse_period(text: str, now: float) -> Period:
     midnight = current.replace(hour=0, minute=0, second=0, microsecond=0)
     if text == "today":
         return Period(midnight.timestamp(), now, "today")
-    if text == "week":
+    if text in ("week", "this week"):
         start = midnight - timedelta(days=midnight.weekday())
         return Period(start.timestamp(), now, "this week")
-    if text == "month":
+    if text in ("month", "this month"):
         return Period(midnight.replace(day=1).timestamp(), now, "this month")
+    if text in ("last week", "last month"):  # the whole calendar week or month before
+        if text == "last week":
+            until_day = midnight - timedelta(days=midnight.weekday())
+            since_day = until_day - timedelta(days=7)
+        else:
+            until_day = midnight.replace(day=1)
+            since_day = (until_day - timedelta(days=1)).replace(day=1)
+        last_day = (until_day - timedelta(days=1)).date().isoformat()
+        label = f"{since_day.date().isoformat()} to {last_day}"
+        return Period(since_day.timestamp(), until_day.timestamp(), label)
     m = re.fullmatch(r"(\d{1,3})d", text)
     if m:
         days = int(m.group(1))
@@ -75,7 +78,9 @@ def parse_period(text: str, now: float) -> Period:
         since = datetime(first.year, first.month, first.day, tzinfo=UTC).timestamp()
         until = datetime(last.year, last.month, last.day, tzinfo=UTC).timestamp() + DAY
         return Period(since, until, f"{first.isoformat()} to {last.isoformat()}")
-    raise PeriodError(f"I can't read {{asked}} as a period. {PERIOD_HELP}", text)
+    close = closest_names(text, PERIOD_WORDS)
+    hint = f"Did you mean `{close[0]}`? " if close else ""
+    raise PeriodError(f"I can't read {{asked}} as a period. {hint}{PERIOD_HELP}", text)
 
 
 def read_digest_request(
@@ -87,13 +92,16 @@ def read_digest_request(
     escaped (they may hold ``<!channel>``).
     """
     by_name = {t.casefold(): t for t in topics}
-    attempts = [(words[:1], words[1:]), (words[-1:], words[:-1])] if words else [([], [])]
-    problem = ""
+    # Two-word periods (`last week`) first, so `last` is never taken for a topic.
+    attempts = [(words[:n], words[n:]) for n in (2, 1) if len(words) >= n]
+    attempts += [(words[-n:], words[:-n]) for n in (2, 1) if len(words) > n]
+    attempts = attempts or [([], [])]
+    problems: list[tuple[bool, str]] = []  # one-word readings first when quoting back
     for period_words, topic_words in attempts:
         try:
             period = parse_period(" ".join(period_words), now)
         except PeriodError as exc:
-            problem = problem or exc.quoting(quote)
+            problems.append((len(period_words) != 1, exc.quoting(quote)))
             continue
         asked = " ".join(topic_words)
         if not asked:
@@ -104,6 +112,10 @@ def read_digest_request(
     asked = " ".join(words)
     if asked.casefold() in by_name:  # `/digest kubernetes`: the default period
         return parse_period("7d", now), by_name[asked.casefold()], ""
+    if len(words) == 1 and not closest_names(asked, PERIOD_WORDS) and closest_names(asked, topics):
+        # `/digest kuberntes`: a mistyped topic, not a period
+        return parse_period("7d", now), None, _unknown_topic(asked, topics, quote)
+    problem = min(problems, key=lambda p: p[0])[1] if problems else ""
     return parse_period("7d", now), None, f"{problem} {USAGE}"
 
 

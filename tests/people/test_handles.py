@@ -7,7 +7,8 @@ from email.utils import format_datetime
 
 import pytest
 
-from bot.people.handles import AccountError, normalize_account, profile_url, validate_registration
+from bot.people.handles import AccountError, normalize_account, validate_registration
+from bot.viewdata import profile_url
 from tests.support.feeds import rss
 from tests.support.registration_form import VALID, submit_form
 
