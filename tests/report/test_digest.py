@@ -377,3 +377,38 @@ def test_a_huge_digest_stays_within_slack_limits(harness_factory):
     for block in message["blocks"]:
         for mention in find_mentions(json.dumps(block)):
             assert mention.startswith("<@U0P")  # only people Hark names, never <!channel>
+
+
+def test_digest_typos_and_word_periods_read_as_meant(world):
+    """`/digest kuberntes` said "I can't read `kuberntes` as a period" and `/digest last week`
+    "There is no topic `last`": one closest-name rule for topics and periods alike."""
+    h = world.h
+    h.command("/digest", "kuberntes")
+    reply = h.last_response()["text"]
+    assert "There is no topic `kuberntes`. Did you mean `kubernetes`?" in reply
+    assert "as a period" not in reply
+    h.command("/digest", "wek")
+    assert "I can't read `wek` as a period. Did you mean `week`?" in h.last_response()["text"]
+    for words in ("last week", "last week kubernetes", "kubernetes last week"):
+        h.command("/digest", words)
+        shown = str(h.last_response()["blocks"])
+        assert "There is no topic" not in shown, words
+        assert "Digest — " in shown, words
+    h.command("/digest", "fortnite kubernetes")
+    assert "I can't read `fortnite` as a period" in h.last_response()["text"]
+
+
+def test_last_week_and_last_month_are_whole_calendar_periods():
+    monday_9 = datetime(2026, 3, 16, 9, tzinfo=UTC).timestamp()
+    week = parse_period("last week", monday_9)
+    assert (week.since, week.until) == (
+        datetime(2026, 3, 9, tzinfo=UTC).timestamp(),
+        datetime(2026, 3, 16, tzinfo=UTC).timestamp(),
+    )
+    assert week.label == "2026-03-09 to 2026-03-15"
+    month = parse_period("last month", monday_9)
+    assert (month.since, month.until) == (
+        datetime(2026, 2, 1, tzinfo=UTC).timestamp(),
+        datetime(2026, 3, 1, tzinfo=UTC).timestamp(),
+    )
+    assert parse_period("this week", monday_9) == parse_period("week", monday_9)
