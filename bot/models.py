@@ -206,6 +206,12 @@ class HeardPost:
     lang: str | None
     link: str | None
     first_seen_at: float
+    published_at: float | None = None  # as the source dated it; None when it gave no date
+
+    @property
+    def dated(self) -> float:
+        """When the post was written: its source's date, else when Hark first saw it."""
+        return self.published_at if self.published_at is not None else self.first_seen_at
 
 
 @dataclass(frozen=True, slots=True)

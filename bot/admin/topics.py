@@ -200,7 +200,10 @@ def test_command(services: Services, actor: Actor, args: list[str]) -> Message:
         return error_message(wait)
     store = services.store
     now = store.now()
-    rows = store.recent_posts(now - TEST_DAYS * 86400, TEST_ROWS)
+    since = now - TEST_DAYS * 86400
+    # Counted by the date the source gave: a post written last year and stored by a first
+    # poll today (held back as older than the backfill window) is not a recent post.
+    rows = [r for r in store.recent_posts(since, TEST_ROWS) if r.dated >= since]
     muted = 0
     hits = []
     started, looked = time.thread_time(), len(rows)
@@ -229,9 +232,9 @@ def test_command(services: Services, actor: Actor, args: list[str]) -> Message:
             terms=m.terms,
             in_title=m.in_title,
             metrics={},
-            age_hours=(now - row.first_seen_at) / 3600,
+            age_hours=(now - row.dated) / 3600,
         )
-        hits.append((rank.score, row.first_seen_at, row, rank))
+        hits.append((rank.score, row.dated, row, rank))
     hits.sort(key=lambda h: (h[0], h[1]), reverse=True)
     if looked < len(rows):
         capped = (
@@ -246,9 +249,11 @@ def test_command(services: Services, actor: Actor, args: list[str]) -> Message:
     )
     if muted:
         head += f" {muted} more match but are muted."
+    if not hits and not muted:
+        head += _did_you_mean(services, args)
     lines = [
         f"• {link(row.link, row.title or row.text, 150)} — "
-        f"{fit(row.site or row.source_kind, 60, one_line=True)}, {_day(row.first_seen_at)} "
+        f"{fit(row.site or row.source_kind, 60, one_line=True)}, {_day(row.dated, now)} "
         f"· score {rank.score:.0f} · {fit(rank.why, 200, one_line=True)}"
         for _, _, row, rank in hits[:TEST_SHOWN]
     ]
@@ -283,8 +288,29 @@ def _rate_limited(services: Services, actor: Actor) -> str:
     )
 
 
-def _day(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%b %d")
+def _day(ts: float, now: float) -> str:
+    """``Nov 30``; ``Oct 26, 2025`` when not this year."""
+    day = datetime.fromtimestamp(ts, UTC)
+    if day.year == datetime.fromtimestamp(now, UTC).year:
+        return day.strftime("%b %d")
+    return day.strftime("%b %d, %Y")
+
+
+def _did_you_mean(services: Services, args: list[str]) -> str:
+    """For a one-word query that matched nothing: the closest topic name or topic word."""
+    if len(args) != 1:
+        return ""
+    names: list[str] = []
+    for topic in services.store.topics(enabled_only=False):
+        names.append(topic.name)
+        try:
+            names.extend(
+                str(t.text) for t in all_atoms(parse_query(topic.query)) if isinstance(t, Term)
+            )
+        except QueryError:
+            continue
+    close = [c for c in closest_names(args[0], names) if c.casefold() != args[0].casefold()]
+    return f" Did you mean {quoted(close[0])}?" if close else ""
 
 
 # --- /hark search ------------------------------------------------------------------------
@@ -317,7 +343,7 @@ def search_command(services: Services, actor: Actor, args: list[str]) -> Message
     lines = [
         f"• {link(r.link, r.title or r.text, 150)} — "
         f"{fit(r.author or r.site or r.source_kind, 60, one_line=True)}, "
-        f"{_day(r.first_seen_at)}"
+        f"{_day(r.dated, services.store.now())}"
         for r in rows
     ]
     head = f"*{total}* stored posts contain {shown}" + (

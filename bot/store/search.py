@@ -8,7 +8,8 @@ from bot.store.base import StoreBase
 
 # In HeardPost's field order (recent_posts builds them positionally).
 _POST_COLUMNS = (
-    "p.id, p.title, p.text, p.author, p.site, p.source_kind, p.lang, p.link, p.first_seen_at"
+    "p.id, p.title, p.text, p.author, p.site, p.source_kind, p.lang, p.link, p.first_seen_at, "
+    "p.published_at"
 )
 
 

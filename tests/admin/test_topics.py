@@ -163,3 +163,33 @@ def test_an_unknown_topic_name_is_answered_with_the_closest_one(harness_factory)
     h.command("/hark", "topics edit zzz k8s", user_id=ADMIN)
     answer = _answer(h)
     assert "There is no topic *zzz*" in answer and "Did you mean" not in answer
+
+
+def test_test_and_search_date_posts_as_their_source_did(harness_factory, feeds):
+    """A post written 2025-10-26 and stored by a first poll on 2026-11-30 (held back as older
+    than the backfill window) was shown as "Nov 30" and counted by /hark test."""
+    old = {
+        "title": "Postgres vacuum notes from last year",
+        "link": "https://db.example.com/t/9",
+        "guid": "9",
+        "pubDate": _date(400 * 24),
+    }
+    feeds.set("/feed.xml", rss([*_items(), old]))
+    h = harness_factory([feeds.url("/feed.xml")])
+    h.poll()
+    h.command("/hark", "test postgres OR vacuum", user_id="U0SME1")
+    answer = _answer(h)
+    assert "would match *2* of 3 posts" in answer
+    assert "last year" not in answer
+    h.command("/hark", "search vacuum notes", user_id="U0SME1")
+    answer = _answer(h)
+    written = datetime.now(UTC) - timedelta(days=400)
+    assert f"{written:%b %d, %Y}" in answer, answer
+
+
+def test_a_mistyped_word_is_answered_with_the_closest_topic_word(harness_factory):
+    h = harness_factory()
+    h.command("/hark", "test kuberntes", user_id="U0SME1")
+    assert "would match *0*" in _answer(h) and "Did you mean `kubernetes`?" in _answer(h)
+    h.command("/hark", "topics edit kuberntes k8s", user_id=ADMIN)
+    assert "There is no topic *kuberntes*. Did you mean *kubernetes*?" in _answer(h)
