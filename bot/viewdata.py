@@ -21,6 +21,8 @@ IGNORE_REASONS = {
     "other": "other",
 }
 DRAFT_LIMIT = 2900
+# The event type of a card's message metadata: how the outbox finds its own cards again.
+METADATA_EVENT = "hark_conversation"
 DEFAULT_GUIDELINES = (
     "*Before you reply*: say who you work for, be helpful first, don't sell. "
     "Link to docs, not to pricing."
@@ -50,7 +52,7 @@ class Card:
     reply_verified: bool = False
     ignored_by: str | None = None
     ignore_reason: str | None = None
-    suggested: tuple[str, ...] = field(default_factory=tuple)  # pre-rendered, trusted
+    suggested: tuple[Expert, ...] = field(default_factory=tuple)  # who could answer
     last_action: str | None = None  # the last state change in the log, and who made it
     last_actor: str | None = None
 

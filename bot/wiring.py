@@ -10,7 +10,13 @@ from slack_sdk import WebClient
 
 from bot.admin.notices import AdminNotifier
 from bot.authz import Authority
-from bot.blocks.conversation import escalation_message, escalation_note, owner_nudge, sla_reminder
+from bot.blocks.conversation import (
+    conversation_message,
+    escalation_message,
+    escalation_note,
+    owner_nudge,
+    sla_reminder,
+)
 from bot.blocks.digest import digest_message
 from bot.config import Settings
 from bot.engage.outbox import Publisher
@@ -108,6 +114,7 @@ def build_services(
             on_channel_error=notifier.channel_trouble,
             on_card_given_up=notifier.card_given_up,
             channels=channels,
+            render_card=conversation_message,
         ),
         fetcher=fetcher,
         poller=Poller(

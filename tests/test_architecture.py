@@ -34,9 +34,7 @@ DOMAIN_IMPORTS_BLOCKS: dict[str, str] = {
     "bot.admin.notices": "escapes with bot/blocks/text.py for its direct messages",
     "bot.authz": "escapes with bot/blocks/text.py for its refusal text",
     "bot.engage.transitions": "escapes with bot/blocks/text.py for its refusal texts",
-    "bot.people.experts": "escapes with bot/blocks/text.py for the suggestion line",
     "bot.people.registration": "builds the /register show answer itself",
-    "bot.engage.outbox": "renders the card it sends (no injected renderer yet)",
 }
 BLOCKS_IMPORT_DOMAIN: dict[str, str] = {}
 OVER_THE_SIZE_LIMIT: dict[str, str] = {

@@ -4,16 +4,15 @@ Hark posts in its thread or sends about it (draft for review, reminders, nudges)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from bot.blocks.text import CONTEXT_TEXT, FALLBACK_TEXT, duration, fit, link, mention
+from bot.viewdata import METADATA_EVENT, Card, Expert
 
 EXCERPT = 400
 TITLE = 250
 DRAFT_SHOWN = 2700
-METADATA_EVENT = "hark_conversation"
 ADMIN_MENU = "conversation_admin"
 
 SOURCE_NAMES = {
@@ -28,32 +27,17 @@ SOURCE_NAMES = {
 }
 
 
-@dataclass(frozen=True)
-class Card:
-    """Everything the card shows. Text fields are untrusted and escaped on render."""
+def expert_label(expert: Expert) -> str:
+    """A mention for someone who may be pinged, else their name, escaped (it is user text)."""
+    if expert.may_ping:
+        return mention(expert.user_id)
+    name = fit(expert.name, 60, one_line=True) or f"`{expert.user_id}`"
+    return f"{name} (away)" if expert.away else name
 
-    conversation_id: int
-    topic: str
-    title: str
-    link: str | None
-    excerpt: str
-    author: str = ""
-    site: str = ""
-    sources: tuple[str, ...] = ()
-    published_at: float | None = None
-    why: str = ""
-    state: str = "new"  # new | claimed | replied | ignored
-    owner: str | None = None
-    sent_at: float | None = None
-    claimed_at: float | None = None
-    replied_at: float | None = None
-    reply_url: str | None = None
-    reply_verified: bool = False
-    ignored_by: str | None = None
-    ignore_reason: str | None = None
-    suggested: tuple[str, ...] = field(default_factory=tuple)  # pre-rendered, trusted
-    last_action: str | None = None  # the last state change in the log, and who made it
-    last_actor: str | None = None
+
+def expert_labels(experts: Sequence[Expert]) -> tuple[str, ...]:
+    """The "who could answer" list for a card or a reminder."""
+    return tuple(expert_label(e) for e in experts)
 
 
 def conversation_message(card: Card) -> dict[str, Any]:
@@ -149,7 +133,7 @@ def _meta_line(card: Card) -> str:
     if card.why:
         line += "\n" + fit(card.why, 300, one_line=True)
     if card.suggested and card.state == "new":
-        line += "\nWho could answer: " + ", ".join(card.suggested)
+        line += "\nWho could answer: " + ", ".join(expert_labels(card.suggested))
     return line[:CONTEXT_TEXT]
 
 
@@ -266,10 +250,12 @@ def _lines(draft: str) -> list[str]:
     return fit(draft, DRAFT_SHOWN).split("\n")[:100]
 
 
-def sla_reminder(waited: float, suggested: Sequence[str]) -> dict[str, Any]:
+def sla_reminder(waited: float, suggested: Sequence[Expert]) -> dict[str, Any]:
     """The one reminder in an unclaimed conversation's thread, naming who could answer."""
     if suggested:
-        ask = f"{', '.join(suggested)}: could one of you take it? Press *Claim* above."
+        ask = (
+            f"{', '.join(expert_labels(suggested))}: could one of you take it? Press *Claim* above."
+        )
     else:
         ask = "Could someone take it? Press *Claim* above."
     return _message(f":alarm_clock: Unclaimed for {duration(waited)}. {ask}")

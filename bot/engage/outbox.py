@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks.conversation import METADATA_EVENT, Card, conversation_message
 from bot.engage.transitions import STATE_ACTIONS
 from bot.models import Conversation, State
 from bot.ops.channels import ChannelNotFound, ChannelResolver, is_channel_id
-from bot.people.experts import suggested_labels
+from bot.people.experts import suggest_experts
 from bot.store import Store
+from bot.viewdata import METADATA_EVENT, Card
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ def card_extras(store: Store, row: Conversation) -> dict[str, object]:
     return {
         "last_action": last.action if last else None,
         "last_actor": last.user_id if last else None,
-        "suggested": suggested_labels(store, row.topic) if row.state == State.NEW else (),
+        "suggested": tuple(suggest_experts(store, row.topic)) if row.state == State.NEW else (),
     }
 
 
@@ -121,7 +121,9 @@ class Publisher:
         on_channel_error: Callable[[str, str], None] | None = None,
         on_card_given_up: Callable[[Conversation, str], None] | None = None,
         channels: ChannelResolver | None = None,
+        render_card: Callable[[Card], dict],
     ) -> None:
+        self.render_card = render_card  # how a card reads: bot/blocks/, given by the wiring
         self.store = store
         self.client = client
         self.per_channel_interval = per_channel_interval
@@ -198,7 +200,7 @@ class Publisher:
         channel = self._channel_id(row.channel, required=False)
         self._pace(channel)
         self.store.mark_sending(row.id)
-        message = conversation_message(card_for(self.store, row))
+        message = self.render_card(card_for(self.store, row))
         response = self.client.chat_postMessage(
             channel=channel, unfurl_links=False, unfurl_media=False, **message
         )
@@ -268,7 +270,7 @@ class Publisher:
         row = self.store.conversation(conversation_id)
         if row is None or row.ts is None:
             return
-        message = conversation_message(card_for(self.store, row))
+        message = self.render_card(card_for(self.store, row))
         self.client.chat_update(channel=self._channel_id(row.channel), ts=row.ts, **message)
 
 

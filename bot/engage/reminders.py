@@ -22,8 +22,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.config import BusinessHours
 from bot.models import Conversation
-from bot.people.experts import suggested_labels
+from bot.people.experts import suggest_experts
 from bot.store import Store
+from bot.viewdata import Expert
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ Message = dict[str, Any]
 class ReminderMessages:
     """How each reminder reads: bot/blocks/conversation.py's builders, given by the wiring."""
 
-    sla_reminder: Callable[[float, Sequence[str]], Message]
+    sla_reminder: Callable[[float, Sequence[Expert]], Message]
     escalation_message: Callable[[str, str, str | None, float], Message]
     escalation_note: Callable[[float], Message]
     owner_nudge: Callable[[str, str | None, float], Message]
@@ -126,7 +127,7 @@ class Reminders:
         return True
 
     def _remind(self, row: Conversation, waited: float) -> None:
-        message = self.messages.sla_reminder(waited, suggested_labels(self.store, row.topic))
+        message = self.messages.sla_reminder(waited, suggest_experts(self.store, row.topic))
         self._in_thread(row, message)
 
     def _escalate(self, row: Conversation, waited: float) -> None:

@@ -10,26 +10,13 @@ otherwise it names them in plain text.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from bot.blocks.text import fit, mention
 from bot.store import Store
+from bot.viewdata import Expert
 
 SUGGEST_MAX = 3
 HISTORY_SECONDS = 180 * 86400
-
-
-@dataclass(frozen=True)
-class Expert:
-    user_id: str
-    name: str
-    pingable: bool
-    away: bool
-
-    @property
-    def may_ping(self) -> bool:
-        return self.pingable and not self.away
 
 
 def is_away(away_until: str | None, today: date) -> bool:
@@ -55,16 +42,3 @@ def suggest_experts(
     ]
     experts.sort(key=lambda e: e.away)  # stable: keeps the ranking within each group
     return experts[:limit]
-
-
-def expert_label(expert: Expert) -> str:
-    """A mention for someone who may be pinged, else their name, escaped (it is user text)."""
-    if expert.may_ping:
-        return mention(expert.user_id)
-    name = fit(expert.name, 60, one_line=True) or f"`{expert.user_id}`"
-    return f"{name} (away)" if expert.away else name
-
-
-def suggested_labels(store: Store, topic: str) -> tuple[str, ...]:
-    """The rendered "who could answer" list for a card or a reminder."""
-    return tuple(expert_label(e) for e in suggest_experts(store, topic))

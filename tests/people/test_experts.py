@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.people.experts import Expert, expert_label, is_away, suggest_experts, suggested_labels
+from bot.blocks.conversation import expert_label, expert_labels
+from bot.people.experts import Expert, is_away, suggest_experts
 from bot.store import Store
 
 MARCH_15 = datetime(2026, 3, 15, 12, tzinfo=UTC).timestamp()
@@ -72,5 +73,5 @@ def test_available_people_first_at_most_three_the_excluded_left_out(store: Store
     found = suggest_experts(store, "kubernetes", exclude={"U0C"})
     assert [(e.user_id, e.away) for e in found] == [("U0B", False), ("U0D", False), ("U0E", False)]
     assert [e.user_id for e in suggest_experts(store, "kubernetes", limit=10)][-1] == "U0A"
-    assert suggested_labels(store, "kubernetes") == ("<@U0B>", "Cat", "Dan")
+    assert expert_labels(suggest_experts(store, "kubernetes")) == ("<@U0B>", "Cat", "Dan")
     assert suggest_experts(store, "astrology") == []
