@@ -15,7 +15,7 @@ class Tagger:
     def __init__(self, names: Mapping[str, Iterable[str]]) -> None:
         trees: dict[str, Node] = {}
         for company, terms in names.items():
-            phrases = [_name_phrase(company, term) for term in terms]
+            phrases = [name_phrase(company, term) for term in terms]
             if phrases:
                 trees[company] = phrases[0] if len(phrases) == 1 else Or(tuple(phrases))
         self._matcher = Matcher(trees)
@@ -25,7 +25,7 @@ class Tagger:
         return frozenset(m.topic for m in self._matcher.match(doc))
 
 
-def _name_phrase(company: str, term: str) -> Phrase:
+def name_phrase(company: str, term: str) -> Phrase:
     words = tuple(w.lower() for w in term.split() if has_word_char(fold(w)))
     if not words:
         raise ValueError(f"{company}: {term!r} has no letters or digits to look for")

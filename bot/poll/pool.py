@@ -19,13 +19,16 @@ import logging
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Self
 
+from bot.match.engine import Document
 from bot.match.ranking import aged_score
+from bot.match.relevance import MatchSpec, Scanner
+from bot.models import Post
 from bot.parse.feeds import FeedError, ParsedFeed, parse_feed
 from bot.parse.normalize import content_hash, site_of
 from bot.store.ingest import IdentityReader, StoreError
@@ -81,13 +84,57 @@ class ReadFeed:
     matches: list[PostMatch | None] | None = None
 
 
+def match_posts(
+    scanner: Scanner,
+    posts: Sequence[Post],
+    sites: Sequence[str],
+    origin: str,
+    skipped: Collection[int] = (),
+) -> list[PostMatch | None]:
+    """Each post's topics and mentions, from one scan of it; None for ``skipped`` indexes."""
+    found: list[PostMatch | None] = []
+    for index, (post, site) in enumerate(zip(posts, sites)):
+        if index in skipped:
+            found.append(None)
+            continue
+        doc = Document(post.title, post.text, post.author, site, origin, post.lang)
+        hits, mentions = scanner.scan(doc, post.metrics)
+        if not hits and not mentions:
+            found.append(NO_MATCH)
+            continue
+        found.append(
+            PostMatch(
+                tuple(
+                    TopicHit(
+                        h.topic.id,
+                        h.topic.name,
+                        h.topic.channel,
+                        h.topic.min_score,
+                        h.unaged,
+                        " · ".join(h.reasons),
+                    )
+                    for h in hits
+                ),
+                frozenset(mentions),
+            )
+        )
+    return found
+
+
 def read_feed(
-    body: bytes, url: str, source_id: int | None = None, lookup: KnownLookup | None = None
+    body: bytes,
+    url: str,
+    source_id: int | None = None,
+    lookup: KnownLookup | None = None,
+    *,
+    scanner: Scanner | None = None,
+    origin: str = "feed",
 ) -> ReadFeed:
     """Parse ``body`` and compute what storing needs; raise FeedError if it is not one.
 
     With ``lookup``, entries Hark already has (this source's GUID, or any stored
     link) skip HTML-to-text, the costly part: a feed mostly repeats what it said.
+    With ``scanner``, every other post is matched and tagged here (``matches``).
     """
     known = None
     if lookup is not None and source_id is not None:
@@ -103,25 +150,31 @@ def read_feed(
             }
 
     feed = parse_feed(body, url, known=known)
+    sites = [
+        site_of(p.link) if p.link and index not in feed.skipped else ""
+        for index, p in enumerate(feed.posts)
+    ]
     return ReadFeed(
         feed,
-        [
-            site_of(p.link) if p.link and index not in feed.skipped else ""
-            for index, p in enumerate(feed.posts)
-        ],
+        sites,
         [
             None if index in feed.skipped else content_hash(p.title, p.text)
             for index, p in enumerate(feed.posts)
         ],
+        None if scanner is None else match_posts(scanner, feed.posts, sites, origin, feed.skipped),
     )
 
 
-# In a worker process: its read-only connection to the store, opened at start-up.
+# In a worker process: its read-only connection to the store, opened at start-up,
+# and the cycle's topics, names and mutes, compiled once.
 _reader: IdentityReader | None = None
+_scanner: Scanner | None = None
 
 
-def _start_worker(db_path: str | None) -> None:
-    global _reader
+def _start_worker(db_path: str | None, spec: MatchSpec | None = None) -> None:
+    global _reader, _scanner
+    if spec is not None:
+        _scanner = Scanner(spec)
     if db_path:
         try:
             _reader = IdentityReader(db_path)
@@ -130,12 +183,12 @@ def _start_worker(db_path: str | None) -> None:
             _reader = None  # no lookups: every entry's text is extracted, as without a store
 
 
-def _read_in_worker(body: bytes, url: str, source_id: int | None) -> ReadFeed:
+def _read_in_worker(body: bytes, url: str, source_id: int | None, origin: str) -> ReadFeed:
     try:
-        return read_feed(body, url, source_id, _reader)
+        return read_feed(body, url, source_id, _reader, scanner=_scanner, origin=origin)
     except StoreError as exc:  # the lookup is an optimization: read the feed in full
         log.warning("known-entry lookup failed (%s); reading the feed in full", exc)
-        return read_feed(body, url)
+        return read_feed(body, url, scanner=_scanner, origin=origin)
 
 
 def default_processes() -> int:
@@ -150,15 +203,23 @@ class ParsePool:
     ``processes`` < 1 parses on the calling thread with ``lookup`` (the store's
     own connection for that thread); worker processes open ``db_path`` read-only
     for the same lookups. The processes start on the first ``read``, so a cycle of
-    304s starts none.
+    304s starts none. With ``scanner``, each new post is matched and tagged where it
+    was parsed (``ReadFeed.matches``): on the calling thread with ``scanner`` itself,
+    in a worker with its own Scanner compiled once from ``scanner.spec``.
     """
 
     def __init__(
-        self, processes: int, *, db_path: str | None = None, lookup: KnownLookup | None = None
+        self,
+        processes: int,
+        *,
+        db_path: str | None = None,
+        lookup: KnownLookup | None = None,
+        scanner: Scanner | None = None,
     ) -> None:
         self.processes = processes
         self.db_path = db_path
         self.lookup = lookup
+        self.scanner = scanner
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
@@ -168,13 +229,18 @@ class ParsePool:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def read(self, body: bytes, url: str, source_id: int | None = None) -> ReadFeed:
-        """Parse one feed; raise FeedError for bytes that are not a feed."""
+    def read(
+        self, body: bytes, url: str, source_id: int | None = None, *, origin: str = "feed"
+    ) -> ReadFeed:
+        """Parse one feed; raise FeedError for bytes that are not a feed.
+
+        ``origin`` is the source's kind (``origin_of``), what ``source:`` queries see.
+        """
         if self.processes < 1:
-            return read_feed(body, url, source_id, self.lookup)
+            return read_feed(body, url, source_id, self.lookup, scanner=self.scanner, origin=origin)
         pool = self._started()
         try:
-            return pool.submit(_read_in_worker, body, url, source_id).result()
+            return pool.submit(_read_in_worker, body, url, source_id, origin).result()
         except BrokenProcessPool:
             # A worker died (killed, or a parser crashed on some document). The
             # feeds it held fail this cycle and are retried on their backoff; a
@@ -193,7 +259,7 @@ class ParsePool:
                     max_workers=self.processes,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=_start_worker,
-                    initargs=(self.db_path,),
+                    initargs=(self.db_path, self.scanner.spec if self.scanner else None),
                 )
             return self._pool
 

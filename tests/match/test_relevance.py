@@ -63,3 +63,24 @@ def test_company_and_competitors_are_tagged(harness_factory) -> None:
     relevance = Relevance(h.store, h.settings.config)
     assert relevance.mentions(doc("Moving from Globex to Acme Cloud")) == {"Acme", "Globex"}
     assert relevance.mentions(doc("nothing here")) == set()
+
+
+def test_one_scan_finds_what_the_separate_matcher_and_tagger_find(harness_factory) -> None:
+    from bot.match.relevance import MatchSpec, Scanner
+    from bot.match.tagger import Tagger
+
+    h = harness_factory()
+    topics = tuple(h.store.topics())
+    names = {"Acme": ("Acme", "Acme Cloud"), "Globex": ("Globex", "k8s")}  # shares a term
+    scanner = Scanner(MatchSpec(topics, (), tuple(names.items()), (0, 0)))
+    matcher, tagger = Relevance(h.store, h.settings.config).matcher()[0], Tagger(names)
+    docs = [
+        doc("How do I debug k8s CrashLoopBackOff?"),
+        doc("Moving from Globex to Acme Cloud", "kubernetes hiring"),
+        doc("acme-cloud k8s", "helm charts"),
+        doc("nothing here"),
+    ]
+    for d in docs:
+        found, mentions = scanner.scan(d, {})
+        assert [f.topic.name for f in found] == [m.topic for m in matcher.match(d)]
+        assert mentions == set(tagger.tags(d))

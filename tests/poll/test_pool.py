@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.match.engine import Document
 from bot.parse.feeds import FeedError
 from bot.parse.normalize import content_hash
 from bot.poll.pool import ParsePool, default_processes, read_feed
@@ -81,3 +82,48 @@ def test_a_worker_process_answers_what_the_calling_thread_would(tmp_path) -> Non
 
 def test_default_processes_is_at_most_four() -> None:
     assert 0 <= default_processes() <= 4
+
+
+def test_new_posts_are_matched_and_tagged_where_they_are_parsed(harness_factory) -> None:
+    from bot.match.relevance import Relevance
+
+    h = harness_factory()
+    relevance = Relevance(h.store, h.settings.config)
+    body = rss(
+        [
+            {"title": "k8s pods restart, Globex support silent", "link": "https://a.example/1"},
+            {"title": "Billing portal down", "link": "https://a.example/2", "guid": "old"},
+        ]
+    )
+    known = lambda source_id, guids, links: ({"old"}, set())
+    with ParsePool(0, lookup=known, scanner=relevance.scanner()) as pool:
+        [hit_post, skipped] = pool.read(body, URL, source_id=1).matches
+    assert skipped is None  # known: not extracted, not matched
+    [hit] = hit_post.hits
+    assert (hit.topic, hit.channel) == ("kubernetes", "C0K8S")
+    assert hit_post.mentions == {"Globex"}
+    [expected] = relevance.evaluate(
+        Document("k8s pods restart, Globex support silent", "", site="a.example", source="feed"),
+        metrics={},
+        age_hours=5,
+    )
+    assert (hit.score(5), hit.why) == (expected.rank.score, expected.rank.why)
+
+
+def test_a_topic_added_between_cycles_is_matched_by_the_next_cycles_workers(
+    harness_factory,
+) -> None:
+    from bot.match.relevance import Relevance
+
+    h = harness_factory()
+    relevance = Relevance(h.store, h.settings.config)
+    body = rss([{"title": "Our terraform state is locked", "link": "https://a.example/3"}])
+    with ParsePool(1, scanner=relevance.scanner()) as pool:
+        assert pool.read(body, URL, source_id=1).matches[0].hits == ()
+    assert h.store.add_topic("iac", "terraform", "C0IAC")  # what /hark topics add does
+    with ParsePool(1, scanner=relevance.scanner()) as pool:
+        [found] = pool.read(body, URL, source_id=1).matches
+    assert [(hit.topic, hit.channel) for hit in found.hits] == [("iac", "C0IAC")]
+    h.store.add_mute("phrase", "state is locked", "U0MARKETER")  # a mute is honoured too
+    with ParsePool(1, scanner=relevance.scanner()) as pool:
+        assert pool.read(body, URL, source_id=1).matches[0].hits == ()
