@@ -8,11 +8,13 @@ reads the same in Slack's light and dark themes.
 from __future__ import annotations
 
 import io
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from bot.report.digest import Digest
 from bot.store import Store
@@ -43,9 +45,14 @@ def chart_data(store: Store, digest: Digest) -> ChartData:
     if digest.topic is not None:
         row = store.topic_by_name(digest.topic)
         topic_id = int(row.id) if row is not None else -1
-    rows = store.daily_activity(period.since, period.until, topic_id)
-    n_days = max(1, int((period.until - period.since + 86399) // 86400))
-    start = datetime.fromtimestamp(period.since, UTC)
+    # Whole UTC days, as the labels name them: a post made on 11-30 is drawn on 11-30,
+    # and the axis runs to the day the period ends in (for `7d`: eight days, two partial).
+    start = datetime.fromtimestamp(period.since, UTC).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    day0 = start.timestamp()
+    rows = store.daily_activity(period.since, period.until, topic_id, day0=day0)
+    n_days = max(1, math.ceil((period.until - day0) / 86400))
     days = tuple((start + timedelta(days=i)).strftime("%m-%d") for i in range(n_days))
     totals: dict[str, int] = defaultdict(int)
     for r in rows:
@@ -104,6 +111,7 @@ def _activity(ax, data: ChartData) -> None:
     ax.set_xticks(list(x)[::step], data.days[::step])
     ax.set_xlim(-0.6, len(data.days) - 0.4)
     ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # conversations come whole
     if not any(bottom) and not any(data.replied):
         ax.text(
             0.5,

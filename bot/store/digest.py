@@ -302,20 +302,26 @@ class DigestStore(StoreBase):
     # -- the chart -------------------------------------------------------------------------
 
     def daily_activity(
-        self, since: float, until: float, topic_id: int | None = None
+        self, since: float, until: float, topic_id: int | None = None, day0: float | None = None
     ) -> list[DayActivity]:
-        """Posted and replied conversations per day of the period (0 = its first day)."""
+        """Posted and replied conversations per day of the period: day 0 starts at ``day0``
+        (the UTC midnight on or before ``since``, for days as a calendar shows them)."""
         return typed.many(
             DayActivity,
             self.all(
                 f"""
-            SELECT CAST((c.created_at - :since) / {DAY} AS INTEGER) AS day, t.name AS topic,
+            SELECT CAST((c.created_at - :day0) / {DAY} AS INTEGER) AS day, t.name AS topic,
                    count(c.sent_at) AS posted, sum(c.state = 'replied') AS replied
             FROM {COHORT_INDEX} JOIN topics t ON t.id = c.topic_id
             WHERE {cohort_where(topic_id)}
             GROUP BY day, t.name
             """,
-                {"since": since, "until": until, "topic_id": topic_id},
+                {
+                    "since": since,
+                    "until": until,
+                    "topic_id": topic_id,
+                    "day0": since if day0 is None else day0,
+                },
             ),
         )
 

@@ -84,3 +84,26 @@ def test_chart_for_one_topic(harness_factory):
     assert list(data.posted) == ["billing"] and sum(data.posted["billing"]) == 4
     assert data.title == "Hark digest — last 7 days · billing"
     assert parse_period("7d", NOW).since == d.period.since
+
+
+def test_posts_are_drawn_on_their_utc_day_and_counts_are_whole(harness_factory):
+    """A post made on 11-30 was drawn on 11-29 (days counted from `7d`'s start, 09:00, not
+    from midnight), the axis ended the day before, and the y-axis counted in halves."""
+    from matplotlib.figure import Figure
+
+    from bot.report import chart
+    from bot.report.digest import build_digest
+
+    w = World(harness_factory(config=CONFIG))
+    now = NOW + 9 * 3600  # Monday 09:00
+    w.conversation("kubernetes", NOW + 8 * 3600)  # Monday 08:00
+    w.conversation("kubernetes", NOW - 2 * 86400 + 10 * 3600)  # Saturday 10:00
+    w.at(now)
+    d = build_digest(w.store, parse_period("7d", now), None, company="Acme", competitors=())
+    data = chart_data(w.store, d)
+    assert data.days[0] == "03-09" and data.days[-1] == "03-16" and len(data.days) == 8
+    assert data.posted["kubernetes"] == (0, 0, 0, 0, 0, 1, 0, 1)
+    ax = Figure().add_subplot()
+    chart._activity(ax, data)
+    ticks = [t for t in ax.get_yticks() if 0 <= t <= ax.get_ylim()[1]]
+    assert ticks and all(float(t).is_integer() for t in ticks), ticks
