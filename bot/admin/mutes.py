@@ -7,6 +7,7 @@ import re
 from bot.authz import Actor
 from bot.blocks.answers import Message, error_message, section
 from bot.blocks.text import fit, mention, quoted
+from bot.grammar import count
 from bot.store.mutes import MUTE_KINDS
 from bot.wiring import Services
 
@@ -15,6 +16,12 @@ ADD_USAGE = (
     "`/hark mutes add author|site|phrase &lt;value&gt;`, e.g. `/hark mutes add site spam.example`"
 )
 MUTES_SHOWN = 60
+# What a new mute keeps out, said for its kind (an author is a person: "their", not "its").
+_MUTED_POSTS = {
+    "author": "their posts",
+    "site": "posts from that site",
+    "phrase": "posts with that phrase",
+}
 _SITE = re.compile(r"^(?:https?://)?([a-z0-9-]+(?:\.[a-z0-9-]+)+)\.?/?$", re.IGNORECASE)
 
 
@@ -28,8 +35,14 @@ def mutes_command(services: Services, actor: Actor, args: list[str]) -> Message:
             f"{quoted('/hark mutes ' + args[0], 40)} isn't a mutes command. "
             f"Use `/hark mutes` to list them, or {ADD_USAGE} (and `remove` the same way)."
         )
-    if len(args) < 3 or args[1].lower() not in MUTE_KINDS:
-        return error_message(f"Say what to mute and the value. Write it as {ADD_USAGE}.")
+    if len(args) < 2 or args[1].lower() not in MUTE_KINDS:
+        named = f"{quoted(args[1], 40)} isn't something Hark mutes. " if len(args) > 1 else ""
+        return error_message(
+            f"{named}Hark mutes three kinds of thing: an `author`, a `site` or a `phrase`. "
+            f"Write it as {ADD_USAGE}."
+        )
+    if len(args) < 3:
+        return error_message(f"Say which {args[1].lower()} to mute. Write it as {ADD_USAGE}.")
     kind = args[1].lower()
     value = normalized(kind, " ".join(args[2:]))
     if value is None:
@@ -41,7 +54,7 @@ def mutes_command(services: Services, actor: Actor, args: list[str]) -> Message:
     if action == "add":
         if not services.store.add_mute(kind, value, actor.user_id):
             return _reply(f"The {shown} is already muted.")
-        return _reply(f"Muted {shown}: its posts no longer reach any channel.")
+        return _reply(f"Muted the {shown}: {_MUTED_POSTS[kind]} no longer reach any channel.")
     if not services.store.remove_mute(kind, value):
         return error_message(f"The {shown} isn't muted. `/hark mutes` lists the mutes.")
     return _reply(f"Unmuted {shown}.")
@@ -72,7 +85,7 @@ def _listing(services: Services) -> Message:
     ]
     more = f"\n…and {len(rows) - MUTES_SHOWN} more." if len(rows) > MUTES_SHOWN else ""
     text = f"*Mutes* ({len(rows)})\n" + "\n".join(lines) + more
-    return {"text": f"{len(rows)} mutes", "blocks": [section(text)]}
+    return {"text": count(len(rows), "mute"), "blocks": [section(text)]}
 
 
 def _reply(text: str) -> Message:

@@ -8,6 +8,7 @@ import logging
 from slack_sdk import WebClient
 
 from bot.blocks.text import fit, link
+from bot.error_text import plain
 from bot.models import Conversation, Source
 from bot.ops.channels import is_channel_id
 from bot.store import Store
@@ -86,7 +87,8 @@ class AdminNotifier:
         # The poller calls this once per failure streak (a compare-and-set in the store).
         self.notify(
             f":warning: Source {row.id} ({fit(row.label or row.target, 200, one_line=True)})"
-            f" has failed for a day: {fit(row.last_error, 300, one_line=True)}. Hark keeps "
+            f" has failed for a day: {fit(plain(row.last_error or ''), 300, one_line=True)}. "
+            "Hark keeps "
             "retrying; `/hark sources` shows its health."
         )
 

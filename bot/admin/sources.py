@@ -17,6 +17,8 @@ from bot.admin import status
 from bot.authz import Actor
 from bot.blocks.answers import Message, error_message, section
 from bot.blocks.text import duration, fit, quoted
+from bot.error_text import plain
+from bot.grammar import count
 from bot.models import Source, SourceSpec
 from bot.poll.kinds import KINDS, SourceError, expand_source
 from bot.wiring import Services
@@ -81,7 +83,7 @@ def _add(services: Services, args: list[str]) -> Message:
     )
     if outcome.status == "failed":
         return _reply(
-            f"{added}\n:warning: Its first check failed: {fit(outcome.error, 400)}\n"
+            f"{added}\n:warning: Its first check failed: {fit(plain(outcome.error or ''), 400)}\n"
             "Hark keeps it and retries, waiting longer after each failure; `/hark sources` "
             f"shows its health, `/hark sources remove {source_id}` removes it."
         )
@@ -91,7 +93,7 @@ def _add(services: Services, args: list[str]) -> Message:
     else:
         posting = f"none from {window} matches a topic, so nothing is posted now."
     return _reply(
-        f"{added}\n:white_check_mark: First check worked: {outcome.posts} posts recorded "
+        f"{added}\n:white_check_mark: First check worked: {count(outcome.posts, 'post')} recorded "
         f"(older ones are never posted as new); {posting}"
     )
 

@@ -8,7 +8,9 @@ from typing import Any
 
 from bot.blocks.answers import section
 from bot.blocks.text import duration, fit
+from bot.error_text import plain
 from bot.fetch.client import redacted_url
+from bot.grammar import count
 from bot.store import Store
 
 
@@ -24,7 +26,7 @@ def topics_listing(store: Store) -> dict[str, Any]:
         f"`{fit(r.query, 300, one_line=True)}`"
         for r in rows
     ]
-    return {"text": f"{len(rows)} topics", "blocks": [section("*Topics*\n" + "\n".join(lines))]}
+    return {"text": count(len(rows), "topic"), "blocks": [section("*Topics*\n" + "\n".join(lines))]}
 
 
 def _channel(channel: str) -> str:
@@ -64,7 +66,7 @@ def sources_listing(store: Store, *, reveal: bool = False) -> dict[str, Any]:
         blocks.append(section("\n".join(lines[start : start + SOURCES_PER_SECTION])))
     if len(rows) > SOURCES_SHOWN:
         blocks.append(section(f"…and {len(rows) - SOURCES_SHOWN} more not shown."))
-    return {"text": f"{len(rows)} sources, {len(failing)} failing", "blocks": blocks}
+    return {"text": f"{count(len(rows), 'source')}, {len(failing)} failing", "blocks": blocks}
 
 
 def source_name(r: Any, *, reveal: bool = False) -> str:
@@ -87,8 +89,8 @@ def _source_line(r: Any, now: float, reveal: bool = False) -> str:
         since = duration(now - r.failing_since) if r.failing_since else "–"
         return (
             f"`{r.id}` {name} — :red_circle: failing for {since} "
-            f"({r.consecutive_failures} tries): "
-            f"{fit(r.last_error or 'unknown error', 160, one_line=True)} · {when}"
+            f"({count(r.consecutive_failures, 'try')}): "
+            f"{fit(plain(r.last_error or '') or 'unknown error', 160, one_line=True)} · {when}"
         )
     if r.last_success_at:
         return (

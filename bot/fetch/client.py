@@ -27,6 +27,7 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
+from bot.error_text import reason
 from bot.fetch import body as fetchbody
 from bot.fetch import deadline as fetchdeadline
 from bot.fetch import netguard
@@ -359,12 +360,13 @@ def _status_message(url: str, status: int) -> str:
 
 def _transport_message(url: str, exc: Exception) -> str:
     # httpcore's own messages name the cause ("[Errno 111] Connection refused",
-    # "[SSL: CERTIFICATE_VERIFY_FAILED] ...") and never include headers.
-    cause = str(exc) or type(exc).__name__
+    # "[SSL: CERTIFICATE_VERIFY_FAILED] ...") and never include headers; bot/error_text.py
+    # says it in plain words.
+    cause = reason(exc)
     if isinstance(exc, httpcore.ConnectError):
-        return f"could not connect to {_shown(url)} ({cause})."
+        return f"could not connect to {_shown(url)}: {cause}."
     if isinstance(exc, httpcore.RemoteProtocolError):
         return f"{_shown(url)} broke the HTTP protocol ({cause})."
     if isinstance(exc, httpcore.UnsupportedProtocol):
         return f"the URL is not valid ({cause}); check the source URL."
-    return f"fetching {_shown(url)} failed ({cause})."
+    return f"fetching {_shown(url)} failed: {cause}."

@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 import httpcore
 
+from bot.error_text import reason
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 # Cloud instance metadata endpoints: AWS/GCP/Azure/OpenStack (IPv4), AWS
@@ -54,7 +56,7 @@ def system_resolver(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError, ValueError) as exc:
-        raise HostNotFound(f"could not resolve host {host} ({exc})") from exc
+        raise HostNotFound(f"could not resolve host {host}: {reason(exc)}") from exc
     return [str(info[4][0]) for info in infos]
 
 

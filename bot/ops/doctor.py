@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TextIO
+import os
+import tempfile
+from typing import Any, TextIO
 
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
+from bot.error_text import plain, reason
 from bot.fetch.client import FetchError
+from bot.grammar import count
 from bot.store import Store
 from bot.wiring import build_services
 
@@ -38,7 +42,15 @@ def run_doctor(settings: Settings, out: TextIO) -> int:
     if not settings.bot_token:
         report(False, "SLACK_BOT_TOKEN", "set it to the app's Bot User OAuth Token (xoxb-…)")
         return 1
-    store = Store(settings.db_path)
+    # The doctor looks and never changes anything: a database file that does not exist yet
+    # is not created (the checks run on a scratch copy made from the config instead).
+    scratch = None
+    db_path = settings.db_path
+    if "://" not in db_path and db_path != ":memory:" and not os.path.exists(db_path):
+        report(True, f"database {db_path} does not exist yet; `hark run` creates it")
+        scratch = tempfile.TemporaryDirectory(prefix="hark-doctor-")
+        db_path = os.path.join(scratch.name, "doctor.db")
+    store = Store(db_path)
     try:
         services = build_services(settings, store)
         client = services.client
@@ -65,7 +77,7 @@ def run_doctor(settings: Settings, out: TextIO) -> int:
         except OSError as exc:
             report(
                 False,
-                f"cannot reach Slack at {settings.slack_api_url}: {type(exc).__name__}",
+                f"cannot reach Slack at {settings.slack_api_url}: {reason(exc)}",
                 "check the network or SLACK_API_URL",
             )
             return 1
@@ -78,22 +90,10 @@ def run_doctor(settings: Settings, out: TextIO) -> int:
         elif not settings.signing_secret:
             report(False, "SLACK_SIGNING_SECRET", "set it (Basic Information → Signing Secret)")
         for topic in store.topics():
-            channel = topic.channel
-            try:
-                info = client.conversations_info(channel=channel)["channel"]
-                member = bool(info.get("is_member"))
-                where = "is in" if member else "is not in"
-                report(
-                    member,
-                    f"topic {topic.name}: the bot {where} {channel}",
-                    f"invite the bot: `/invite @Hark` in {channel}",
-                )
-            except SlackApiError as exc:
-                report(
-                    False,
-                    f"topic {topic.name}: channel {channel}: {exc.response.get('error')}",
-                    "use a channel ID (right-click the channel → Copy link) in the config",
-                )
+            _check_channel(client, report, f"topic {topic.name}", topic.channel)
+        digest_channel = settings.config.digest.channel
+        if digest_channel:
+            _check_channel(client, report, "digest", digest_channel)
         for source in store.sources(enabled_only=True):
             name = source.label or source.target
             if source.kind != "feed":
@@ -106,11 +106,33 @@ def run_doctor(settings: Settings, out: TextIO) -> int:
             except FetchError as exc:
                 report(
                     False,
-                    f"source {source.id}: {exc.message}",
+                    f"source {source.id}: {plain(exc.message)}",
                     "check the URL, or `/hark sources` for its history",
                 )
         services.fetcher.close()
     finally:
         store.close()
-    out.write("all good\n" if not problems else f"{problems} thing(s) to fix\n")
+        if scratch is not None:
+            scratch.cleanup()
+    out.write("all good\n" if not problems else f"{count(problems, 'thing to fix')}\n")
     return 0 if not problems else 1
+
+
+def _check_channel(client: Any, report: Any, what: str, channel: str) -> None:
+    """Is the bot in ``channel``? Named as ``#name (C…)`` when Slack tells the name."""
+    try:
+        info = client.conversations_info(channel=channel)["channel"]
+    except SlackApiError as exc:
+        report(
+            False,
+            f"{what}: channel {channel}: {exc.response.get('error')}",
+            "use a channel ID (right-click the channel → Copy link) in the config",
+        )
+        return
+    shown = f"#{info['name']} ({channel})" if info.get("name") else channel
+    member = bool(info.get("is_member"))
+    report(
+        member,
+        f"{what}: the bot {'is in' if member else 'is not in'} {shown}",
+        f"invite the bot: `/invite @Hark` in {shown}",
+    )

@@ -34,13 +34,13 @@ def test_muted_author_site_and_phrase_are_not_posted(harness_factory, feeds):
     feeds.set("/feed.xml", rss([_item(0, "old", "https://a.example/0")]))
     h = harness_factory([feeds.url("/feed.xml")])
     h.poll()  # seed
-    for text in (
-        "mutes add author @SpamBot",
-        "mutes add site https://Ads.Example",
-        'mutes add phrase "free trial"',
+    for text, said in (
+        ("mutes add author @SpamBot", "Muted the author *SpamBot*: their posts no longer"),
+        ("mutes add site https://Ads.Example", "Muted the site *ads.example*: posts from that"),
+        ('mutes add phrase "free trial"', "Muted the phrase *free trial*: posts with that phrase"),
     ):
         h.command("/hark", text, user_id=ADMIN)
-        assert "Muted" in _answer(h)
+        assert said in _answer(h) and "its posts" not in _answer(h)
     h.command("/hark", "mutes", user_id="U0SME1")
     listing = _answer(h)
     assert "author: *SpamBot*" in listing and "site: *ads.example*" in listing
@@ -82,7 +82,11 @@ def test_mute_mistakes_and_permissions(harness_factory):
     h.command("/hark", "mutes add author bob", user_id="U0SME1")
     assert "Only Hark admins" in _answer(h) and h.store.mutes() == []
     h.command("/hark", "mutes add colour red", user_id=ADMIN)
-    assert "Say what to mute" in _answer(h)
+    assert "`colour` isn't something Hark mutes" in _answer(h)
+    assert "an `author`, a `site` or a `phrase`" in _answer(h)
+    h.command("/hark", "mutes add site", user_id=ADMIN)
+    assert "Say which site to mute" in _answer(h)
+
     h.command("/hark", "mutes add site not a site", user_id=ADMIN)
     assert "isn't a site" in _answer(h)
     h.command("/hark", "mutes add phrase !!!", user_id=ADMIN)

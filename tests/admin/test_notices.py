@@ -80,3 +80,17 @@ def test_a_notice_slack_refuses_is_logged_not_raised(harness_factory, caplog) ->
     h.fake.fail("chat.postMessage", error="channel_not_found", times=None)
     h.services.notifier.notify("Something happened.")
     assert "could not notify admin U0MARKETER" in caplog.text
+
+
+def test_a_source_down_is_said_without_os_jargon(harness_factory, feeds) -> None:
+    h = harness_factory([feeds.url("/feed.xml")])
+    client = WebClient(token="xoxb-test", base_url=h.fake.url)
+    notifier = AdminNotifier(client, h.store, frozenset({"U0MARKETER"}))
+    row = h.store.record_poll_failure(
+        h.store.sources()[0].id,
+        "could not resolve host hnrss.org ([Errno -2] Name or service not known)",
+    )
+    notifier.source_down(row)
+    ((_, text),) = dms(h)
+    assert "has failed for a day: could not resolve host hnrss.org: the name does not exist" in text
+    assert "Errno" not in text

@@ -48,6 +48,7 @@ def test_add_polls_once_records_the_backlog_and_posts_only_recent_matches(harnes
     answer = _answer(h)
     assert "Added source `1`" in answer and "every 30 min" in answer
     assert "First check worked: 2 posts recorded" in answer
+    assert "(1 posts)" not in answer and "1 posts" not in answer
     assert "1 from the last 24 h match a topic and will be posted" in answer
     (row,) = h.store.sources()
     assert (row.every_seconds, row.seeded, row.from_config) == (1800, 1, 0)
@@ -65,6 +66,8 @@ def test_add_accepts_short_forms_and_keeps_a_source_whose_first_check_fails(harn
     answer = _answer(h)
     assert "Added source `1`: HN “kubernetes operator”, checked every 2 h" in answer
     assert "Its first check failed: could not connect to https://hnrss.org/newest?…" in answer
+    assert "Errno" not in answer
+
     assert "`/hark sources remove 1` removes it" in answer
     (row,) = h.store.sources()
     assert row.target == "https://hnrss.org/newest?q=kubernetes+operator"
@@ -149,12 +152,26 @@ def test_listing_shows_health_failing_first(harness_factory, feeds):
     broken, ok = answer.index("broken.xml"), answer.index("ok.xml")
     assert broken < ok  # failing sources come first
     assert ":red_circle: failing for 3 h (2 tries)" in answer
+
     assert "answered 503 Service Unavailable: the server is having trouble" in answer
     assert "next check in" in answer
     assert ":large_green_circle: ok 0 s ago · every 10 min · next check in" in answer
 
 
+def test_listing_says_one_try_and_an_os_error_in_plain_words(harness_factory, feeds):
+    h = harness_factory([feeds.url("/gone.xml")])
+    source = h.store.sources()[0]
+    h.store.record_poll_failure(
+        source.id, "could not resolve host hnrss.org ([Errno -2] Name or service not known)"
+    )
+    h.command("/hark", "sources", user_id=ADMIN)
+    answer = _answer(h)
+    assert "(1 try): could not resolve host hnrss.org: the name does not exist" in answer
+    assert "Errno" not in answer and "1 tries" not in answer
+
+
 def test_listing_escapes_labels_and_fits_many_sources(harness_factory, feeds):
+
     urls = [feeds.url(f"/{i}.xml?q=<!channel>") for i in range(70)]
     h = harness_factory(urls)
     h.command("/hark", "sources", user_id=ADMIN)

@@ -282,6 +282,8 @@ def test_connection_refused_is_a_clear_temporary_error(fetcher: Fetcher) -> None
     with pytest.raises(FetchError, match="could not connect") as caught:
         fetcher.fetch(f"http://127.0.0.1:{port}/feed")
     assert not caught.value.permanent
+    assert "the server refused the connection" in str(caught.value)
+    assert "Errno" not in str(caught.value)
 
 
 def _fetch_all(fetcher: Fetcher, urls: list[str]) -> None:

@@ -18,13 +18,46 @@ def test_doctor_reports_channels_sources_and_fixes(harness_factory, feeds, fake_
     assert status == 1
     assert "ok   token works: bot U0HARKBOT" in text
     assert (
-        "FAIL topic billing: the bot is not in C0BILL\n     → invite the bot: `/invite @Hark` in C0BILL"
-        in text
-    )
-    assert "ok   topic kubernetes: the bot is in C0K8S" in text
+        "FAIL topic billing: the bot is not in #c0bill (C0BILL)\n"
+        "     → invite the bot: `/invite @Hark` in #c0bill (C0BILL)"
+    ) in text
+    assert "ok   topic kubernetes: the bot is in #c0k8s (C0K8S)" in text
     assert "answers 200" in text and "gone.xml answered 404" in text
-    assert text.endswith("2 thing(s) to fix\n")
+    assert text.endswith("2 things to fix\n")
     assert "xoxb-test" not in text
+
+
+def test_doctor_says_one_thing_to_fix_and_checks_the_digest_channel(harness_factory, fake_slack):
+    config = (
+        "topics:\n  - {name: kubernetes, query: k8s, channel: C0K8S}\ndigest: {channel: C0MKTG}\n"
+    )
+    h = harness_factory(config=config)
+    fake_slack.not_in_channel.add("C0MKTG")
+    out = io.StringIO()
+    assert run_doctor(h.settings, out) == 1
+    text = out.getvalue()
+    assert "FAIL digest: the bot is not in #c0mktg (C0MKTG)" in text
+    assert text.endswith("\n1 thing to fix\n")
+
+
+def test_doctor_does_not_create_the_database_file(fake_slack, tmp_path, monkeypatch):
+    from tests.support.harness import BASE_CONFIG
+
+    path = tmp_path / "hark.yml"
+    path.write_text(BASE_CONFIG.replace("sources:\n%s\n", ""))
+    db = tmp_path / "new.db"
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": "s",
+        "SLACK_API_URL": fake_slack.url,
+        "HARK_DB": str(db),
+        "HARK_CONFIG": str(path),
+    }
+    out = io.StringIO()
+    run_doctor(load_settings(env), out)
+    assert not db.exists()
+    assert f"ok   database {db} does not exist yet; `hark run` creates it" in out.getvalue()
+    assert "ok   topic kubernetes: the bot is in #c0k8s (C0K8S)" in out.getvalue()
 
 
 def test_doctor_without_token(tmp_path):
