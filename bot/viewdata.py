@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.models import Conversation
+from bot.models import Conversation, Person
 
 # --- conversations: the card, the Ignore modal, the Reply modal ---------------------------
 
@@ -115,6 +115,37 @@ class HomeSummary:
     mine: list[Conversation] = field(default_factory=list)  # claimed by me, awaiting my reply
     waiting: list[Conversation] = field(default_factory=list)  # unclaimed, on my topics
     month: MonthNumbers = MonthNumbers()
+
+
+# --- /register show and delete ----------------------------------------------------------------
+
+
+POSTS_COUNTED = 100
+
+
+@dataclass(frozen=True)
+class Account:
+    network: str  # as people read it: "X", "Mastodon"
+    handle: str  # canonical
+    url: str | None  # its public profile
+
+
+@dataclass(frozen=True)
+class RegistrationHeld:
+    """Everything Hark holds about a registered person (``/register show``)."""
+
+    person: Person
+    topics: tuple[str, ...]
+    accounts: tuple[Account, ...]  # by network
+    posts: int  # their own public posts counted as reach, up to POSTS_COUNTED
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What ``/register delete`` did."""
+
+    erased: bool  # False: there was no profile
+    released: int  # open claims given back to the team first
 
 
 # --- /who-covers ----------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -11,8 +13,15 @@ from bot.authz import actor_of
 from bot.blocks.answers import error_message
 from bot.blocks.dialogs import view_metadata
 from bot.blocks.register import CALLBACK_ID as REGISTER_CALLBACK
-from bot.blocks.register import read_register_values, register_modal
+from bot.blocks.register import (
+    erasure_answer,
+    read_register_values,
+    register_help,
+    register_modal,
+    registration_shown,
+)
 from bot.blocks.text import quoted
+from bot.engage.transitions import Engagement
 from bot.people import registration
 from bot.people.handles import NETWORKS
 from bot.people.profiles import slack_profile
@@ -38,15 +47,13 @@ def register_command(
     user_id = command["user_id"]
     sub = (command.get("text") or "").strip().lower()
     if sub == "help":
-        respond(response_type="ephemeral", **registration.register_help())
+        respond(response_type="ephemeral", **register_help())
         return
     if sub == "show":
-        respond(response_type="ephemeral", **registration.show_registration(hark.store, user_id))
+        respond(response_type="ephemeral", **show_registration(hark.store, user_id))
         return
     if sub == "delete":
-        answer = registration.delete_registration(
-            hark.store, user_id, hark.engagement, hark.publisher.refresh
-        )
+        answer = delete_registration(hark.store, user_id, hark.engagement, hark.publisher.refresh)
         respond(response_type="ephemeral", **answer)
         return
     if sub:
@@ -68,6 +75,21 @@ def register_command(
         trigger_id=command["trigger_id"],
         view=register_modal(topics, prefill, networks=NETWORKS, private_metadata=metadata),
     )
+
+
+def show_registration(store: Any, user_id: str) -> dict:  # the Store: reached through bot/
+    """``/register show``: what bot/people/ finds, rendered by bot/blocks/register.py."""
+    return registration_shown(registration.registration_held(store, user_id))
+
+
+def delete_registration(
+    store: Any,
+    user_id: str,
+    engagement: Engagement | None = None,
+    refresh: Callable[[int], object] | None = None,
+) -> dict:
+    """``/register delete``: bot/people/ erases (open claims back first), blocks/ answers."""
+    return erasure_answer(registration.delete_registration(store, user_id, engagement, refresh))
 
 
 def submit_registration(

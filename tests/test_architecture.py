@@ -34,7 +34,6 @@ DOMAIN_IMPORTS_BLOCKS: dict[str, str] = {
     "bot.admin.notices": "escapes with bot/blocks/text.py for its direct messages",
     "bot.authz": "escapes with bot/blocks/text.py for its refusal text",
     "bot.engage.transitions": "escapes with bot/blocks/text.py for its refusal texts",
-    "bot.people.registration": "builds the /register show answer itself",
 }
 BLOCKS_IMPORT_DOMAIN: dict[str, str] = {}
 OVER_THE_SIZE_LIMIT: dict[str, str] = {

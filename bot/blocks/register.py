@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.blocks.answers import section
 from bot.blocks.dialogs import modal
-from bot.blocks.text import plain
+from bot.blocks.text import fit, link, plain
+from bot.viewdata import POSTS_COUNTED, Erasure, RegistrationHeld
 
 CALLBACK_ID = "register"
 ACTION = "value"
@@ -163,3 +165,65 @@ def read_register_values(state_values: Mapping[str, Any]) -> dict[str, Any]:
         else:
             values[block_id] = element.get("value") or ""
     return values
+
+
+REGISTER_HELP = """*Register with Hark* so the conversations on your topics find you.
+• `/register` — open the form: your accounts (X, LinkedIn, Mastodon, Bluesky, GitHub, Reddit, Stack Overflow, YouTube, blog), the topics you can speak to, whether Hark may mention you, when you're away
+• `/register show` — what Hark holds about you
+• `/register delete` — erase your profile, accounts and recorded posts (anonymous counts stay)
+Hark reads the public feeds of your blog, Mastodon and Bluesky accounts and counts your posts that mention the company or a topic as the company's reach: they are never posted to a channel, and `/register show` and the App Home show them to you.
+Handles can be written as you like: `@alice`, `alice` and `https://x.com/alice` are the same X account."""
+
+
+def register_help() -> dict[str, Any]:
+    """The plain answer to ``/register help``."""
+    return {"text": "How /register works", "blocks": [section(REGISTER_HELP)]}
+
+
+def registration_shown(held: RegistrationHeld | None) -> dict[str, Any]:
+    """``/register show``: everything Hark holds about the person, in their words."""
+    if held is None:
+        return {
+            "text": "You're not registered",
+            "blocks": [section("Hark holds nothing about you. `/register` to start.")],
+        }
+    person = held.person
+    lines = ["*What Hark holds about you*"]
+    for key, label in (
+        ("name", "Name"),
+        ("title", "Title"),
+        ("department", "Department"),
+        ("tags", "Expertise"),
+        ("languages", "Languages"),
+        ("away_until", "Away until"),
+    ):
+        value = getattr(person, key)
+        if value:
+            lines.append(f"• {label}: {fit(str(value), 300, one_line=True)}")
+    topics = held.topics
+    lines.append(f"• Topics: {fit(', '.join(topics), 500) if topics else 'none'}")
+    for account in held.accounts:
+        shown = link(account.url, account.handle, 200)
+        lines.append(f"• {account.network}: {shown}")
+    lines.append(f"• Mentions: {'yes' if person.pingable else 'no'}")
+    if held.posts:
+        lines.append(
+            f"• Your public posts Hark counted as the company's reach: {held.posts}"
+            f"{'+' if held.posts == POSTS_COUNTED else ''}"
+        )
+    return {"text": "Your Hark registration", "blocks": [section("\n".join(lines))]}
+
+
+def erasure_answer(erasure: Erasure) -> dict[str, Any]:
+    """``/register delete``: what was erased, and the claims given back."""
+    if erasure.erased:
+        text = (
+            "Done: your profile, topics, accounts and recorded posts are erased. "
+            "Engagement counts stay, no longer linked to you."
+        )
+    else:
+        text = "Hark held no profile for you; nothing to erase."
+    released = erasure.released
+    if released:
+        text += f" {released} open claim{'s' if released != 1 else ''} went back to the team."
+    return {"text": text, "blocks": [section(text)]}

@@ -8,27 +8,13 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.blocks.answers import section
-from bot.blocks.text import fit, link
 from bot.engage.transitions import Engagement
 from bot.models import State
 from bot.people.handles import NETWORKS, Registration, validate_registration
 from bot.store import Store
-from bot.viewdata import profile_url
+from bot.viewdata import POSTS_COUNTED, Account, Erasure, RegistrationHeld, profile_url
 
 log = logging.getLogger(__name__)
-
-REGISTER_HELP = """*Register with Hark* so the conversations on your topics find you.
-• `/register` — open the form: your accounts (X, LinkedIn, Mastodon, Bluesky, GitHub, Reddit, Stack Overflow, YouTube, blog), the topics you can speak to, whether Hark may mention you, when you're away
-• `/register show` — what Hark holds about you
-• `/register delete` — erase your profile, accounts and recorded posts (anonymous counts stay)
-Hark reads the public feeds of your blog, Mastodon and Bluesky accounts and counts your posts that mention the company or a topic as the company's reach: they are never posted to a channel, and `/register show` and the App Home show them to you.
-Handles can be written as you like: `@alice`, `alice` and `https://x.com/alice` are the same X account."""
-
-
-def register_help() -> dict[str, Any]:
-    """The plain answer to ``/register help``."""
-    return {"text": "How /register works", "blocks": [section(REGISTER_HELP)]}
 
 
 def registration_prefill(store: Store, user_id: str) -> dict[str, Any]:
@@ -63,39 +49,17 @@ def save_registration(
     return reg
 
 
-def show_registration(store: Store, user_id: str) -> dict[str, Any]:
-    """Everything Hark holds about the person, in their words."""
+def registration_held(store: Store, user_id: str) -> RegistrationHeld | None:
+    """Everything Hark holds about the person (None: nothing), for ``/register show``."""
     person = store.person(user_id)
     if person is None:
-        return {
-            "text": "You're not registered",
-            "blocks": [section("Hark holds nothing about you. `/register` to start.")],
-        }
-    lines = ["*What Hark holds about you*"]
-    for key, label in (
-        ("name", "Name"),
-        ("title", "Title"),
-        ("department", "Department"),
-        ("tags", "Expertise"),
-        ("languages", "Languages"),
-        ("away_until", "Away until"),
-    ):
-        value = getattr(person, key)
-        if value:
-            lines.append(f"• {label}: {fit(str(value), 300, one_line=True)}")
-    topics = store.person_topics(user_id)
-    lines.append(f"• Topics: {fit(', '.join(topics), 500) if topics else 'none'}")
-    for network, handle in sorted(store.accounts(user_id).items()):
-        shown = link(profile_url(network, handle), handle, 200)
-        lines.append(f"• {NETWORKS.get(network, network)}: {shown}")
-    lines.append(f"• Mentions: {'yes' if person.pingable else 'no'}")
-    posts = store.recent_employee_posts(user_id, limit=100)
-    if posts:
-        lines.append(
-            f"• Your public posts Hark counted as the company's reach: {len(posts)}"
-            f"{'+' if len(posts) == 100 else ''}"
-        )
-    return {"text": "Your Hark registration", "blocks": [section("\n".join(lines))]}
+        return None
+    accounts = tuple(
+        Account(NETWORKS.get(network, network), handle, profile_url(network, handle))
+        for network, handle in sorted(store.accounts(user_id).items())
+    )
+    posts = store.recent_employee_posts(user_id, limit=POSTS_COUNTED)
+    return RegistrationHeld(person, tuple(store.person_topics(user_id)), accounts, len(posts))
 
 
 def delete_registration(
@@ -103,7 +67,7 @@ def delete_registration(
     user_id: str,
     engagement: Engagement | None = None,
     refresh: Callable[[int], object] | None = None,
-) -> dict[str, Any]:
+) -> Erasure:
     """Erase the person. Their open claims go back to the team first (``engagement``
     releases them, ``refresh`` re-renders those cards), so none is left with a ghost owner."""
     released = 0
@@ -119,13 +83,4 @@ def delete_registration(
         released += len(done)
         if not done:
             break
-    if store.delete_person(user_id):
-        text = (
-            "Done: your profile, topics, accounts and recorded posts are erased. "
-            "Engagement counts stay, no longer linked to you."
-        )
-    else:
-        text = "Hark held no profile for you; nothing to erase."
-    if released:
-        text += f" {released} open claim{'s' if released != 1 else ''} went back to the team."
-    return {"text": text, "blocks": [section(text)]}
+    return Erasure(erased=store.delete_person(user_id), released=released)

@@ -6,13 +6,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.people.registration import (
-    delete_registration,
-    register_help,
-    registration_prefill,
-    save_registration,
-    show_registration,
-)
+from bot.blocks.register import register_help
+from bot.people.registration import registration_prefill, save_registration
+from handlers.register import delete_registration, show_registration
 from tests.support.blockkit import validate_blocks
 from tests.support.harness import seed_conversation
 from tests.support.mentions import text_leaves
