@@ -10,8 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlite_utils import Database
-
+from bot.store.lite import Database
 from bot.store.schema import apply_migrations
 
 

@@ -1,0 +1,32 @@
+"""sqlite-utils, imported without its optional numpy and pandas support.
+
+sqlite-utils imports numpy and pandas when they are installed (matplotlib brings
+numpy, for the digest's chart) only to map their scalar types to column types;
+Hark never stores either, and importing numpy costs every ``hark`` command about
+0.1 s. Every module of the store imports sqlite-utils through this one.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def _import_without_numpy() -> None:
+    if "sqlite_utils.db" in sys.modules:
+        return
+    blocked = [name for name in ("numpy", "pandas") if name not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # type: ignore[assignment]  # import raises ImportError
+    try:
+        import sqlite_utils.db  # noqa: F401
+    finally:
+        for name in blocked:
+            del sys.modules[name]  # numpy stays importable for whoever needs it (the chart)
+
+
+_import_without_numpy()
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+__all__ = ["Database", "Migrations"]
