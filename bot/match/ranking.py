@@ -58,6 +58,42 @@ def aged_score(score: float, age_hours: float | None) -> float:
     return round(score, 1)
 
 
+def _term_pattern(term: str) -> re.Pattern[str]:
+    """A term or phrase as shown (``observab*``, ``acme cloud``) as a whole-word pattern."""
+    prefix = term.endswith("*")
+    words = (term[:-1] if prefix else term).split()
+    body = r"\W+".join(re.escape(w) for w in words)
+    return re.compile(rf"(?<!\w){body}" + (r"\w*" if prefix else r"(?!\w)"), re.IGNORECASE)
+
+
+def matched_reason(title: str, text: str, terms: tuple[str, ...], in_title: bool) -> str:
+    """``matched *kubernetes* in the title, *k8s*``: each term named where it was found,
+    a prefix term by the word it found (``*observability*``, never ``*observab**``, which
+    breaks Slack's bold). A term the engine found but this plain reading does not (text
+    it folds differently) goes where the engine said a term was."""
+    titled: list[str] = []
+    elsewhere: list[str] = []
+    for term in terms[:3]:
+        found = _term_pattern(term).search(title)
+        where = titled if found else elsewhere
+        if not found:
+            found = _term_pattern(term).search(text)
+            where = elsewhere if found or not in_title else titled
+        if found and term.endswith("*"):
+            shown = found.group(0)
+        else:
+            shown = term[:-1] + "…" if term.endswith("*") else term
+        where.append(f"*{shown}*")
+    if not titled and not elsewhere:
+        return "matched the query"
+    parts = []
+    if titled:
+        parts.append(", ".join(titled) + " in the title")
+    if elsewhere:
+        parts.append(", ".join(elsewhere) + (" in the text" if titled else ""))
+    return "matched " + ", ".join(parts)
+
+
 def unaged_rank(
     *,
     title: str,
@@ -68,8 +104,7 @@ def unaged_rank(
 ) -> tuple[float, tuple[str, ...]]:
     """The score before its age penalty (unrounded), and the reasons: all but the age."""
     score = 10.0
-    matched = ", ".join(f"*{t}*" for t in terms[:3]) or "the query"
-    reasons = [f"matched {matched}" + (" in the title" if in_title else "")]
+    reasons = [matched_reason(title, text, terms, in_title)]
     if in_title:
         score += 15
     head = f"{title}\n{text[:600]}"

@@ -72,3 +72,17 @@ def test_reasons_read_as_one_line() -> None:
         "matched *kubernetes* in the title · asks a question · asks for a recommendation · "
         "sounds like a complaint"
     )
+
+
+def test_the_why_line_names_each_term_where_it_was_found() -> None:
+    """It said `matched *kubernetes*, *k8s* in the title` with k8s only in the body, and a
+    prefix term rendered as `*observab**`, which breaks Slack's bold."""
+    title, text = "Kubernetes pods keep crashing", "our k8s cluster, version 1.29"
+    why = rank(title, text, terms=("kubernetes", "k8s"), in_title=True).why
+    assert why == "matched *kubernetes* in the title, *k8s* in the text"
+    why = rank("Pods", "new Observability tools", terms=("observab*",)).why
+    assert why == "matched *Observability*" and "**" not in why
+    why = rank("Observability, at last", "", terms=("observab*", "acme cloud"), in_title=True).why
+    # a term the plain reading cannot place goes where the engine said (in_title)
+    assert why == "matched *Observability*, *acme cloud* in the title"
+    assert rank("x", "y", terms=("observab*",)).why == "matched *observab…*"
