@@ -22,6 +22,7 @@ from bot.blocks.register import (
 )
 from bot.blocks.text import quoted
 from bot.engage.transitions import Engagement
+from bot.grammar import count
 from bot.people import registration
 from bot.people.handles import NETWORKS
 from bot.people.profiles import slack_profile
@@ -111,9 +112,9 @@ def submit_registration(
         ack(response_action="errors", errors=reg.errors)
         return
     ack()
-    count = len(reg.accounts)
     client.chat_postMessage(
         channel=user,
-        text=f"Saved: {count} account{'s' if count != 1 else ''} and {len(reg.topics)} topics. "
+        text=f"Saved: {count(len(reg.accounts), 'account')} and "
+        f"{count(len(reg.topics), 'topic')}. "
         "`/register show` shows what Hark holds; `/register` again to change it.",
     )

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.blocks.text import CONTEXT_TEXT, FALLBACK_TEXT, duration, fit, link, mention
+from bot.grammar import with_article
 from bot.viewdata import METADATA_EVENT, Card, Expert
 
 EXCERPT = 400
@@ -269,9 +270,9 @@ def escalation_note(waited: float) -> dict[str, Any]:
 def escalation_message(topic: str, channel: str, permalink: str | None, waited: float) -> dict:
     """The direct message each admin gets about an unclaimed conversation."""
     where = (
-        link(permalink, f"a {topic} conversation", 120)
+        link(permalink, f"{with_article(topic)} conversation", 120)
         if permalink
-        else f"a {fit(topic, 60)} conversation"
+        else f"{with_article(fit(topic, 60))} conversation"
     )
     return _message(
         f":rotating_light: Nobody has claimed {where} in {_channel(channel)} for "
@@ -284,7 +285,7 @@ def owner_nudge(topic: str, permalink: str | None, held: float) -> dict[str, Any
     what = (
         link(permalink, f"this {topic} conversation", 120)
         if permalink
-        else (f"a {fit(topic, 60)} conversation")
+        else (f"{with_article(fit(topic, 60))} conversation")
     )
     return _message(
         f":wave: You claimed {what} {duration(held)} ago and it has no reply yet. "

@@ -13,6 +13,8 @@ from typing import Any
 
 from bot.blocks.answers import section
 from bot.blocks.text import HEADER_TEXT, duration, fit, link, mention, plain
+from bot.grammar import count
+
 from bot.viewdata import Attention, ConversationLine, Digest, PersonLine, TopicLine
 
 POST_ACTION = "digest_post"
@@ -144,7 +146,7 @@ def _blocks(d: Digest, scale: float, shareable: bool) -> list[dict[str, Any]]:
             _listing(
                 "*Gone quiet* — handled conversations, then none for a month",
                 [
-                    f"• {mention(q.user_id)} — {q.conversations:,} conversations in the "
+                    f"• {mention(q.user_id)} — {count(q.conversations, 'conversation')} in the "
                     f"4 months before, the last on {_day(q.last_at)}"
                     for q in d.quiet
                 ],
@@ -211,9 +213,9 @@ def _speed(d: Digest) -> str:
     return (
         "*Speed* — from posting in the channel\n"
         f"Time to claim: median *{duration(s.claim_p50)}* · 90th percentile "
-        f"*{duration(s.claim_p90)}* ({s.claims:,} claims)\n"
+        f"*{duration(s.claim_p90)}* ({count(s.claims, 'claim')})\n"
         f"Time to reply: median *{duration(s.reply_p50)}* · 90th percentile "
-        f"*{duration(s.reply_p90)}* ({s.replies:,} replies)"
+        f"*{duration(s.reply_p90)}* ({count(s.replies, 'reply')})"
     )
 
 
@@ -264,7 +266,7 @@ def _attention_line(a: Attention) -> str:
     else:
         arrow = "▲" if a.change_points > 0 else "▼" if a.change_points < 0 else "="
         change = f"{arrow} {abs(a.change_points):.0f} pts (was {a.previous_share:.0%})"
-    return f"• {name} {share} ({a.mentions:,} posts) {change}".rstrip()
+    return f"• {name} {share} ({count(a.mentions, 'post')}) {change}".rstrip()
 
 
 def _names(attention: Sequence[Attention]) -> str:

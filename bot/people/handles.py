@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlsplit
 
+from bot.grammar import with_article
+
 NETWORKS: dict[str, str] = {
     "x": "X (Twitter)",
     "linkedin": "LinkedIn",
@@ -54,7 +56,7 @@ def normalize_account(network: str, value: str) -> str:
                 f"A blog or feed URL starts with http:// or https://, e.g. {_HINTS['blog']}"
             )
         raise AccountError(
-            f"Doesn't look like a {NETWORKS[network]} account. Try {_HINTS[network]}"
+            f"Doesn't look like {with_article(NETWORKS[network])} account. Try {_HINTS[network]}"
         )
     return result
 

@@ -64,3 +64,19 @@ def test_the_digest_message_and_its_post_button(harness_factory) -> None:
     public = digest_message(shown)
     assert POST_ACTION not in json.dumps(public["blocks"])
     assert text_leaves(public["blocks"])
+
+
+def test_the_digest_counts_agree_with_their_nouns(harness_factory) -> None:
+    import dataclasses
+
+    from bot.viewdata import Attention, Speed
+
+    w = build_world(harness_factory(config=CONFIG))
+    shown = dataclasses.replace(
+        digest(w, "7d", "kubernetes"),
+        speed=Speed(60.0, 120.0, 600.0, 900.0, claims=1, replies=1),
+        attention=(Attention("Acme", True, 1, 1.0, 0, None),),
+    )
+    text = json.dumps(digest_message(shown)["blocks"], ensure_ascii=False)
+    assert "(1 claim)" in text and "(1 reply)" in text and "(1 post)" in text
+    assert "1 claims" not in text and "1 replies" not in text and "1 posts" not in text

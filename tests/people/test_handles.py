@@ -57,7 +57,14 @@ def test_wrong_handles_are_refused_with_a_form_that_works(network, value):
     assert "e.g." in str(caught.value) or "Try" in str(caught.value)
 
 
+def test_the_refusal_reads_an_x_account_not_a_x_account():
+    with pytest.raises(AccountError) as caught:
+        normalize_account("x", "not a handle!!")
+    assert "Doesn't look like an X (Twitter) account" in str(caught.value)
+
+
 def test_empty_is_no_account_and_profile_urls():
+
     assert normalize_account("x", "   ") == ""
     assert profile_url("mastodon", "@alice@hachyderm.io") == "https://hachyderm.io/@alice"
     assert profile_url("reddit", "u/alice") == "https://www.reddit.com/user/alice"

@@ -53,7 +53,7 @@ def test_valid_submission_stores_canonical_accounts_and_reopens_prefilled(harnes
     )
     assert h.store.person_topics("U0SME1") == ["kubernetes"]
     dm = h.fake.last("chat.postMessage").args
-    assert dm["channel"] == "U0SME1" and "9 accounts and 1 topics" in dm["text"]
+    assert dm["channel"] == "U0SME1" and "Saved: 9 accounts and 1 topic." in dm["text"]
 
     again = open_register(h)
     assert initial_values(again) == {
