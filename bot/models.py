@@ -214,6 +214,11 @@ class HeardPost:
         return self.published_at if self.published_at is not None else self.first_seen_at
 
 
+def score_shown(score: float) -> str:
+    """The one way a "worth joining" score is shown: a whole number (``74``), everywhere."""
+    return f"{round(score):d}"
+
+
 @dataclass(frozen=True, slots=True)
 class ReplyWatchDue:
     """A claimed conversation whose thread the reply watcher should look at now."""

@@ -17,6 +17,7 @@ from bot.blocks.text import fit, link, quoted
 from bot.match.engine import Document, Matcher
 from bot.match.ranking import rank_post
 from bot.match.words import closest_names
+from bot.models import score_shown
 from bot.ops.channels import channel_name, look_up_channel
 from bot.query.errors import QueryError
 from bot.query.parser import parse_query
@@ -254,7 +255,7 @@ def test_command(services: Services, actor: Actor, args: list[str]) -> Message:
     lines = [
         f"• {link(row.link, row.title or row.text, 150)} — "
         f"{fit(row.site or row.source_kind, 60, one_line=True)}, {_day(row.dated, now)} "
-        f"· score {rank.score:.0f} · {fit(rank.why, 200, one_line=True)}"
+        f"· score {score_shown(rank.score)} · {fit(rank.why, 200, one_line=True)}"
         for _, _, row, rank in hits[:TEST_SHOWN]
     ]
     blocks = [section(head + " Nothing was saved.")]

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.blocks.answers import section
 from bot.blocks.text import HEADER_TEXT, duration, fit, link, mention, plain
+from bot.models import score_shown
 from bot.grammar import count
 
 from bot.viewdata import Attention, ConversationLine, Digest, PersonLine, TopicLine
@@ -135,7 +136,9 @@ def _blocks(d: Digest, scale: float, shareable: bool) -> list[dict[str, Any]]:
             _listing(
                 "*Open backlog* — best conversations nobody has claimed",
                 [
-                    _conversation_line(c, f"score {c.score:.2f} · waiting {duration(c.waiting)}")
+                    _conversation_line(
+                        c, f"score {score_shown(c.score)} · waiting {duration(c.waiting)}"
+                    )
                     for c in d.backlog
                 ],
                 budget["backlog"],

@@ -412,3 +412,15 @@ def test_last_week_and_last_month_are_whole_calendar_periods():
         datetime(2026, 3, 1, tzinfo=UTC).timestamp(),
     )
     assert parse_period("this week", monday_9) == parse_period("week", monday_9)
+
+
+def test_a_score_reads_the_same_in_the_digest_as_in_hark_test(harness_factory):
+    """The digest's backlog showed `score 74.00` where /hark test shows `score 74`."""
+    from bot.models import score_shown
+
+    w = World(harness_factory(config=CONFIG))
+    w.conversation("kubernetes", NOW - 3600, score=74.04)
+    w.at(NOW)
+    text = str(digest_message(digest(w, "1d")))
+    assert "score 74 · waiting" in text and "74.0" not in text
+    assert score_shown(74.04) == "74" and score_shown(75.5) == "76"
