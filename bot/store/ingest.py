@@ -111,6 +111,12 @@ class IngestStore(StoreBase):
                 "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 again,
             )
+            # Full-text indexing waits for a batch (SearchStore.index_pending_posts):
+            # queued in this transaction, so no stored post is ever left out of it.
+            conn.executemany(
+                "INSERT INTO posts_fts_pending (post_id) VALUES (?)",
+                [(first[0],) for first in firsts],
+            )
         return stored
 
     def known_identities(

@@ -362,6 +362,37 @@ def search_001_fts_and_mutes(db: Database) -> None:
         )
 
 
+# Full-text indexing off the per-row trigger: indexing a post as it is inserted cost
+# the poller's one writer thread most of a cold cycle (issue 14). A new post is queued
+# in ``posts_fts_pending`` (by ingest, in the transaction that stores it) and indexed
+# with the others in one statement (``SearchStore.index_pending_posts``: the poller at
+# least once a cycle, /hark search before it reads). Deleting or editing a post removes
+# its old tokens only when they were indexed; a queued post is simply dequeued, or
+# indexed later with its new text. Every post of an existing database was indexed by
+# the old trigger, so the queue starts empty and the index stays consistent.
+def search_002_fts_batched(db: Database) -> None:
+    db.execute("CREATE TABLE IF NOT EXISTS posts_fts_pending (post_id INTEGER PRIMARY KEY)")
+    for name in ("posts_fts_insert", "posts_fts_delete", "posts_fts_update"):
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
+    indexed = "NOT EXISTS (SELECT 1 FROM posts_fts_pending q WHERE q.post_id = old.id)"
+    db.execute(
+        f"""CREATE TRIGGER posts_fts_delete AFTER DELETE ON posts BEGIN
+            INSERT INTO posts_fts (posts_fts, rowid, title, text, author)
+            SELECT 'delete', old.id, old.title, old.text, old.author WHERE {indexed};
+            DELETE FROM posts_fts_pending WHERE post_id = old.id;
+        END"""
+    )
+    db.execute(
+        f"""CREATE TRIGGER posts_fts_update AFTER UPDATE OF title, text, author
+           ON posts BEGIN
+            INSERT INTO posts_fts (posts_fts, rowid, title, text, author)
+            SELECT 'delete', old.id, old.title, old.text, old.author WHERE {indexed};
+            INSERT INTO posts_fts (rowid, title, text, author)
+            SELECT new.id, new.title, new.text, new.author WHERE {indexed};
+        END"""
+    )
+
+
 # How many X posts Hark read each month (X bills per post read).
 def x_001_usage(db: Database) -> None:
     db.execute(
@@ -391,6 +422,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     search_001_fts_and_mutes,
     x_001_usage,
     replays_001_seen_signatures,
+    search_002_fts_batched,
 ]
 
 
