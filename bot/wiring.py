@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot.admin.notices import AdminNotifier
 from bot.authz import Authority
+from bot.blocks import notices as notice_texts
 from bot.blocks.conversation import (
     conversation_message,
     escalation_message,
@@ -89,7 +90,7 @@ def build_services(
     store.sync_config_sources(config.sources)
     relevance = Relevance(store, config)
     fetcher = Fetcher(allow_hosts=config.allow_hosts)
-    notifier = AdminNotifier(client, store, config.admins)
+    notifier = AdminNotifier(client, store, config.admins, notice_texts)
     x_search = None
     if settings.x_bearer_token:
         from bot.poll.xsearch import XSearch  # tweepy is imported only when X is used

@@ -31,7 +31,6 @@ DOMAIN_IMPORTS_BLOCKS: dict[str, str] = {
     "bot.admin.sources": "the /hark answers are built as messages in bot/admin/",
     "bot.admin.status": "the /hark answers are built as messages in bot/admin/",
     "bot.admin.topics": "the /hark answers are built as messages in bot/admin/",
-    "bot.admin.notices": "escapes with bot/blocks/text.py for its direct messages",
     "bot.authz": "escapes with bot/blocks/text.py for its refusal text",
     "bot.engage.transitions": "escapes with bot/blocks/text.py for its refusal texts",
 }

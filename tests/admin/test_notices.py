@@ -8,6 +8,7 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.admin.notices import AdminNotifier
+from bot.blocks import notices as notice_texts
 from tests.support.harness import seed_conversation
 
 TWO_ADMINS = """
@@ -24,7 +25,7 @@ def dms(h) -> list[tuple[str, str]]:
 def test_a_notice_goes_to_every_admin_once(harness_factory) -> None:
     h = harness_factory(config=TWO_ADMINS)
     client = WebClient(token="xoxb-test", base_url=h.fake.url)
-    notifier = AdminNotifier(client, h.store, frozenset({"U0SME2", "U0MARKETER"}))
+    notifier = AdminNotifier(client, h.store, frozenset({"U0SME2", "U0MARKETER"}), notice_texts)
     notifier.once("weekly:2026-10", "The digest is late.")
     notifier.once("weekly:2026-10", "The digest is late.")
     h.services.notifier.once("weekly:2026-10", "The digest is late.")  # the same store: said
@@ -85,7 +86,7 @@ def test_a_notice_slack_refuses_is_logged_not_raised(harness_factory, caplog) ->
 def test_a_source_down_is_said_without_os_jargon(harness_factory, feeds) -> None:
     h = harness_factory([feeds.url("/feed.xml")])
     client = WebClient(token="xoxb-test", base_url=h.fake.url)
-    notifier = AdminNotifier(client, h.store, frozenset({"U0MARKETER"}))
+    notifier = AdminNotifier(client, h.store, frozenset({"U0MARKETER"}), notice_texts)
     row = h.store.record_poll_failure(
         h.store.sources()[0].id,
         "could not resolve host hnrss.org ([Errno -2] Name or service not known)",
