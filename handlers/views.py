@@ -15,10 +15,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.authz import actor_of
-from bot.blocks.conversation import assignment_notice
+from bot.blocks.conversation import assignment_notice, reassigned_away_notice
 from bot.blocks.dialogs import IGNORE_CALLBACK, REASSIGN_CALLBACK, REPLY_CALLBACK, view_metadata
 from bot.engage.transitions import Outcome
 from bot.models import Conversation
+from bot.people.profiles import is_person
 from bot.wiring import Services
 
 log = logging.getLogger(__name__)
@@ -112,11 +113,6 @@ def _record_ignore(hark: Services, conversation_id: int, user: str, view: dict) 
     return hark.engagement.ignore(conversation_id, user, reason, mute=mute)
 
 
-def _record_reassign(hark: Services, conversation_id: int, user: str, view: dict) -> Outcome:
-    new_owner = _value(view, "new_owner").get("selected_user") or ""
-    return hark.engagement.reassign(conversation_id, user, new_owner)
-
-
 def submit_reply(ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext) -> None:
     _submit(ack, body, view, client, context["hark"], "conversation.reply", _record_reply)
 
@@ -130,14 +126,27 @@ def submit_ignore(
 def submit_reassign(
     ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext
 ) -> None:
-    """Reassign, then tell the new owner in a direct message what they now have."""
+    """Reassign to a person (never an app, Hark itself included), then tell the new owner
+    what they now have and the previous owner that it is no longer theirs."""
     hark: Services = context["hark"]
-    outcome = _submit(ack, body, view, client, hark, "conversation.reassign", _record_reassign)
+    new_owner = _value(view, "new_owner").get("selected_user") or ""
+    person = not new_owner or is_person(client, new_owner)
+    before: list[Conversation | None] = []
+
+    def record(hark: Services, conversation_id: int, user: str, view: dict) -> Outcome:
+        before.append(hark.store.conversation(conversation_id))
+        return hark.engagement.reassign(conversation_id, user, new_owner, person=person)
+
+    outcome = _submit(ack, body, view, client, hark, "conversation.reassign", record)
     if outcome is None or not outcome.ok:
         return
     conversation_id = view_metadata(view)["conversation_id"]
     row = hark.store.conversation(conversation_id)
     if row is not None:
-        new_owner = _value(view, "new_owner").get("selected_user") or ""
-        notice = assignment_notice(body["user"]["id"], row.topic, row.channel, row.title, row.link)
+        admin = body["user"]["id"]
+        notice = assignment_notice(admin, row.topic, row.channel, row.title, row.link)
         client.chat_postMessage(channel=new_owner, unfurl_links=False, **notice)
+        previous = before[0].owner if before and before[0] is not None else None
+        if previous and previous not in (new_owner, admin):
+            away = reassigned_away_notice(admin, new_owner, row.channel, row.title, row.link)
+            client.chat_postMessage(channel=previous, unfurl_links=False, **away)

@@ -303,6 +303,18 @@ def assignment_notice(admin: str, topic: str, channel: str, title: str, url: str
     )
 
 
+def reassigned_away_notice(
+    admin: str, new_owner: str, channel: str, title: str, url: str | None
+) -> dict:
+    """The direct message telling the previous owner an admin gave their conversation away."""
+    what = link(url, title or "(untitled)", 200)
+    return _message(
+        f":arrow_right: {mention(admin)} gave {what} in {_channel(channel)} to "
+        f"{mention(new_owner)}. It is no longer yours: nothing more to do unless you had "
+        "started a reply (then tell them)."
+    )
+
+
 def _channel(channel: str) -> str:
     return f"<#{channel}>" if channel[:1] in ("C", "G") and channel.isalnum() else fit(channel, 80)
 

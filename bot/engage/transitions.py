@@ -265,12 +265,22 @@ class Engagement:
             return Outcome(True)
         return Outcome(False, "Someone changed this conversation just now; try again.")
 
-    def reassign(self, conversation_id: int, user_id: str, new_owner: str) -> Outcome:
-        """An admin gives an open or claimed conversation to someone else."""
+    def reassign(
+        self, conversation_id: int, user_id: str, new_owner: str, *, person: bool = True
+    ) -> Outcome:
+        """An admin gives an open or claimed conversation to someone else: a person
+        (``person`` False: Slack says ``new_owner`` is an app, a bot or deactivated)."""
         if not self.is_admin(user_id):
             return Outcome(False, admin_refusal(self.admins, "reassign a conversation"))
         if not _USER_ID.match(new_owner or ""):
             return Outcome(False, "Pick a person to give it to.", "new_owner")
+        if not person:
+            return Outcome(
+                False,
+                f"{mention(new_owner)} is an app or a deactivated account, so it can't "
+                "reply: pick a person.",
+                "new_owner",
+            )
         row = self.store.conversation(conversation_id)
         if row is None:
             return _GONE

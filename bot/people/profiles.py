@@ -25,3 +25,16 @@ def slack_profile(client: WebClient, user_id: str) -> dict[str, str]:
         "title": str(profile.get("title") or ""),
         "name": str(profile.get("real_name") or user.get("real_name") or user.get("name") or ""),
     }
+
+
+def is_person(client: WebClient, user_id: str) -> bool:
+    """False for an app or bot user (Hark itself), Slackbot or a deactivated account: someone
+    who can never reply. True when Slack will not say (the caller's other checks stand)."""
+    if user_id == "USLACKBOT":
+        return False
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except Exception as exc:  # noqa: BLE001 - unknown: let the person through
+        log.info("users.info failed for %s: %s", user_id, type(exc).__name__)
+        return True
+    return not (user.get("is_bot") or user.get("is_app_user") or user.get("deleted"))

@@ -348,13 +348,29 @@ def test_admin_reassigns_through_a_modal(h):
         "U0SME1>U0SME3",
     )
     assert "Claimed by <@U0SME3>" in card_text(h) and "assigned by <@U0MARKETER>" in card_text(h)
-    told = h.fake.last("chat.postMessage").args
-    assert told["channel"] == "U0SME3" and "<@U0MARKETER> gave you a *kubernetes*" in told["text"]
+    told = {c.args["channel"]: c.args["text"] for c in h.fake.calls("chat.postMessage")}
+    assert "<@U0MARKETER> gave you a *kubernetes*" in told["U0SME3"]
+    # the previous owner is told it is no longer theirs
+    assert "to <@U0SME3>. It is no longer yours" in told["U0SME1"]
     # The new owner may now release; the old one may not.
     h.click("release", 1, user_id="U0SME1")
     assert h.store.conversation(1).owner == "U0SME3"
     h.click("release", 1, user_id="U0SME3")
     assert h.store.conversation(1).state == "new"
+
+
+def test_reassign_refuses_hark_itself_and_other_apps(h):
+    """Reassign accepted the bot (`Claimed by <@U0HARKBOT>`) and sent it a DM."""
+    h.click("claim", 1, user_id="U0SME1")
+    meta = {"conversation_id": 1, "channel": "C0K8S"}
+    sent = len(h.fake.calls("chat.postMessage"))
+    values = {"new_owner": {"value": {"type": "users_select", "selected_user": "U0HARKBOT"}}}
+    response = h.submit("reassign_submit", values, user_id=ADMIN, metadata=meta)
+    answer = json.loads(response.body)
+    assert answer["response_action"] == "errors"
+    assert "is an app or a deactivated account" in answer["errors"]["new_owner"]
+    assert h.store.conversation(1).owner == "U0SME1"
+    assert len(h.fake.calls("chat.postMessage")) == sent
 
 
 def test_suggested_experts_on_the_card(harness_factory):
