@@ -1,4 +1,4 @@
-"""The ``hark`` command: run, poll, doctor, export."""
+"""The ``hark`` command: run, poll, init, doctor, backup, export, people."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.error_text import plain, reason
+from bot.grammar import count, plural
 from bot.ops.logs import setup_logging
 from bot.people.roster_cli import add_people_parser, run_people
 from bot.store import Store
@@ -26,11 +28,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("run", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
-    poll = sub.add_parser("poll", help="poll every enabled source now, post what is new, exit")
-    poll.add_argument("--once", action="store_true", required=True, help="one cycle, then exit")
+    poll = sub.add_parser(
+        "poll", help="poll every enabled source once, now, post what is new, exit"
+    )
+    # `hark poll` always means one cycle (`hark run` polls on a schedule); --once is kept
+    # for the scripts that already say it.
+    poll.add_argument("--once", action="store_true", help="one cycle, then exit (the default)")
     poll.add_argument(
         "--dry-run", action="store_true", help="print what would be posted; touch nothing"
     )
+    init = sub.add_parser("init", help="write a commented starter config (hark.yml)")
+    init.add_argument("file", nargs="?", default="hark.yml", help="where (default: hark.yml)")
     sub.add_parser("doctor", help="check tokens, channels and sources; print what to fix")
     backup = sub.add_parser("backup", help="copy the database to FILE while Hark runs")
     backup.add_argument("file", help="where to write the copy (must not exist)")
@@ -41,8 +49,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     export.add_argument("--format", choices=["csv", "json"], default="csv")
     add_people_parser(sub)
     args = parser.parse_args(argv)
+    if args.command == "init":
+        return init_config(Path(args.file))
 
     setup_logging()
+
     try:
         settings = load_settings(os.environ)
     except ConfigError as exc:
@@ -94,6 +105,21 @@ def run(settings: Settings) -> int:
     return run_bot(settings)
 
 
+def init_config(path: Path) -> int:
+    """``hark init``: the starter config, never over an existing file."""
+    from bot.starter import write_starter
+
+    try:
+        print(write_starter(path))
+    except FileExistsError:
+        print(f"hark: {path} exists; edit it, or give another file name", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"hark: cannot write {path}: {reason(exc)}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def backup_database(db_path: str, target: str) -> int:
     """SQLite's online backup: a consistent copy even while the bot writes."""
     if not Path(db_path).exists():
@@ -138,12 +164,15 @@ def poll_once(settings: Settings, *, dry_run: bool = False) -> int:
         for outcome in report.sources:
             line = f"{outcome.label}: {outcome.status}, {outcome.new_posts} new, {outcome.relevant} relevant"
             if outcome.error:
-                line += f" — {outcome.error}"
+                line += f" — {plain(outcome.error)}"
             print(line)
         if dry_run:
-            for row in store.outbox(10_000):
+            waiting = store.outbox(10_000)
+            for row in waiting:
                 print(f"would post to {row.channel} [{row.topic}] {row.title} <{row.link}>")
+            print(_held_back(sum(o.relevant for o in report.sources), len(waiting), services))
             return 0
+
         delivery = services.publisher.deliver(limit=10_000)
         print(f"sent {len(delivery.sent)}, held {len(delivery.held)}")
         return 1 if delivery.held else 0
@@ -151,6 +180,20 @@ def poll_once(settings: Settings, *, dry_run: bool = False) -> int:
         store.close()
         if scratch:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _held_back(relevant: int, posting: int, services: object) -> str:
+    """The dry run's last line: what would be posted, and why the rest would not."""
+    said = f"{count(posting, 'conversation')} would be posted"
+    held = relevant - posting
+    if held <= 0:
+        return said + "."
+    hours = getattr(getattr(services, "poller", None), "backfill_hours", 24)
+    return (
+        f"{said}; {count(held, 'relevant post')} {plural(held, 'is')} held back: older than "
+        f"the backfill window ({hours} h) on its source's first poll, or under its topic's "
+        "min_score. They are recorded and will never be posted as new."
+    )
 
 
 if __name__ == "__main__":
