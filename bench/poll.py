@@ -1,27 +1,34 @@
-"""Poll 2,000 feeds served on loopback: Hark's cold and warm cycles against the naive loop.
+"""Poll feeds served on loopback: Hark against the naive loop and the floor, in one run.
 
-    .venv/bin/python bench/poll.py [--feeds 2000] [--naive-sample 213] [--distinct] [--profile]
+    .venv/bin/python bench/poll.py [--feeds 400,2000] [--content repeated,distinct]
+                                   [--runs 3] [--naive-sample 213] [--delay-seconds 200]
 
 A separate process serves the 213 corpus feeds (``../shared/corpus`` or
 ``$HARK_CORPUS``) repeated under distinct URLs, spread over 100 loopback
-addresses (127.0.1.1 - 127.0.1.100, so per-host limits apply as they would
-across real sites), each URL with its own ETag and honouring If-None-Match.
+addresses (127.0.1.1 - 127.0.1.100, so per-host limits apply as across real
+sites), each URL with its own ETag, answering 304 to If-None-Match. With
+``distinct`` content every copy after the first has its own links and titles,
+so every post is new to Hark; ``repeated`` serves the corpus byte for byte.
 
-Measured, in one run:
+For each content and feed count, the median of ``--runs`` runs of:
 
-- Hark's cold cycle: every source new; the real Poller fetches, parses,
-  stores and matches into a temporary SQLite file with a few realistic topics.
-  It runs in a child process, so its peak memory (ru_maxrss) is its own.
-- Hark's warm cycle: the same sources polled again; every feed answers 304.
-- With ``--distinct``, every copy after the first has its own links and
-  titles, so all ~63,000 posts are new to Hark (stored, matched), not just the
-  first copy's 6,600; by default the copies repeat the corpus byte for byte,
-  and Hark recognizes the repeated posts by link before extracting their text.
-- The naive loop a user would write: urllib fetches each URL in turn and
-  ``feedparser.parse`` reads each body in turn, nothing stored. It runs over a
-  sample (by default one copy of the corpus, 213 URLs), each feed timed, and
-  is extrapolated to the full set by feed: the estimate for URL i is the time
-  measured for its corpus feed (i mod 213).
+- cold: ``hark poll --once`` (the real command, start-up included) on a new
+  database, every source new, against the fake Slack;
+- warm: the same command again: every feed answers 304;
+- floor: the start-up (``python -c "import bot.cli"``) plus fastfeedparser over
+  every body (already in memory) plus one plain ``executemany`` insert of every
+  entry's link, title and text into SQLite;
+- naive: urllib + ``feedparser.parse``, one feed after another, nothing stored,
+  timed over ``--naive-sample`` URLs (one copy of the corpus: each corpus feed
+  once) and extrapolated per corpus feed to the whole count (run once per content).
+
+Peak memory is ru_maxrss: of the ``hark`` process itself and of its largest
+parse worker. Then the heard-to-Slack delay: ``hark run`` (HTTP mode) against the
+fake Slack and a local feed server; an entry appears on a feed at a random moment
+and the seconds until its card reaches the fake Slack are recorded. Sources poll
+``--delay-every`` (default 1m, the shortest Hark allows, so a short run sees
+several entries); the scheduler ticks at its default (30 s). At the default
+source interval (10m) the wait for the schedule grows by the difference.
 """
 
 from __future__ import annotations
@@ -29,10 +36,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
+import json
 import multiprocessing
 import os
+import random
 import re
-import resource
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -41,9 +54,8 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-CORPUS = Path(
-    os.environ.get("HARK_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus"
-)
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = Path(os.environ.get("HARK_CORPUS") or ROOT.parent / "shared" / "corpus")
 HOSTS = [f"127.0.1.{n}" for n in range(1, 101)]
 TOPICS = [
     {"name": "kubernetes", "query": "(kubernetes OR k8s OR kubectl) -hiring", "channel": "C0K8S"},
@@ -65,6 +77,16 @@ TOPICS = [
     },
     {"name": "rust", "query": "rust AND (crate OR cargo OR compiler)", "channel": "C0RUST"},
 ]
+# Runs ``hark`` as the console script does, then reports its peak memory on a pipe.
+_RUNNER = """
+import json, os, resource, sys
+from bot.cli import main
+code = main(sys.argv[1:])
+with os.fdopen(int(os.environ["BENCH_PEAK_FD"]), "w") as out:
+    json.dump({"own": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+               "workers": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}, out)
+sys.exit(code)
+"""
 
 
 def corpus_paths() -> list[Path]:
@@ -86,12 +108,8 @@ _NAMESPACE_CHANGED = re.compile(rb"""(xmlns(?::[\w.-]+)?\s*=\s*["']https?://)c\d
 _TITLE = re.compile(rb"(<title(?:\s[^>]*)?>)")
 
 
-def serve(paths: list[str], count: int, distinct: bool, ready: Any, stop: Any) -> None:
-    """Serve the corpus on every HOSTS address (one port), keep-alive, ETag per URL.
-
-    ``distinct``: every copy after the first gets its own links and titles (so every
-    post is new to Hark), instead of repeating the corpus byte for byte.
-    """
+def documents(paths: list[str], count: int, distinct: bool) -> list[bytes]:
+    """What URL i serves: corpus feed i mod 213, its own links and titles if ``distinct``."""
     corpus = [Path(p).read_bytes() for p in paths]
     docs = [corpus[i % len(corpus)] for i in range(count)]
     if distinct:
@@ -101,6 +119,16 @@ def serve(paths: list[str], count: int, distinct: bool, ready: Any, stop: Any) -
             # ...but not in namespace names, or the document stops being RSS or Atom.
             doc = _NAMESPACE_CHANGED.sub(rb"\1", doc)
             docs[i] = _TITLE.sub(rb"\1c%d " % copy, doc)
+    return docs
+
+
+def serve(paths: list[str], count: int, distinct: bool, ready: Any, stop: Any) -> None:
+    """Serve the corpus on every HOSTS address (one port), keep-alive, ETag per URL.
+
+    ``distinct``: every copy after the first gets its own links and titles (so every
+    post is new to Hark), instead of repeating the corpus byte for byte.
+    """
+    docs = documents(paths, count, distinct)
     crcs = [zlib.crc32(d) for d in docs]
 
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -153,222 +181,324 @@ def serve(paths: list[str], count: int, distinct: bool, ready: Any, stop: Any) -
     asyncio.run(main())
 
 
-# --- Hark (its own process) -----------------------------------------------------------------
+# --- Hark: `hark poll --once`, cold then warm -----------------------------------------------
 
 
-def run_hark(urls: list[str], profile: bool, workers: int | None, results: Any) -> None:
-    """Cold cycle, then warm cycle, through the real Poller; send figures back."""
-    from bot.config import parse_config
-    from bot.fetch.client import Fetcher
-    from bot.match.relevance import Relevance
-    from bot.poll.poller import Poller
-    from bot.store import Store
-
-    config = parse_config(
-        {
-            "company": {"name": "Acme", "terms": ["Acme", "Acme Cloud"]},
-            "competitors": {"Globex": ["Globex"], "Initech": ["Initech"]},
-            "topics": TOPICS,
-            "sources": [{"url": url} for url in urls],
-            "network": {"allow_hosts": HOSTS},
-        },
-        "bench",
+def _env(scratch: Path, slack_url: str, urls: list[str]) -> dict[str, str]:
+    config = {
+        "company": {"name": "Acme", "terms": ["Acme", "Acme Cloud"]},
+        "competitors": {"Globex": ["Globex"], "Initech": ["Initech"]},
+        "topics": TOPICS,
+        "sources": [{"url": url} for url in urls],
+        "network": {"allow_hosts": HOSTS},
+    }
+    (scratch / "hark.yml").write_text(json.dumps(config))  # JSON is YAML
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "HARK_"))}
+    env.update(
+        SLACK_BOT_TOKEN="xoxb-bench",
+        SLACK_API_URL=slack_url,
+        HARK_DB=str(scratch / "hark.db"),
+        HARK_CONFIG=str(scratch / "hark.yml"),
+        PYTHONPATH=str(ROOT),
     )
-    with tempfile.TemporaryDirectory(prefix="hark-bench-") as scratch:
-        store = Store(str(Path(scratch) / "hark.db"))
-        store.sync_config_topics(config.topics)
-        store.sync_config_sources(config.sources)
-        relevance = Relevance(store, config)
-        with Fetcher(allow_hosts=config.allow_hosts) as fetcher:
-            poller = Poller(store, relevance, fetcher)
-            if workers:
-                poller.workers = workers
-            profiler = None
-            if profile:
-                import cProfile
+    return env
 
-                profiler = cProfile.Profile()
-                profiler.enable()
-            cpu_before = _cpu_seconds()
-            started = time.perf_counter()
-            cold = poller.poll_due()
-            cold_seconds = time.perf_counter() - started
-            cpu_after = _cpu_seconds()
-            cold_cpu = (cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1])
-            if profiler is not None:
-                profiler.disable()
-            store.force_all_due()
-            started = time.perf_counter()
-            warm = poller.poll_due()
-            warm_seconds = time.perf_counter() - started
-        counts = store.one(
-            """SELECT (SELECT count(*) FROM posts) AS posts,
-                      (SELECT count(*) FROM post_sources) AS sightings,
-                      (SELECT count(*) FROM conversations) AS relevant"""
-        )
-        store.close()
-    if profiler is not None:
-        import pstats
 
-        stats = io.StringIO()
-        pstats.Stats(profiler, stream=stats).sort_stats("cumulative").print_stats(25)
-        print(stats.getvalue())
-    results.send(
-        {
-            "cold_seconds": cold_seconds,
-            "cold_cpu": cold_cpu,
-            "warm_seconds": warm_seconds,
-            "cold_status": _statuses(cold),
-            "warm_status": _statuses(warm),
-            "errors": sorted({o.error or "" for o in cold.failed + warm.failed})[:5],
-            "posts": counts["posts"],
-            "sightings": counts["sightings"],
-            "relevant": counts["relevant"],
-            "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            # the largest of its finished children: a parse worker process
-            "worker_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-        }
+def hark_poll(env: dict[str, str], cwd: Path) -> dict[str, Any]:
+    """One ``hark poll --once``: wall seconds, statuses, peak memory."""
+    read, write = os.pipe()
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, "-c", _RUNNER, "poll", "--once"],
+        env={**env, "BENCH_PEAK_FD": str(write)},
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        pass_fds=(write,),
     )
+    os.close(write)
+    out, err = child.communicate()
+    seconds = time.perf_counter() - started
+    with os.fdopen(read) as memory:
+        peak = json.loads(memory.read() or '{"own": 0, "workers": 0}')
+    statuses: dict[str, int] = {}
+    for line in out.decode(errors="replace").splitlines():
+        found = re.search(r": (new|not-modified|failed|skipped), ", line)
+        if found:
+            statuses[found.group(1)] = statuses.get(found.group(1), 0) + 1
+    if child.returncode not in (0, 1):
+        sys.exit(f"hark poll --once failed ({child.returncode}): {err.decode()[-2000:]}")
+    return {"seconds": seconds, "statuses": statuses, **peak}
 
 
-def _cpu_seconds() -> tuple[float, float]:
-    """CPU seconds (user + system) of this process and of its finished children."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+def hark_runs(urls: list[str], slack_url: str, runs: int) -> dict[str, Any]:
+    colds, warms = [], []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory(prefix="hark-bench-") as tmp:
+            scratch = Path(tmp)
+            env = _env(scratch, slack_url, urls)
+            colds.append(hark_poll(env, scratch))
+            warms.append(hark_poll(env, scratch))
+            with sqlite3.connect(scratch / "hark.db") as db:
+                posts, relevant = db.execute(
+                    "SELECT (SELECT count(*) FROM posts), (SELECT count(*) FROM conversations)"
+                ).fetchone()
+    return {
+        "cold": statistics.median(c["seconds"] for c in colds),
+        "warm": statistics.median(w["seconds"] for w in warms),
+        "cold_statuses": colds[-1]["statuses"],
+        "warm_statuses": warms[-1]["statuses"],
+        "own_mb": max(c["own"] for c in colds + warms),
+        "worker_mb": max(c["workers"] for c in colds + warms),
+        "posts": posts,
+        "relevant": relevant,
+    }
 
 
-def _statuses(report: Any) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for outcome in report.sources:
-        found[outcome.status] = found.get(outcome.status, 0) + 1
-    return found
+# --- the floor and the naive loop -----------------------------------------------------------
 
 
-def _receive(connection: Any, process: Any, what: str) -> Any:
-    """The child's message; exit with a message if the child died without sending one."""
-    while not connection.poll(1.0):
-        if not process.is_alive():
-            sys.exit(f"{what} stopped (exit code {process.exitcode}) without reporting")
-    return connection.recv()
+def start_up_seconds() -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import bot.cli"], check=True, cwd=ROOT)
+    return time.perf_counter() - started
 
 
-# --- the naive loop -------------------------------------------------------------------------
+def floor_seconds(docs: list[bytes]) -> tuple[float, int]:
+    """Start-up + fastfeedparser over every body + one plain insert of every entry."""
+    import fastfeedparser
+
+    start_up = start_up_seconds()
+    started = time.perf_counter()
+    rows = []
+    for doc in docs:
+        try:
+            feed = fastfeedparser.parse(doc)
+        except Exception:  # noqa: BLE001, S112 - a feed fastfeedparser refuses counts as read
+            continue
+        for entry in feed.entries:
+            rows.append((entry.get("link"), entry.get("title"), entry.get("description")))
+    with tempfile.TemporaryDirectory(prefix="hark-floor-") as tmp:
+        db = sqlite3.connect(Path(tmp) / "floor.db")
+        db.execute("CREATE TABLE posts (id INTEGER PRIMARY KEY, link TEXT, title TEXT, text TEXT)")
+        with db:
+            db.executemany("INSERT INTO posts (link, title, text) VALUES (?, ?, ?)", rows)
+        db.close()
+    return start_up + time.perf_counter() - started, len(rows)
 
 
-def run_naive(urls: list[str]) -> tuple[list[float], int, int]:
-    """urllib + feedparser, one URL after another; each URL's seconds, entries and bytes."""
+def run_naive(urls: list[str]) -> list[float]:
+    """urllib + feedparser, one URL after another; each URL's seconds."""
     import feedparser
 
     seconds: list[float] = []
-    entries = 0
-    size = 0
     for url in urls:
         started = time.perf_counter()
         with urllib.request.urlopen(url, timeout=60) as response:
             body = response.read()
-        entries += len(feedparser.parse(io.BytesIO(body)).entries)
+        feedparser.parse(io.BytesIO(body))
         seconds.append(time.perf_counter() - started)
-        size += len(body)
-    return seconds, entries, size
+    return seconds
+
+
+# --- heard-to-Slack delay: `hark run` ---------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _delay_feed(n: int, entries: list[tuple[str, float]]) -> bytes:
+    from email.utils import formatdate
+
+    items = "".join(
+        f"<item><title>{title}</title><link>https://forum.example.com/t/{n}/{i}</link>"
+        f"<guid>{n}-{i}</guid><description>How do I debug a k8s CrashLoopBackOff?</description>"
+        f"<pubDate>{formatdate(at, usegmt=True)}</pubDate></item>"
+        for i, (title, at) in enumerate(entries)
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>Forum {n}</title><link>https://forum.example.com/</link>{items}</channel></rss>"
+    ).encode()
+
+
+def heard_to_slack(seconds: float, every: str, feeds: int = 5) -> list[float]:
+    """Seconds from an entry appearing on a feed to its card in the fake Slack."""
+    sys.path.insert(0, str(ROOT))
+    from tests.support.fakeslack import FakeSlack
+    from tests.support.feedserver import FeedServer
+
+    delays: list[float] = []
+    with (
+        tempfile.TemporaryDirectory(prefix="hark-delay-") as tmp,
+        FakeSlack() as fake,
+        FeedServer() as server,
+    ):
+        fake.channels.add("C0K8S")
+        fake.channel_names["C0K8S"] = "kubernetes"
+        entries: list[list[tuple[str, float]]] = [[] for _ in range(feeds)]
+        for n in range(feeds):
+            server.set(f"/feed{n}.xml", _delay_feed(n, []), etag=f'"{n}-0"')
+        sources = "\n".join(
+            f"  - url: {server.url(f'/feed{n}.xml')}\n    every: {every}" for n in range(feeds)
+        )
+        config = Path(tmp) / "hark.yml"
+        config.write_text(
+            "topics:\n  - name: kubernetes\n    query: 'kubernetes OR k8s'\n    channel: C0K8S\n"
+            f"sources:\n{sources}\nnetwork: {{allow_hosts: [127.0.0.1]}}\n"
+        )
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "HARK_"))}
+        env.update(
+            SLACK_BOT_TOKEN="xoxb-bench",
+            SLACK_SIGNING_SECRET="bench-secret",
+            SLACK_API_URL=fake.url,
+            HARK_DB=str(Path(tmp) / "hark.db"),
+            HARK_CONFIG=str(config),
+            PORT=str(_free_port()),
+            PYTHONPATH=str(ROOT),
+        )
+        log = open(Path(tmp) / "hark.log", "wb")  # noqa: SIM115 - closed below
+        child = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run"], env=env, stdout=log, stderr=log, cwd=tmp
+        )
+        appeared: dict[str, float] = {}
+        try:
+            time.sleep(5)  # the first cycle records the empty feeds
+            rng = random.Random(14)
+            deadline = time.monotonic() + seconds
+            count = 0
+            while time.monotonic() < deadline:
+                if child.poll() is not None:
+                    sys.exit(f"hark run exited with {child.returncode}; see its log")
+                if time.monotonic() < deadline - 90 and rng.random() < 0.1:
+                    n, count = rng.randrange(feeds), count + 1
+                    title = f"kubernetes question q{count}z"  # q1z is not in q10z
+                    entries[n].append((title, time.time()))
+                    server.set(f"/feed{n}.xml", _delay_feed(n, entries[n]), etag=f'"{n}-{count}"')
+                    appeared[title] = time.time()
+                for call in fake.calls("chat.postMessage"):
+                    text = json.dumps(call.args)
+                    for title in list(appeared):
+                        if title in text:
+                            delays.append(call.time - appeared.pop(title))
+                time.sleep(1.0)
+        finally:
+            child.send_signal(signal.SIGTERM)
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+            log.close()
+        if appeared:
+            print(f"  {len(appeared)} entries not yet posted when the run ended")
+    return delays
 
 
 # --- the run --------------------------------------------------------------------------------
 
 
-def main() -> None:
-    """Start the server, run Hark's cycles and the naive sample, print the figures."""
-    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    options.add_argument("--feeds", type=int, default=2000)
-    options.add_argument(
-        "--naive-sample", type=int, default=213, help="URLs the naive loop really fetches"
-    )
-    options.add_argument("--profile", action="store_true", help="cProfile Hark's cold cycle")
-    options.add_argument("--workers", type=int, help="fetch threads (default: the Poller's)")
-    options.add_argument(
-        "--distinct",
-        action="store_true",
-        help="give every copy of the corpus its own links and titles, so every post is new",
-    )
-    args = options.parse_args()
-    paths = [str(p) for p in corpus_paths()]
+def _serve(paths: list[str], count: int, distinct: bool) -> tuple[Any, Any, int]:
     spawn = multiprocessing.get_context("spawn")
     ready_recv, ready_send = spawn.Pipe(duplex=False)
     stop = spawn.Event()
     server = spawn.Process(
-        target=serve, args=(paths, args.feeds, args.distinct, ready_send, stop), daemon=True
+        target=serve, args=(paths, count, distinct, ready_send, stop), daemon=True
     )
     server.start()
-    hark = None
-    try:
-        port = _receive(ready_recv, server, "the feed server")
-        if not isinstance(port, int):
-            sys.exit(f"the feed server did not start: {port}")
-        urls = feed_urls(args.feeds, port)
-        megabytes = sum(Path(paths[i % len(paths)]).stat().st_size for i in range(args.feeds)) / 1e6
+    while not ready_recv.poll(1.0):
+        if not server.is_alive():
+            sys.exit("the feed server stopped without reporting")
+    port = ready_recv.recv()
+    if not isinstance(port, int):
+        sys.exit(f"the feed server did not start: {port}")
+    return server, stop, port
+
+
+def main() -> None:
+    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    options.add_argument("--feeds", default="400,2000", help="feed counts, comma-separated")
+    options.add_argument("--content", default="repeated,distinct", help="repeated, distinct")
+    options.add_argument("--runs", type=int, default=3, help="runs per figure (the median)")
+    options.add_argument("--naive-sample", type=int, default=213, help="URLs the naive loop reads")
+    options.add_argument("--delay-seconds", type=float, default=240, help="0: skip the delay")
+    options.add_argument("--delay-every", default="1m", help="the delay run's source interval")
+    args = options.parse_args()
+    counts = [int(c) for c in args.feeds.split(",")]
+    paths = [str(p) for p in corpus_paths()]
+    sys.path.insert(0, str(ROOT))
+    from tests.support.fakeslack import FakeSlack
+
+    print(
+        f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; median of {args.runs} runs"
+    )
+    rows = []
+    with FakeSlack() as fake:
+        for topic in TOPICS:
+            fake.channels.add(topic["channel"])
+        for content in args.content.split(","):
+            distinct = content == "distinct"
+            server, stop, port = _serve(paths, max(counts), distinct)
+            try:
+                urls = feed_urls(max(counts), port)
+                # One copy of the corpus, past the first copy when there is one (distinct).
+                first = len(paths) if max(counts) >= 2 * len(paths) else 0
+                sample = list(range(first, first + min(args.naive_sample, max(counts))))
+                naive = run_naive([urls[i] for i in sample])
+                by_feed = {i % len(paths): s for i, s in zip(sample, naive)}
+                docs = documents(paths, max(counts), distinct)
+                for count in counts:
+                    if len(by_feed) == len(paths):
+                        naive_total = sum(by_feed[i % len(paths)] for i in range(count))
+                    else:
+                        naive_total = sum(naive) * count / len(naive)
+                    hark = hark_runs(urls[:count], fake.url, args.runs)
+                    floors = [floor_seconds(docs[:count]) for _ in range(args.runs)]
+                    floor = statistics.median(f for f, _ in floors)
+                    mb = sum(len(d) for d in docs[:count]) / 1e6
+                    row = {"content": content, "feeds": count, "mb": mb, "naive": naive_total}
+                    row.update(hark, floor=floor, entries=floors[0][1])
+                    rows.append(row)
+                    print(
+                        f"{content:>8} {count:5d} feeds ({mb:4.0f} MB): cold {hark['cold']:6.2f} s "
+                        f"{hark['cold_statuses']}, warm {hark['warm']:5.2f} s "
+                        f"{hark['warm_statuses']}, floor {floor:5.2f} s, naive {naive_total:6.1f} s; "
+                        f"{hark['posts']:,} posts, {hark['relevant']:,} matches; "
+                        f"peak {hark['own_mb']:.0f} MB (+ {hark['worker_mb']:.0f} MB a worker)",
+                        flush=True,
+                    )
+            finally:
+                stop.set()
+                server.join(timeout=5)
+                if server.is_alive():
+                    server.terminate()
+    print()
+    print(
+        "| content | feeds | naive | cold | warm | floor | cold vs naive (≥ 20×) "
+        "| cold / warm (≥ 10× at 400) | cold / floor (≤ 3× at 2,000 distinct) | peak MB (< 300) |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
         print(
-            f"serving {args.feeds} feeds ({megabytes:,.0f} MB; the {len(paths)} corpus feeds "
-            f"repeated{', each copy with its own links and titles' if args.distinct else ''}) "
-            f"on {len(HOSTS)} loopback addresses, port {port}; {os.cpu_count()} CPUs"
+            f"| {r['content']} | {r['feeds']:,} | {r['naive']:.1f} s | {r['cold']:.2f} s "
+            f"| {r['warm']:.2f} s | {r['floor']:.2f} s | {r['naive'] / r['cold']:.1f}× "
+            f"| {r['cold'] / r['warm']:.1f}× | {r['cold'] / r['floor']:.2f}× "
+            f"| {r['own_mb']:.0f} (+{r['worker_mb']:.0f} a worker) |"
         )
-
-        results_recv, results_send = spawn.Pipe(duplex=False)
-        hark = spawn.Process(target=run_hark, args=(urls, args.profile, args.workers, results_send))
-        hark.start()
-        hark_figures = _receive(results_recv, hark, "Hark's cycles")
-        hark.join()
-
-        sample = urls[: args.naive_sample]
-        naive_seconds, naive_entries, naive_bytes = run_naive(sample)
-    finally:
-        if hark is not None and hark.is_alive():
-            hark.terminate()
-        stop.set()
-        server.join(timeout=5)
-        if server.is_alive():
-            server.terminate()
-
-    by_feed = {i % len(paths): s for i, s in enumerate(naive_seconds)}
-    if len(by_feed) == len(paths):
-        naive_total = sum(by_feed[i % len(paths)] for i in range(args.feeds))
-        how = "extrapolated per corpus feed"
-    else:
-        naive_total = sum(naive_seconds) * args.feeds / len(sample)
-        how = "extrapolated by count"
-    cold = hark_figures["cold_seconds"]
-    warm = hark_figures["warm_seconds"]
-    print(
-        f"hark cold cycle   {cold:8.2f} s  {args.feeds / cold:7.0f} feeds/s  "
-        f"{megabytes / cold:6.1f} MB/s  {hark_figures['cold_status']}"
-    )
-    print(
-        f"                  {hark_figures['posts']:,} posts stored, "
-        f"{hark_figures['sightings']:,} post-source sightings, "
-        f"{hark_figures['relevant']:,} topic matches"
-    )
-    print(
-        f"hark warm cycle   {warm:8.2f} s  {args.feeds / warm:7.0f} feeds/s  "
-        f"{hark_figures['warm_status']}"
-    )
-    own_cpu, pool_cpu = hark_figures["cold_cpu"]
-    print(
-        f"                  CPU: {own_cpu:.1f} s in the Hark process, {pool_cpu:.1f} s in its "
-        "parse processes"
-    )
-    if hark_figures["errors"]:
-        print(f"errors            {hark_figures['errors']}")
-    print(
-        f"naive loop        {sum(naive_seconds):8.2f} s for {len(sample)} feeds "
-        f"({naive_bytes / 1e6:.0f} MB, {naive_entries:,} entries) -> "
-        f"{naive_total:,.0f} s for {args.feeds} ({how})"
-    )
-    print(f"cold vs naive     {naive_total / cold:8.1f}x faster   (goal >= 20x)")
-    print(f"warm vs cold      {cold / warm:8.1f}x faster   (goal >= 10x)")
-    print(
-        f"peak memory       {hark_figures['maxrss_mb']:8.0f} MB (Hark process, ru_maxrss; "
-        "goal < 300 MB)"
-    )
-    print(f"                  {hark_figures['worker_maxrss_mb']:8.0f} MB (largest parse process)")
+    if args.delay_seconds > 0:
+        delays = sorted(heard_to_slack(args.delay_seconds, args.delay_every))
+        if delays:
+            print(
+                f"\nheard to Slack (`hark run`, sources every {args.delay_every}, tick 30 s): "
+                f"{len(delays)} entries, median {statistics.median(delays):.1f} s, "
+                f"max {delays[-1]:.1f} s, min {delays[0]:.1f} s"
+            )
+        else:
+            print("\nheard to Slack: no entry was posted during the run")
 
 
 if __name__ == "__main__":
