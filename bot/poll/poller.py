@@ -2,10 +2,18 @@
 
 Fetching runs in a thread pool; parsing runs on the fetching thread, or for a
 large cycle in worker processes (``bot.poll.pool``: parsing is CPU work the
-GIL would serialize). Storing and matching run on the calling thread, so one
-thread writes the posts, each source's in one transaction. Only a window of
-sources is in flight at a time, so a cycle over thousands of feeds holds a few
-dozen parsed feeds in memory, not all of them.
+GIL would serialize). Storing runs on the calling thread, the one writer: it
+stores what the parse step found (each post's topics and mentions, ``PostMatch``)
+and matches only the posts that step did not (X posts, a post that looked known).
+Only a window of sources is in flight at a time, so a cycle over thousands of
+feeds holds a few dozen parsed feeds in memory, not all of them.
+
+The writer groups sources into one transaction of up to ``GROUP_SECONDS``, each
+source in a savepoint (one that fails is undone alone), and commits early
+whenever it would wait for a fetch. A crash loses at most the open group: its
+sources' schedules roll back with their posts, so they are polled again. New
+posts are indexed for /hark search in batches (``index_pending_posts``), the last
+at the end of the cycle.
 
 Every source fails alone: an error while fetching, parsing or storing one
 becomes that source's health entry, and the cycle carries on.
@@ -15,6 +23,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -26,7 +35,7 @@ from bot.models import Post, Source
 from bot.parse.feeds import FeedError
 from bot.parse.normalize import content_hash, site_of
 from bot.poll.kinds import origin_of
-from bot.poll.pool import ParsePool, default_processes
+from bot.poll.pool import ParsePool, PostMatch, default_processes
 from bot.store import Store
 from bot.store.ingest import IncomingPost
 from bot.store.sources import PollSuccess
@@ -46,6 +55,12 @@ POOL_MIN_SOURCES = 64
 # commit each would be most of a warm cycle's work. A crash loses at most these
 # schedule updates, and those sources are simply checked again.
 UNCHANGED_BATCH = 200
+# The writer's transaction is committed once open this long (seconds), or as soon as
+# it would wait for a fetch: a commit per source was a sixth of a cold cycle, and a
+# longer group would keep Slack's writes (a Claim) waiting on the lock.
+GROUP_SECONDS = 0.5
+# New posts indexed for /hark search once this many wait (and at the end of a cycle).
+INDEX_AFTER = 5000
 
 
 @dataclass
@@ -80,7 +95,35 @@ class _Fetched:
     posts: list[Post] | None = None
     sites: list[str] | None = None  # per post, when computed where the feed was parsed
     hashes: list[str | None] | None = None  # None for a known post whose text was skipped
+    # per post, what the parse step's matching found (None: not matched there)
+    matches: list[PostMatch | None] | None = None
     cursor: str | None = None
+
+
+class _Group:
+    """The writer's open transaction: sources recorded since the last commit."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.opened = 0.0
+        self.new_posts = 0  # stored since the last full-text batch
+
+    def open(self) -> None:
+        if not self.store.in_transaction():
+            self.store.begin()
+            self.opened = time.monotonic()
+
+    def commit(self) -> None:
+        self.store.commit()
+
+    def after_source(self, new_posts: int) -> None:
+        self.new_posts += new_posts
+        if time.monotonic() - self.opened >= GROUP_SECONDS:
+            self.commit()
+        if self.new_posts >= INDEX_AFTER:
+            self.commit()
+            self.store.index_pending_posts()
+            self.new_posts = 0
 
 
 class Poller:
@@ -127,16 +170,29 @@ class Poller:
             ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hark-poll") as pool,
         ):
             unchanged: list[PollSuccess] = []
+            group = _Group(self.store)
             try:
                 for fetched in _as_completed_in_window(
                     pool,
                     lambda row: self._fetch_one(row, parser),
                     iter(rows),
                     workers * WINDOW_PER_WORKER,
+                    idle=group.commit,
                 ):
-                    report.sources.append(self._record(fetched, report, unchanged))
+                    group.open()
+                    outcome = self._record(fetched, report, unchanged)
+                    report.sources.append(outcome)
+                    group.after_source(outcome.new_posts)
             finally:
-                self._flush_unchanged(unchanged, at_least=1)
+                # Each recorded source is whole (its savepoint), so what the group
+                # holds is kept even when the cycle ends early; a failed commit undoes it.
+                try:
+                    self._flush_unchanged(unchanged, at_least=1)
+                    group.commit()
+                finally:
+                    self.store.rollback()
+            # Every post stored this cycle is found by /hark search from now on.
+            self.store.index_pending_posts()
         # The pool's threads have ended (the with block joined them): close the store
         # connections they opened, or every cycle would leave its workers' files open.
         self.store.close_dead()
@@ -173,6 +229,7 @@ class Poller:
             fetched.error = exc.message
             return fetched
         fetched.posts, fetched.sites, fetched.hashes = read.feed.posts, read.sites, read.hashes
+        fetched.matches = read.matches
         if read.feed.ttl_seconds:
             fetched.interval_hint = max(fetched.interval_hint or 0, read.feed.ttl_seconds)
         return fetched
@@ -212,6 +269,8 @@ class Poller:
             and self.on_source_down
             and self.store.mark_failure_reported(row.id)
         ):
+            # Telling the admins talks to Slack: not while holding the write lock.
+            self.store.commit()
             self.on_source_down(updated)
         return SourceOutcome(row.id, label, "failed", error=error)
 
@@ -236,8 +295,8 @@ class Poller:
             unchanged.append(success)
             self._flush_unchanged(unchanged, at_least=UNCHANGED_BATCH)
             return outcome
-        # One transaction per source: its posts, matches and schedule land together.
-        with self.store.transaction():
+        # One savepoint per source: its posts, matches and schedule land together.
+        with self.store.savepoint():
             queued = self._store_posts(fetched, outcome)
             self.store.record_poll_successes([success])
         report.queued.extend(queued)
@@ -246,15 +305,17 @@ class Poller:
     def _flush_unchanged(self, unchanged: list[PollSuccess], *, at_least: int) -> None:
         """Write the schedules of unchanged sources once ``at_least`` are waiting."""
         if len(unchanged) >= at_least:
-            with self.store.transaction():
+            with self.store.savepoint():
                 self.store.record_poll_successes(unchanged)
             unchanged.clear()
 
     def _store_posts(self, fetched: _Fetched, outcome: SourceOutcome) -> list[int]:
-        """Store the source's posts; match the new ones; return the conversations to send."""
+        """Store the source's posts with what matching found; return the conversations
+        to send."""
         row, posts = fetched.row, fetched.posts or []
         sites = fetched.sites or [_site(p) for p in posts]
         hashes: list[str | None] = fetched.hashes or [content_hash(p.title, p.text) for p in posts]
+        matches = fetched.matches or [None] * len(posts)
         origin = "x" if row.kind == "x" else origin_of(row.target)
         stored = self.store.store_source_posts(
             row.id,
@@ -265,26 +326,39 @@ class Poller:
         # A source's first poll records what it already holds without posting it,
         # except what is newer than the backfill window.
         first_poll = not row.seeded
+        now = self.store.now()
         queued: list[int] = []
-        for post, site, known in zip(posts, sites, stored):
-            if known is not None and known.is_new:
-                outcome.new_posts += 1
-                queued.extend(self._match(known.id, post, site, origin, first_poll, outcome))
+        for post, site, match, known in zip(posts, sites, matches, stored):
+            if known is None or not known.is_new:
+                continue
+            outcome.new_posts += 1
+            age_hours = (now - post.published.timestamp()) / 3600 if post.published else None
+            if match is None:  # not matched where it was parsed (X, or it looked known)
+                mentions, hits = self._match(post, site, origin, age_hours)
+            else:
+                mentions = match.mentions
+                hits = [
+                    (h.topic_id, h.channel, h.score(age_hours), h.why, h.min_score)
+                    for h in match.hits
+                ]
+            if mentions:
+                self.store.record_mentions(known.id, mentions)
+            deliver = not first_poll or (age_hours is not None and age_hours <= self.backfill_hours)
+            for topic_id, channel, score, why, min_score in hits:
+                send = deliver and score >= min_score
+                conversation_id = self.store.record_conversation(
+                    known.id, topic_id, channel=channel, score=score, why=why, deliver=send
+                )
+                outcome.relevant += 1
+                if conversation_id is not None and send:
+                    queued.append(conversation_id)
         return queued
 
     def _match(
-        self,
-        post_id: int,
-        post: Post,
-        site: str,
-        origin: str,
-        first_poll: bool,
-        outcome: SourceOutcome,
-    ) -> list[int]:
-        """Tag and match a new post; record its conversations (the outbox rows)."""
-        now = self.store.now()
-        age_hours = (now - post.published.timestamp()) / 3600 if post.published else None
-        deliver = not first_poll or (age_hours is not None and age_hours <= self.backfill_hours)
+        self, post: Post, site: str, origin: str, age_hours: float | None
+    ) -> tuple[set[str], list[tuple[int, str, float, str, float]]]:
+        """Mentions and ranked topics (id, channel, score, why, min score) of a post the
+        parse step did not match."""
         doc = Document(
             title=post.title,
             body=post.text,
@@ -293,24 +367,11 @@ class Poller:
             source=origin,
             lang=post.lang,
         )
-        mentions = self.relevance.mentions(doc)
-        if mentions:
-            self.store.record_mentions(post_id, mentions)
-        queued: list[int] = []
-        for hit in self.relevance.evaluate(doc, metrics=post.metrics, age_hours=age_hours):
-            send = deliver and hit.rank.score >= hit.min_score
-            conversation_id = self.store.record_conversation(
-                post_id,
-                hit.topic_id,
-                channel=hit.channel,
-                score=hit.rank.score,
-                why=hit.rank.why,
-                deliver=send,
-            )
-            outcome.relevant += 1
-            if conversation_id is not None and send:
-                queued.append(conversation_id)
-        return queued
+        hits = [
+            (r.topic_id, r.channel, r.rank.score, r.rank.why, r.min_score)
+            for r in self.relevance.evaluate(doc, metrics=post.metrics, age_hours=age_hours)
+        ]
+        return self.relevance.mentions(doc), hits
 
 
 def _site(post: Post) -> str:
@@ -322,11 +383,17 @@ def _as_completed_in_window(
     work: Callable[[Source], _Fetched],
     rows: Iterator[Source],
     window: int,
+    *,
+    idle: Callable[[], None] = lambda: None,
 ) -> Iterator[_Fetched]:
-    """Results of ``work`` over ``rows`` as they finish, never more than ``window`` pending."""
+    """Results of ``work`` over ``rows`` as they finish, never more than ``window`` pending;
+    ``idle()`` is called whenever none is ready yet."""
     pending: set[Future[_Fetched]] = {pool.submit(work, r) for r in itertools.islice(rows, window)}
     while pending:
-        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        done, pending = wait(pending, timeout=0, return_when=FIRST_COMPLETED)
+        if not done:
+            idle()
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
         for future in done:
             following = next(rows, None)
             if following is not None:

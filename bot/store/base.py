@@ -91,6 +91,44 @@ class StoreBase:
             raise
         conn.execute("COMMIT")
 
+    @contextmanager
+    def savepoint(self) -> Iterator[sqlite3.Connection]:
+        """Inside a transaction, a part that fails alone: an error undoes only this part
+        (ROLLBACK TO) and is raised. Outside one, ``transaction()``."""
+        conn = self.conn
+        if not conn.in_transaction:
+            with self.transaction() as outer:
+                yield outer
+            return
+        conn.execute("SAVEPOINT part")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK TO part")
+            conn.execute("RELEASE part")
+            raise
+        conn.execute("RELEASE part")
+
+    def in_transaction(self) -> bool:
+        """Whether this thread's connection has a transaction open."""
+        return self.conn.in_transaction
+
+    def commit(self) -> None:
+        """Commit this thread's open transaction, if any (see ``begin``)."""
+        if self.conn.in_transaction:
+            self.conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        """Undo this thread's open transaction, if any."""
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+
+    def begin(self) -> None:
+        """Open a transaction that later writes on this thread join, until ``commit``:
+        for a writer that groups many small units of work into one commit."""
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN IMMEDIATE")
+
     def one(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> sqlite3.Row | None:
         return self.conn.execute(sql, params).fetchone()
 

@@ -240,3 +240,30 @@ def test_a_post_whose_text_was_skipped_is_never_inserted(tmp_path):
         {"https://e.com/1"},
     )
     store.close()
+
+
+def test_a_source_that_fails_to_store_is_undone_alone_in_a_grouped_commit(harness_factory, feeds):
+    # The writer commits several sources at once, each in a savepoint: a source whose
+    # storing fails half-way leaves none of its posts, the others keep theirs.
+    feeds.set("/a.xml", rss([_item(1), _item(2)]))
+    feeds.set("/bad.xml", rss([_item(3), _item(4, title="boom k8s")]))
+    feeds.set("/c.xml", rss([_item(5)]))
+    h = harness_factory([feeds.url("/a.xml"), feeds.url("/bad.xml"), feeds.url("/c.xml")])
+    # A real refusal from SQLite, on the bad feed's second post only.
+    h.store.conn.execute(
+        """CREATE TRIGGER boom BEFORE INSERT ON posts WHEN new.title LIKE 'boom%'
+           BEGIN SELECT RAISE(ABORT, 'refused'); END"""
+    )
+    report = h.services.poller.poll_due()
+    statuses = {s.label.rsplit("/", 1)[-1]: s.status for s in report.sources}
+    assert statuses == {"a.xml": "new", "bad.xml": "failed", "c.xml": "new"}
+    links = {r[0] for r in h.store.conn.execute("SELECT link FROM posts")}
+    assert links == {f"https://forum.example.com/t/{n}" for n in (1, 2, 5)}
+    assert not h.store.conn.in_transaction
+    bad = h.store.source(2)
+    assert bad.consecutive_failures == 1 and not bad.seeded
+    # Nothing of the bad feed waits to be indexed; the others are indexed.
+    assert h.store.conn.execute("SELECT count(*) FROM posts_fts_pending").fetchone()[0] == 0
+    assert h.store.search_posts('"k8s"')[0] == 3
+    h.services.publisher.deliver()
+    assert len(h.fake.calls("chat.postMessage")) == 3
