@@ -337,7 +337,10 @@ def history_text(engagements: Sequence[Any]) -> str:
     """The engagement log of one conversation, for the person who asked (ephemeral)."""
     lines = []
     for e in list(engagements)[-30:]:
-        when = f"<!date^{int(e.at)}^{{date_short_pretty}} {{time}}|{int(e.at)}>"
+        # Slack shows the date in the reader's time zone; the fallback (older clients,
+        # notifications) is the UTC time, never the raw epoch.
+        fallback = f"{datetime.fromtimestamp(e.at, UTC):%Y-%m-%d %H:%M} UTC"
+        when = f"<!date^{int(e.at)}^{{date_short_pretty}} {{time}}|{fallback}>"
         what = HISTORY_LABELS.get(e.action, fit(e.action, 40, one_line=True))
         if e.action in ("ignore", "mute"):
             what += f" ({fit(e.detail, 120, one_line=True)})"

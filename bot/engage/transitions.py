@@ -242,7 +242,15 @@ class Engagement:
             ignore_reason=None,
         ):
             return Outcome(True)
+        now = self.store.conversation(conversation_id)
+        if now is not None and now.state == State.NEW:  # undone already (a second press)
+            return Outcome(False, "Already undone: this conversation is open again.")
+        if now is not None and now.state == State.CLAIMED:
+            return Outcome(
+                False, f"Already undone: {mention(now.owner)} has this conversation again."
+            )
         return self.refusal(conversation_id, user_id, "undo")
+
 
     def reopen(self, conversation_id: int, user_id: str) -> Outcome:
         """An admin puts a conversation back to new, whatever its state."""
