@@ -10,6 +10,8 @@ import re
 import time
 from datetime import UTC, datetime
 
+from slack_sdk.errors import SlackApiError
+
 from bot.admin import status
 from bot.authz import Actor
 from bot.blocks.answers import Message, error_message, section
@@ -126,6 +128,21 @@ def _add(services: Services, args: list[str]) -> Message:
     return _reply(
         f"Added topic *{fit(name, 60, one_line=True)}* → <#{channel}>: "
         f"{quoted(query, 500)}. New posts that match go there from the next poll."
+        + _not_a_member_warning(services, channel)
+    )
+
+
+def _not_a_member_warning(services: Services, channel: str) -> str:
+    """A second line when the bot is not in ``channel`` (its cards would be refused)."""
+    try:
+        info = services.client.conversations_info(channel=channel)["channel"]
+    except SlackApiError:
+        return ""  # not visible to the bot: the first card's refusal tells the admins
+    if info.get("is_member", True):
+        return ""
+    return (
+        f"\n:warning: Hark is not in <#{channel}> yet, so nothing can be posted there. "
+        f"Invite it: `/invite @Hark` in <#{channel}>."
     )
 
 

@@ -193,3 +193,15 @@ def test_a_mistyped_word_is_answered_with_the_closest_topic_word(harness_factory
     assert "would match *0*" in _answer(h) and "Did you mean `kubernetes`?" in _answer(h)
     h.command("/hark", "topics edit kuberntes k8s", user_id=ADMIN)
     assert "There is no topic *kuberntes*. Did you mean *kubernetes*?" in _answer(h)
+
+
+def test_adding_a_topic_in_a_channel_without_the_bot_warns(harness_factory, fake_slack):
+    h = harness_factory()
+    fake_slack.not_in_channel.add("C0DB")
+    h.command("/hark", "topics add databases <#C0DB|db> postgres", user_id=ADMIN)
+    answer = _answer(h)
+    assert "Added topic *databases*" in answer
+    assert ":warning: Hark is not in <#C0DB> yet" in answer
+    assert "`/invite @Hark` in <#C0DB>" in answer
+    h.command("/hark", "topics add k8s2 <#C0K8S|k8s> k8s", user_id=ADMIN)
+    assert "Added topic *k8s2*" in _answer(h) and ":warning:" not in _answer(h)
