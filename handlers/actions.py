@@ -108,7 +108,9 @@ def claim(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None
 
 def release(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
     ack()
-    _run(body, client, context, "conversation.release", Engagement.release)
+    user = _run(body, client, context, "conversation.release", Engagement.release)
+    if user and (body.get("view") or {}).get("type") == "home":  # released from the App Home
+        publish_home_for(context["hark"], client, user)
 
 
 def undo_ignore(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:

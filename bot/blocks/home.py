@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from bot.blocks.text import duration, fit, link
@@ -49,8 +50,39 @@ def _conversation(row: Conversation, now: float, *, claimable: bool) -> dict[str
     return block
 
 
-def home_view(summary: HomeSummary, now: float) -> dict[str, Any]:
-    """The Home tab for one person; ``now`` measures how long things have waited."""
+def _mine(row: Conversation, now: float, permalink: str | None) -> list[dict[str, Any]]:
+    """A conversation I claimed: where it is, a link to its card, and Reply / Release."""
+    block = _conversation(row, now, claimable=False)
+    if permalink:
+        block["text"]["text"] += f"\n{link(permalink, 'Open the card in the channel', 80)}"
+    buttons = {
+        "type": "actions",
+        "block_id": f"home_mine_{row.id}",
+        "elements": [
+            {
+                "type": "button",
+                "text": {"type": "plain_text", "text": "Reply"},
+                "action_id": "reply",
+                "value": str(row.id),
+                "style": "primary",
+            },
+            {
+                "type": "button",
+                "text": {"type": "plain_text", "text": "Release"},
+                "action_id": "release",
+                "value": str(row.id),
+            },
+        ],
+    }
+    return [block, buttons]
+
+
+def home_view(
+    summary: HomeSummary, now: float, permalinks: Mapping[int, str] | None = None
+) -> dict[str, Any]:
+    """The Home tab for one person; ``now`` measures how long things have waited;
+    ``permalinks`` (conversation id to its card's link) lets each claimed one link to its card."""
+    permalinks = permalinks or {}
     blocks: list[dict[str, Any]] = [_header("Hark")]
     if not summary.registered:
         blocks.append(
@@ -72,7 +104,8 @@ def home_view(summary: HomeSummary, now: float) -> dict[str, Any]:
     blocks.append(_header("Waiting on your reply"))
     if not summary.mine:
         blocks.append(_context("Nothing claimed and unanswered. 🎉"))
-    blocks += [_conversation(r, now, claimable=False) for r in summary.mine[:SHOWN]]
+    for row in summary.mine[:SHOWN]:
+        blocks += _mine(row, now, permalinks.get(row.id))
 
     blocks.append(_header("Waiting on your topics"))
     if not summary.topics:
