@@ -141,7 +141,8 @@ def backup_database(db_path: str, target: str) -> int:
 
 def poll_once(settings: Settings, *, dry_run: bool = False) -> int:
     """One cycle over every enabled source, whatever its schedule; then send and exit."""
-    from bot.wiring import build_services
+    from bot.ops.channels import needs_resolution
+    from bot.wiring import build_poller, build_services
 
     db_path = settings.db_path
     scratch = None
@@ -158,9 +159,22 @@ def poll_once(settings: Settings, *, dry_run: bool = False) -> int:
         return 2
     store = Store(db_path)
     try:
-        services = build_services(settings, store)
+        services = None
+        if settings.bot_token and needs_resolution(settings.config):
+            services = build_services(settings, store)  # channel names to IDs, through Slack
+            poller = services.poller
+        else:
+            # A lean start: Slack's client, Block Kit and the rest only once there is
+            # something to send (or a source to report down).
+            poller = build_poller(
+                settings,
+                store,
+                on_source_down=lambda source: build_services(settings, store).notifier.source_down(
+                    source
+                ),
+            )
         store.force_all_due()
-        report = services.poller.poll_due()
+        report = poller.poll_due()
         for outcome in report.sources:
             line = f"{outcome.label}: {outcome.status}, {outcome.new_posts} new, {outcome.relevant} relevant"
             if outcome.error:
@@ -173,6 +187,10 @@ def poll_once(settings: Settings, *, dry_run: bool = False) -> int:
             print(_held_back(sum(o.relevant for o in report.sources), len(waiting), services))
             return 0
 
+        if not store.outbox(1):
+            print("sent 0, held 0")
+            return 0
+        services = services or build_services(settings, store)
         delivery = services.publisher.deliver(limit=10_000)
         print(f"sent {len(delivery.sent)}, held {len(delivery.held)}")
         return 1 if delivery.held else 0

@@ -5,34 +5,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-from slack_sdk import WebClient
-
-from bot.admin.notices import AdminNotifier
-from bot.authz import Authority
-from bot.blocks import notices as notice_texts
-from bot.blocks.conversation import (
-    conversation_message,
-    escalation_message,
-    escalation_note,
-    owner_nudge,
-    sla_reminder,
-)
-from bot.blocks.digest import digest_message
 from bot.config import Settings
-from bot.engage.outbox import Publisher
-from bot.engage.reminders import ReminderMessages, Reminders
-from bot.engage.reply_watch import Verifier
-from bot.engage.transitions import Engagement
 from bot.fetch.client import Fetcher
 from bot.match.relevance import Relevance
+from bot.models import Source
 from bot.ops.channels import ChannelResolver, needs_resolution, resolve_config_channels
-from bot.ops.metrics import Metrics
-from bot.ops.slack import slack_client
-from bot.people.voice import EmployeeVoice
 from bot.poll.poller import Poller
-from bot.report.weekly import WeeklyDigest
 from bot.store import Store
+
+if TYPE_CHECKING:  # imported by build_services: `hark poll --once` needs none of them
+    from slack_sdk import WebClient
+
+    from bot.admin.notices import AdminNotifier
+    from bot.authz import Authority
+    from bot.engage.outbox import Publisher
+    from bot.engage.transitions import Engagement
+    from bot.ops.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +57,40 @@ class Services:
                 log.exception("periodic job %s failed", name)
 
 
+def build_poller(
+    settings: Settings,
+    store: Store,
+    *,
+    on_source_down: Callable[[Source], None] | None = None,
+) -> Poller:
+    """The config's topics and sources synced into the store, and the poller over them.
+
+    All that ``hark poll --once`` needs before it has something to send: no Slack
+    client, no Block Kit, no engagement (``build_services`` builds those).
+    """
+    config = settings.config
+    store.sync_config_topics(config.topics)
+    store.sync_config_sources(config.sources)
+    x_search = None
+    if settings.x_bearer_token:
+        from bot.poll.xsearch import XSearch  # tweepy is imported only when X is used
+
+        x_search = XSearch(
+            store,
+            settings.x_bearer_token,
+            api_url=settings.x_api_url,
+            max_reads_per_month=config.x_max_reads_per_month,
+        )
+    return Poller(
+        store,
+        Relevance(store, config),
+        Fetcher(allow_hosts=config.allow_hosts),
+        backfill_hours=config.backfill_hours,
+        x_search=x_search,
+        on_source_down=on_source_down,
+    )
+
+
 def build_services(
     settings: Settings,
     store: Store,
@@ -75,6 +99,26 @@ def build_services(
     per_channel_interval: float = 1.0,
 ) -> Services:
     """Wire the parts together; nothing here talks to the network yet."""
+    from bot.admin.notices import AdminNotifier
+    from bot.authz import Authority
+    from bot.blocks import notices as notice_texts
+    from bot.blocks.conversation import (
+        conversation_message,
+        escalation_message,
+        escalation_note,
+        owner_nudge,
+        sla_reminder,
+    )
+    from bot.blocks.digest import digest_message
+    from bot.engage.outbox import Publisher
+    from bot.engage.reminders import ReminderMessages, Reminders
+    from bot.engage.reply_watch import Verifier
+    from bot.engage.transitions import Engagement
+    from bot.ops.metrics import Metrics
+    from bot.ops.slack import slack_client
+    from bot.people.voice import EmployeeVoice
+    from bot.report.weekly import WeeklyDigest
+
     metrics = Metrics()
     client = client or slack_client(settings, metrics)
     channels = ChannelResolver(client)
@@ -86,21 +130,9 @@ def build_services(
             settings, config=resolve_config_channels(settings.config, channels, where)
         )
     config = settings.config
-    store.sync_config_topics(config.topics)
-    store.sync_config_sources(config.sources)
-    relevance = Relevance(store, config)
-    fetcher = Fetcher(allow_hosts=config.allow_hosts)
     notifier = AdminNotifier(client, store, config.admins, notice_texts)
-    x_search = None
-    if settings.x_bearer_token:
-        from bot.poll.xsearch import XSearch  # tweepy is imported only when X is used
-
-        x_search = XSearch(
-            store,
-            settings.x_bearer_token,
-            api_url=settings.x_api_url,
-            max_reads_per_month=config.x_max_reads_per_month,
-        )
+    poller = build_poller(settings, store, on_source_down=notifier.source_down)
+    relevance, fetcher, x_search = poller.relevance, poller.fetcher, poller.x_search
     authz = Authority(client, config.admins, store)
     services = Services(
         settings=settings,
@@ -118,14 +150,7 @@ def build_services(
             render_card=conversation_message,
         ),
         fetcher=fetcher,
-        poller=Poller(
-            store,
-            relevance,
-            fetcher,
-            backfill_hours=config.backfill_hours,
-            x_search=x_search,
-            on_source_down=notifier.source_down,
-        ),
+        poller=poller,
         notifier=notifier,
         channels=channels,
         metrics=metrics,

@@ -18,9 +18,10 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+if TYPE_CHECKING:  # slack_sdk is imported when a channel is looked up, not at start-up
+    from slack_sdk import WebClient
 
 from bot.config import Config, ConfigError, DigestSettings
 
@@ -104,6 +105,8 @@ class ChannelResolver:
         return self._listed_at is None or self.clock() - self._listed_at >= self.refresh_after
 
     def _list_channels(self) -> dict[str, str]:
+        from slack_sdk.errors import SlackApiError
+
         try:
             return self._pages(TYPES)
         except SlackApiError as exc:
@@ -133,6 +136,8 @@ class ChannelResolver:
 def look_up_channel(resolver: ChannelResolver | None, word: str) -> tuple[str, str | None]:
     """``(ID, None)`` for a channel typed by name (``#devops`` or ``devops``), or
     ``("", what to tell the person)`` when it cannot be found. For slash commands."""
+    from slack_sdk.errors import SlackApiError
+
     name = channel_name(word)
     if name is None:
         return "", "That isn't a channel name: pick the channel with `#` so Slack links it."
@@ -180,6 +185,8 @@ def resolve_config_channels(config: Config, resolver: ChannelResolver, where: st
 
 
 def _resolve(resolver: ChannelResolver, value: str, where: str, key: str) -> str:
+    from slack_sdk.errors import SlackApiError
+
     if is_channel_id(value):
         return value
     shown = "#" + value.lstrip("#")
