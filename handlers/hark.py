@@ -6,6 +6,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.admin.commands import run_subcommand
 from bot.authz import actor_of
+from bot.blocks.admin import answer_message
 from bot.wiring import Services
 
 
@@ -19,4 +20,5 @@ def hark_command(ack: Ack, command: dict, respond: Respond, context: BoltContext
     ack()
     hark: Services = context["hark"]
     words = (command.get("text") or "").strip()
-    respond(response_type="ephemeral", **run_subcommand(hark, actor_of(command), words))
+    answer = run_subcommand(hark, actor_of(command), words)
+    respond(response_type="ephemeral", **answer_message(answer))

@@ -7,12 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.admin import mutes, sources, status, topics
+from bot.answer import Answer, Quoted, Untrusted, refusal, reply
 from bot.authz import ACTIONS, Actor
-from bot.blocks.answers import Message, error_message, help_message, section
-from bot.blocks.text import escape, quoted
 from bot.wiring import Services
 
-Handler = Callable[[Services, Actor, list[str]], Message]
+Handler = Callable[[Services, Actor, list[str]], Answer]
 
 
 @dataclass(frozen=True)
@@ -21,11 +20,11 @@ class Subcommand:
     usage: str
 
 
-def _help(services: Services, actor: Actor, args: list[str]) -> Message:
-    return help_message()
+def _help(services: Services, actor: Actor, args: list[str]) -> Answer:
+    return Answer(help=True)
 
 
-def _status(services: Services, actor: Actor, args: list[str]) -> Message:
+def _status(services: Services, actor: Actor, args: list[str]) -> Answer:
     return status.status_report(services.store, services.settings.config.x_max_reads_per_month)
 
 
@@ -49,21 +48,19 @@ def subcommand_action(name: str, args: list[str]) -> str:
     return f"hark.{name}"
 
 
-def run_subcommand(services: Services, actor: Actor, text: str) -> Message:
+def run_subcommand(services: Services, actor: Actor, text: str) -> Answer:
     """Parse ``text`` (shell-like quoting), ask bot/authz.py, run the subcommand."""
     try:
         words = shlex.split(text)
     except ValueError:
         if text.count('"') % 2:
-            return error_message('Unbalanced quotes: close every `"` you open.')
+            return refusal('Unbalanced quotes: close every `"` you open.')
         words = text.split()  # an apostrophe (don't) is not a quote here
     name = words[0].lower() if words else "help"
     sub = SUBCOMMANDS.get(name)
     if sub is None:
         names = ", ".join(f"`/hark {n}`" for n in sorted(SUBCOMMANDS))
-        return error_message(
-            f"{quoted('/hark ' + name, 40)} isn't a Hark command. Try one of: {names}."
-        )
+        return refusal(Quoted("/hark " + name, 40), f" isn't a Hark command. Try one of: {names}.")
     args = words[1:]
     if name in LISTED_BY_DEFAULT and args and args[0].lower() == "help":
         return _usage(sub.usage)  # `/hark topics help`: that subcommand's usage
@@ -73,7 +70,7 @@ def run_subcommand(services: Services, actor: Actor, text: str) -> Message:
             return _usage(sub.usage)
     decision = services.authz.may(actor, subcommand_action(name, args))
     if not decision:
-        return error_message(decision.message)
+        return refusal(decision.message)
     return sub.handler(services, actor, args)
 
 
@@ -81,6 +78,5 @@ def run_subcommand(services: Services, actor: Actor, text: str) -> Message:
 LISTED_BY_DEFAULT = frozenset({"topics", "sources", "mutes"})
 
 
-def _usage(usage: str) -> Message:
-    text = f"Write it as `{escape(usage)}`. `/hark help` lists every command."
-    return {"text": text, "blocks": [section(text)]}
+def _usage(usage: str) -> Answer:
+    return reply("Write it as `", Untrusted(usage, 3000), "`. `/hark help` lists every command.")

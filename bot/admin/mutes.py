@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
+from bot.answer import Answer, Quoted, Untrusted, User, joined, refusal, reply, say
 from bot.authz import Actor
-from bot.blocks.answers import Message, error_message, section
-from bot.blocks.text import fit, mention, quoted
 from bot.grammar import count
 from bot.store.mutes import MUTE_KINDS
 from bot.wiring import Services
@@ -25,39 +24,41 @@ _MUTED_POSTS = {
 _SITE = re.compile(r"^(?:https?://)?([a-z0-9-]+(?:\.[a-z0-9-]+)+)\.?/?$", re.IGNORECASE)
 
 
-def mutes_command(services: Services, actor: Actor, args: list[str]) -> Message:
+def mutes_command(services: Services, actor: Actor, args: list[str]) -> Answer:
     """List the mutes, or (admins: bot/admin/commands.py asked bot/authz.py) add or remove one."""
     if not args or args[0].lower() == "list":
         return _listing(services)
     action = args[0].lower()
     if action not in ("add", "remove"):
-        return error_message(
-            f"{quoted('/hark mutes ' + args[0], 40)} isn't a mutes command. "
-            f"Use `/hark mutes` to list them, or {ADD_USAGE} (and `remove` the same way)."
+        return refusal(
+            Quoted("/hark mutes " + args[0], 40),
+            " isn't a mutes command. "
+            f"Use `/hark mutes` to list them, or {ADD_USAGE} (and `remove` the same way).",
         )
     if len(args) < 2 or args[1].lower() not in MUTE_KINDS:
-        named = f"{quoted(args[1], 40)} isn't something Hark mutes. " if len(args) > 1 else ""
-        return error_message(
-            f"{named}Hark mutes three kinds of thing: an `author`, a `site` or a `phrase`. "
-            f"Write it as {ADD_USAGE}."
+        named = say(Quoted(args[1], 40), " isn't something Hark mutes. ") if len(args) > 1 else ()
+        return refusal(
+            named,
+            "Hark mutes three kinds of thing: an `author`, a `site` or a `phrase`. "
+            f"Write it as {ADD_USAGE}.",
         )
     if len(args) < 3:
-        return error_message(f"Say which {args[1].lower()} to mute. Write it as {ADD_USAGE}.")
+        return refusal(f"Say which {args[1].lower()} to mute. Write it as {ADD_USAGE}.")
     kind = args[1].lower()
     value = normalized(kind, " ".join(args[2:]))
     if value is None:
-        return error_message(
-            f"{quoted(' '.join(args[2:]), 100)} isn't a {kind} Hark can mute. "
-            f"Write it as {ADD_USAGE}."
+        return refusal(
+            Quoted(" ".join(args[2:]), 100),
+            f" isn't a {kind} Hark can mute. Write it as {ADD_USAGE}.",
         )
-    shown = f"{kind} *{fit(value, 200, one_line=True)}*"
+    shown = say(f"{kind} *", Untrusted(value, 200, True), "*")
     if action == "add":
         if not services.store.add_mute(kind, value, actor.user_id):
-            return _reply(f"The {shown} is already muted.")
-        return _reply(f"Muted the {shown}: {_MUTED_POSTS[kind]} no longer reach any channel.")
+            return reply("The ", shown, " is already muted.")
+        return reply("Muted the ", shown, f": {_MUTED_POSTS[kind]} no longer reach any channel.")
     if not services.store.remove_mute(kind, value):
-        return error_message(f"The {shown} isn't muted. `/hark mutes` lists the mutes.")
-    return _reply(f"Unmuted {shown}.")
+        return refusal("The ", shown, " isn't muted. `/hark mutes` lists the mutes.")
+    return reply("Unmuted ", shown, ".")
 
 
 def normalized(kind: str, value: str) -> str | None:
@@ -75,18 +76,14 @@ def normalized(kind: str, value: str) -> str | None:
     return value[:200] or None
 
 
-def _listing(services: Services) -> Message:
+def _listing(services: Services) -> Answer:
     rows = services.store.mutes()
     if not rows:
-        return _reply(f"Nothing is muted. Admins mute with {ADD_USAGE}.")
+        return reply(f"Nothing is muted. Admins mute with {ADD_USAGE}.")
     lines = [
-        f"• {r.kind}: *{fit(r.value, 100, one_line=True)}* — by {mention(r.created_by)}"
+        say(f"• {r.kind}: *", Untrusted(r.value, 100, True), "* — by ", User(r.created_by))
         for r in rows[:MUTES_SHOWN]
     ]
     more = f"\n…and {len(rows) - MUTES_SHOWN} more." if len(rows) > MUTES_SHOWN else ""
-    text = f"*Mutes* ({len(rows)})\n" + "\n".join(lines) + more
-    return {"text": count(len(rows), "mute"), "blocks": [section(text)]}
-
-
-def _reply(text: str) -> Message:
-    return {"text": text[:3000], "blocks": [section(text)]}
+    text = say(f"*Mutes* ({len(rows)})\n", joined("\n", lines), more)
+    return Answer((text,), fallback=(count(len(rows), "mute"),))

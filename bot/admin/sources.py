@@ -14,9 +14,8 @@ from __future__ import annotations
 import re
 
 from bot.admin import status
+from bot.answer import Answer, Duration, Quoted, Text, Untrusted, refusal, reply, say
 from bot.authz import Actor
-from bot.blocks.answers import Message, error_message, section
-from bot.blocks.text import duration, fit, quoted
 from bot.error_text import plain
 from bot.grammar import count
 from bot.models import Source, SourceSpec
@@ -36,7 +35,7 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _KIND_PREFIX = re.compile(r"^([a-z]+):(?!//)(.+)$")
 
 
-def sources_command(services: Services, actor: Actor, args: list[str]) -> Message:
+def sources_command(services: Services, actor: Actor, args: list[str]) -> Answer:
     """List the sources, or (admins) add, remove, pause or resume one.
 
     bot/admin/commands.py has asked bot/authz.py already; non-admins see redacted URLs.
@@ -48,9 +47,10 @@ def sources_command(services: Services, actor: Actor, args: list[str]) -> Messag
     changes = {"add": _add, "remove": _remove, "pause": _pause, "resume": _resume}
     change = changes.get(action)
     if change is None:
-        return error_message(
-            f"{quoted('/hark sources ' + args[0], 40)} isn't a sources command. "
-            "Use `/hark sources` to list them, or `add`, `remove`, `pause`, `resume`."
+        return refusal(
+            Quoted("/hark sources " + args[0], 40),
+            " isn't a sources command. "
+            "Use `/hark sources` to list them, or `add`, `remove`, `pause`, `resume`.",
         )
     return change(services, args[1:])
 
@@ -58,43 +58,50 @@ def sources_command(services: Services, actor: Actor, args: list[str]) -> Messag
 # --- add ---------------------------------------------------------------------------------
 
 
-def _add(services: Services, args: list[str]) -> Message:
+def _add(services: Services, args: list[str]) -> Answer:
     try:
         spec = _spec_from_words(args)
     except SourceError as exc:
-        return error_message(f"{fit(str(exc), 600)}. Write it as {ADD_USAGE}.")
+        return refusal(Untrusted(str(exc), 600), f". Write it as {ADD_USAGE}.")
     store = services.store
     existing = store.source_by_target(spec.kind, spec.target)
     if existing is not None:
         if not existing.enabled:
             store.set_source_enabled(existing.id, True)
-            return _reply(f"Source `{existing.id}` ({_name(existing)}) was paused; resumed it.")
-        return _reply(
-            f"That source is already there as source `{existing.id}` ({_name(existing)})."
+            return reply(f"Source `{existing.id}` (", _name(existing), ") was paused; resumed it.")
+        return reply(
+            f"That source is already there as source `{existing.id}` (", _name(existing), ")."
         )
     source_id = store.add_source(spec)
     row = store.source(source_id)
     if row is None:  # removed by someone else in the same instant
-        return error_message(f"Source {source_id} disappeared while it was being added.")
+        return refusal(f"Source {source_id} disappeared while it was being added.")
     report = services.poller.poll([row])
     outcome = report.sources[0]
-    added = (
-        f"Added source `{source_id}`: {_name(row)}, checked every {duration(spec.every_seconds)}."
+    added = say(
+        f"Added source `{source_id}`: ",
+        _name(row),
+        ", checked every ",
+        Duration(spec.every_seconds),
+        ".",
     )
     if outcome.status == "failed":
-        return _reply(
-            f"{added}\n:warning: Its first check failed: {fit(plain(outcome.error or ''), 400)}\n"
-            "Hark keeps it and retries, waiting longer after each failure; `/hark sources` "
-            f"shows its health, `/hark sources remove {source_id}` removes it."
+        return reply(
+            added,
+            "\n:warning: Its first check failed: ",
+            Untrusted(plain(outcome.error or ""), 400),
+            "\nHark keeps it and retries, waiting longer after each failure; `/hark sources` "
+            f"shows its health, `/hark sources remove {source_id}` removes it.",
         )
     window = f"the last {services.poller.backfill_hours} h"
     if report.queued:
         posting = f"{len(report.queued)} from {window} match a topic and will be posted."
     else:
         posting = f"none from {window} matches a topic, so nothing is posted now."
-    return _reply(
-        f"{added}\n:white_check_mark: First check worked: {count(outcome.posts, 'post')} recorded "
-        f"(older ones are never posted as new); {posting}"
+    return reply(
+        added,
+        f"\n:white_check_mark: First check worked: {count(outcome.posts, 'post')} recorded "
+        f"(older ones are never posted as new); {posting}",
     )
 
 
@@ -125,67 +132,67 @@ def _spec_from_words(args: list[str]) -> SourceSpec:
 # --- remove, pause, resume -----------------------------------------------------------------
 
 
-def _remove(services: Services, args: list[str]) -> Message:
+def _remove(services: Services, args: list[str]) -> Answer:
     row = _source_named(services, args, "remove")
-    if isinstance(row, dict):
+    if isinstance(row, Answer):
         return row
     if row.from_config:
-        return error_message(
-            f"Source `{row.id}` ({_name(row)}) is listed in the config file; remove it "
+        return refusal(
+            f"Source `{row.id}` (",
+            _name(row),
+            ") is listed in the config file; remove it "
             f"there (it would come back at the next start), or `/hark sources pause {row.id}` "
-            "to stop polling it now."
+            "to stop polling it now.",
         )
     services.store.remove_source(row.id)
-    return _reply(
-        f"Removed source `{row.id}` ({_name(row)}). Posts already heard from it are kept."
+    return reply(
+        f"Removed source `{row.id}` (", _name(row), "). Posts already heard from it are kept."
     )
 
 
-def _pause(services: Services, args: list[str]) -> Message:
+def _pause(services: Services, args: list[str]) -> Answer:
     row = _source_named(services, args, "pause")
-    if isinstance(row, dict):
+    if isinstance(row, Answer):
         return row
     if not row.enabled:
-        return _reply(
+        return reply(
             f"Source `{row.id}` is already paused; `/hark sources resume {row.id}` polls it again."
         )
     services.store.set_source_enabled(row.id, False)
-    return _reply(
-        f"Paused source `{row.id}` ({_name(row)}); `/hark sources resume {row.id}` polls it again."
+    return reply(
+        f"Paused source `{row.id}` (",
+        _name(row),
+        f"); `/hark sources resume {row.id}` polls it again.",
     )
 
 
-def _resume(services: Services, args: list[str]) -> Message:
+def _resume(services: Services, args: list[str]) -> Answer:
     row = _source_named(services, args, "resume")
-    if isinstance(row, dict):
+    if isinstance(row, Answer):
         return row
     if row.enabled:
-        return _reply(f"Source `{row.id}` ({_name(row)}) is not paused.")
+        return reply(f"Source `{row.id}` (", _name(row), ") is not paused.")
     services.store.set_source_enabled(row.id, True)
-    return _reply(f"Resumed source `{row.id}` ({_name(row)}); it is checked at the next poll.")
+    return reply(f"Resumed source `{row.id}` (", _name(row), "); it is checked at the next poll.")
 
 
-def _source_named(services: Services, args: list[str], action: str) -> Source | Message:
+def _source_named(services: Services, args: list[str], action: str) -> Source | Answer:
     """The source ``args`` names by number, or the error message to answer with."""
     if len(args) != 1:
-        return error_message(
+        return refusal(
             f"Write `/hark sources {action} &lt;id&gt;` with one source number; "
             "`/hark sources` lists them."
         )
     if not args[0].isdigit():
-        return error_message(
-            f"{quoted(args[0], 30)} is not a source number; "
-            "`/hark sources` lists them with their numbers."
+        return refusal(
+            Quoted(args[0], 30),
+            " is not a source number; `/hark sources` lists them with their numbers.",
         )
     row = services.store.source(int(args[0]))
     if row is None:
-        return error_message(f"There is no source {int(args[0])}; `/hark sources` lists them.")
+        return refusal(f"There is no source {int(args[0])}; `/hark sources` lists them.")
     return row
 
 
-def _name(row: Source) -> str:
-    return fit(row.label or row.target, 120, one_line=True)
-
-
-def _reply(text: str) -> Message:
-    return {"text": text[:3000], "blocks": [section(text)]}
+def _name(row: Source) -> Text:
+    return (Untrusted(row.label or row.target, 120, True),)

@@ -6,67 +6,70 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.blocks.answers import section
-from bot.blocks.text import duration, fit
+from bot.answer import Answer, Duration, Piece, Text, Untrusted, joined, say
 from bot.error_text import plain
 from bot.fetch.client import redacted_url
 from bot.grammar import count
 from bot.store import Store
 
 
-def topics_listing(store: Store) -> dict[str, Any]:
+def topics_listing(store: Store) -> Answer:
     rows = store.topics()
     if not rows:
-        return {
-            "text": "No topics",
-            "blocks": [section("No topics yet. Add them under `topics:` in the config file.")],
-        }
+        return Answer(
+            (("No topics yet. Add them under `topics:` in the config file.",),),
+            fallback=("No topics",),
+        )
     lines = [
-        f"• *{fit(r.name, 60, one_line=True)}* → {_channel(r.channel)} — "
-        f"`{fit(r.query, 300, one_line=True)}`"
+        say(
+            "• *",
+            Untrusted(r.name, 60, True),
+            "* → ",
+            _channel(r.channel),
+            " — `",
+            Untrusted(r.query, 300, True),
+            "`",
+        )
         for r in rows
     ]
-    return {"text": count(len(rows), "topic"), "blocks": [section("*Topics*\n" + "\n".join(lines))]}
+    return Answer((say("*Topics*\n", joined("\n", lines)),), fallback=(count(len(rows), "topic"),))
 
 
-def _channel(channel: str) -> str:
+def _channel(channel: str) -> Piece:
     """A topic's channel as Slack links it (``<#C0K8S>``); a ``#name`` from the config as text."""
     if re.fullmatch(r"[CG][A-Z0-9]{2,20}", channel):
         return f"<#{channel}>"
-    return fit(channel, 80, one_line=True)
+    return Untrusted(channel, 80, True)
 
 
 SOURCES_SHOWN = 40
 SOURCES_PER_SECTION = 8
 
 
-def sources_listing(store: Store, *, reveal: bool = False) -> dict[str, Any]:
+def sources_listing(store: Store, *, reveal: bool = False) -> Answer:
     """Every source with its health: failing ones first, then by number.
 
     Only admins (``reveal``) see a feed's full URL: it may hold credentials or tokens.
     """
     rows = store.sources()
     if not rows:
-        return {
-            "text": "No sources",
-            "blocks": [
-                section(
-                    "No sources yet. Add them under `sources:` in the config file, or with "
-                    "`/hark sources add <kind> <value> [every]` (admins)."
-                )
-            ],
-        }
+        empty = (
+            "No sources yet. Add them under `sources:` in the config file, or with "
+            "`/hark sources add <kind> <value> [every]` (admins)."
+        )
+        return Answer(((empty,),), fallback=("No sources",))
     now = store.now()
     failing = [r for r in rows if r.enabled and r.consecutive_failures]
     failing_ids = {r.id for r in failing}
     ordered = failing + [r for r in rows if r.id not in failing_ids]
     lines = [_source_line(r, now, reveal) for r in ordered[:SOURCES_SHOWN]]
-    blocks = [section(f"*Sources* — {sources_summary(rows)}")]
+    sections: list[Text] = [(f"*Sources* — {sources_summary(rows)}",)]
     for start in range(0, len(lines), SOURCES_PER_SECTION):
-        blocks.append(section("\n".join(lines[start : start + SOURCES_PER_SECTION])))
+        sections.append(joined("\n", lines[start : start + SOURCES_PER_SECTION]))
     if len(rows) > SOURCES_SHOWN:
-        blocks.append(section(f"…and {len(rows) - SOURCES_SHOWN} more not shown."))
-    return {"text": f"{count(len(rows), 'source')}, {len(failing)} failing", "blocks": blocks}
+        sections.append((f"…and {len(rows) - SOURCES_SHOWN} more not shown.",))
+    fallback = f"{count(len(rows), 'source')}, {len(failing)} failing"
+    return Answer(tuple(sections), fallback=(fallback,))
 
 
 def source_name(r: Any, *, reveal: bool = False) -> str:
@@ -78,32 +81,42 @@ def source_name(r: Any, *, reveal: bool = False) -> str:
     return redacted_url(r.target)
 
 
-def _source_line(r: Any, now: float, reveal: bool = False) -> str:
+def _source_line(r: Any, now: float, reveal: bool = False) -> Text:
     """One source: number, name, health, and when it is checked next."""
-    name = fit(source_name(r, reveal=reveal), 80, one_line=True)
-    every = f"every {duration(r.every_seconds)}"
+    name = say(f"`{r.id}` ", Untrusted(source_name(r, reveal=reveal), 80, True))
+    every = say("every ", Duration(r.every_seconds))
     if not r.enabled:
-        return f"`{r.id}` {name} — :double_vertical_bar: paused (`/hark sources resume {r.id}`)"
+        return say(name, f" — :double_vertical_bar: paused (`/hark sources resume {r.id}`)")
     when = _next_check(r.next_check_at, now)
     if r.consecutive_failures:
-        since = duration(now - r.failing_since) if r.failing_since else "–"
-        return (
-            f"`{r.id}` {name} — :red_circle: failing for {since} "
-            f"({count(r.consecutive_failures, 'try')}): "
-            f"{fit(plain(r.last_error or '') or 'unknown error', 160, one_line=True)} · {when}"
+        since: Piece = Duration(now - r.failing_since) if r.failing_since else "–"
+        error = plain(r.last_error or "") or "unknown error"
+        return say(
+            name,
+            " — :red_circle: failing for ",
+            since,
+            f" ({count(r.consecutive_failures, 'try')}): ",
+            Untrusted(error, 160, True),
+            " · ",
+            when,
         )
     if r.last_success_at:
-        return (
-            f"`{r.id}` {name} — :large_green_circle: ok {duration(now - r.last_success_at)}"
-            f" ago · {every} · {when}"
+        return say(
+            name,
+            " — :large_green_circle: ok ",
+            Duration(now - r.last_success_at),
+            " ago · ",
+            every,
+            " · ",
+            when,
         )
-    return f"`{r.id}` {name} — :white_circle: not checked yet · {every}"
+    return say(name, " — :white_circle: not checked yet · ", every)
 
 
-def _next_check(next_check_at: float | None, now: float) -> str:
+def _next_check(next_check_at: float | None, now: float) -> Text:
     if not next_check_at or next_check_at <= now:
-        return "next check: now"
-    return f"next check in {duration(next_check_at - now)}"
+        return ("next check: now",)
+    return ("next check in ", Duration(next_check_at - now))
 
 
 def sources_summary(rows: list[Any]) -> str:
@@ -116,7 +129,7 @@ def sources_summary(rows: list[Any]) -> str:
     return summary
 
 
-def status_report(store: Store, x_budget: int | None = None) -> dict[str, Any]:
+def status_report(store: Store, x_budget: int | None = None) -> Answer:
     every = store.sources()
     sources = [s for s in every if s.enabled]
     last = max((s.last_success_at or 0 for s in sources), default=0)
@@ -135,4 +148,4 @@ def status_report(store: Store, x_budget: int | None = None) -> dict[str, Any]:
             f"\n• X posts read this month: {used} of {x_budget} "
             "(X bills per post read; polling stops at the budget)"
         )
-    return {"text": "Hark status", "blocks": [section(text)]}
+    return Answer(((text,),), fallback=("Hark status",))

@@ -13,9 +13,8 @@ from datetime import UTC, datetime
 from slack_sdk.errors import SlackApiError
 
 from bot.admin import status
+from bot.answer import Answer, Link, Quoted, Text, Untrusted, joined, refusal, reply, say
 from bot.authz import Actor
-from bot.blocks.answers import Message, error_message, section
-from bot.blocks.text import fit, link, quoted
 from bot.match.engine import Document, Matcher
 from bot.match.ranking import rank_post
 from bot.match.words import closest_names
@@ -70,16 +69,16 @@ def query_from_words(words: list[str]) -> str:
     return " ".join(out)
 
 
-def bad_query(query: str, error: QueryError) -> Message:
+def bad_query(query: str, error: QueryError) -> Answer:
     """The parser's message (query, caret, hint) in a code block, escaped."""
-    shown = fit(str(error), 1500).replace("```", "'''")
-    return error_message(f"That query can't be used:\n```{shown}```")
+    shown = Untrusted(str(error).replace("```", "'''"), 1500)
+    return refusal("That query can't be used:\n```", shown, "```")
 
 
 # --- /hark topics ------------------------------------------------------------------------
 
 
-def topics_command(services: Services, actor: Actor, args: list[str]) -> Message:
+def topics_command(services: Services, actor: Actor, args: list[str]) -> Answer:
     """List the topics, or (admins: bot/admin/commands.py asked bot/authz.py) add, edit or
     remove one."""
     if not args or args[0].lower() == "list":
@@ -88,47 +87,53 @@ def topics_command(services: Services, actor: Actor, args: list[str]) -> Message
     changes = {"add": _add, "edit": _edit, "remove": _remove}
     change = changes.get(action)
     if change is None:
-        return error_message(
-            f"{quoted('/hark topics ' + args[0], 40)} isn't a topics command. "
-            "Use `/hark topics` to list them, or `add`, `edit`, `remove`."
+        return refusal(
+            Quoted("/hark topics " + args[0], 40),
+            " isn't a topics command. Use `/hark topics` to list them, or `add`, `edit`, `remove`.",
         )
     return change(services, args[1:])
 
 
-def _add(services: Services, args: list[str]) -> Message:
+def _add(services: Services, args: list[str]) -> Answer:
     if len(args) < 3:
-        return error_message(f"Name, channel and query are all needed. Write it as {ADD_USAGE}.")
+        return refusal(f"Name, channel and query are all needed. Write it as {ADD_USAGE}.")
     name, channel_word, query = args[0], args[1], query_from_words(args[2:])
     if not _NAME.match(name):
-        return error_message(
-            f"{quoted(name)} can't be a topic name: use letters, digits, "
-            f"spaces, `-`, `.` or `_` (up to 60). Write it as {ADD_USAGE}."
+        return refusal(
+            Quoted(name),
+            " can't be a topic name: use letters, digits, "
+            f"spaces, `-`, `.` or `_` (up to 60). Write it as {ADD_USAGE}.",
         )
     m = _CHANNEL.match(channel_word)
     if m is None and not (channel_word.startswith("#") and channel_name(channel_word)):
-        return error_message(
-            f"{quoted(channel_word)} isn't a channel: pick it with `#` "
-            f"so Slack links it, or give its id (`C…`). Write it as {ADD_USAGE}."
+        return refusal(
+            Quoted(channel_word),
+            " isn't a channel: pick it with `#` "
+            f"so Slack links it, or give its id (`C…`). Write it as {ADD_USAGE}.",
         )
     if m is not None:
         channel = m.group(1) or m.group(2)
     else:  # typed as plain text (#devops): store its ID, which every Slack method takes
         channel, problem = look_up_channel(services.channels, channel_word)
         if problem:
-            return error_message(problem)
+            return refusal(problem)
     try:
         parse_query(query)
     except QueryError as error:
         return bad_query(query, error)
     if not services.store.add_topic(name, query, channel):
-        return error_message(
-            f"There is already a topic *{fit(name, 60, one_line=True)}*. "
-            f"Change its query with {EDIT_USAGE}."
+        return refusal(
+            "There is already a topic *",
+            Untrusted(name, 60, True),
+            f"*. Change its query with {EDIT_USAGE}.",
         )
-    return _reply(
-        f"Added topic *{fit(name, 60, one_line=True)}* → <#{channel}>: "
-        f"{quoted(query, 500)}. New posts that match go there from the next poll."
-        + _not_a_member_warning(services, channel)
+    return reply(
+        "Added topic *",
+        Untrusted(name, 60, True),
+        f"* → <#{channel}>: ",
+        Quoted(query, 500),
+        ". New posts that match go there from the next poll."
+        + _not_a_member_warning(services, channel),
     )
 
 
@@ -146,9 +151,9 @@ def _not_a_member_warning(services: Services, channel: str) -> str:
     )
 
 
-def _edit(services: Services, args: list[str]) -> Message:
+def _edit(services: Services, args: list[str]) -> Answer:
     if len(args) < 2:
-        return error_message(f"Name and the new query are needed. Write it as {EDIT_USAGE}.")
+        return refusal(f"Name and the new query are needed. Write it as {EDIT_USAGE}.")
     name, query = args[0], query_from_words(args[1:])
     row = services.store.topic_by_name(name)
     if row is None:
@@ -158,22 +163,26 @@ def _edit(services: Services, args: list[str]) -> Message:
     except QueryError as error:
         return bad_query(query, error)
     services.store.edit_topic_query(name, query)
-    return _reply(
-        f"Topic *{fit(row.name, 60, one_line=True)}* now matches "
-        f"{quoted(query, 500)}." + _config_note(row)
+    return reply(
+        "Topic *",
+        Untrusted(row.name, 60, True),
+        "* now matches ",
+        Quoted(query, 500),
+        "." + _config_note(row),
     )
 
 
-def _remove(services: Services, args: list[str]) -> Message:
+def _remove(services: Services, args: list[str]) -> Answer:
     if len(args) != 1:
-        return error_message(f"Give one topic name (quote it if it has spaces): {REMOVE_USAGE}.")
+        return refusal(f"Give one topic name (quote it if it has spaces): {REMOVE_USAGE}.")
     row = services.store.topic_by_name(args[0])
     if row is None:
         return _no_topic(services, args[0])
     services.store.remove_topic(args[0])
-    return _reply(
-        f"Removed topic *{fit(row.name, 60, one_line=True)}*; its past conversations are kept."
-        + _config_note(row)
+    return reply(
+        "Removed topic *",
+        Untrusted(row.name, 60, True),
+        "*; its past conversations are kept." + _config_note(row),
     )
 
 
@@ -183,39 +192,35 @@ def _config_note(row) -> str:
     return ""
 
 
-def _no_topic(services: Services, name: str) -> Message:
+def _no_topic(services: Services, name: str) -> Answer:
     close = closest_names(name, [t.name for t in services.store.topics(enabled_only=False)])
-    hint = "".join(f"Did you mean *{fit(c, 60, one_line=True)}*? " for c in close[:1])
-    return error_message(
-        f"There is no topic *{fit(name, 60, one_line=True)}*. {hint}`/hark topics` lists them."
+    hint = joined("", [say("Did you mean *", Untrusted(c, 60, True), "*? ") for c in close[:1]])
+    return refusal(
+        "There is no topic *", Untrusted(name, 60, True), "*. ", hint, "`/hark topics` lists them."
     )
-
-
-def _reply(text: str) -> Message:
-    return {"text": text[:3000], "blocks": [section(text)]}
 
 
 # --- /hark test --------------------------------------------------------------------------
 
 
-def test_command(services: Services, actor: Actor, args: list[str]) -> Message:
+def test_command(services: Services, actor: Actor, args: list[str]) -> Answer:
     """How many stored posts of the last 30 days a query would match, and the best five."""
     if not args:
-        return error_message(
+        return refusal(
             "Give a query to try, e.g. `/hark test kubernetes OR k8s -hiring`. Nothing is saved."
         )
     query = query_from_words(args)
     try:
         too_costly = _too_costly(parse_query(query))
         if too_costly:
-            return error_message(too_costly)
+            return refusal(too_costly)
         matcher = Matcher.compile({"test": query})
     except QueryError as error:
         error.topic = None
         return bad_query(query, error)
     wait = _rate_limited(services, actor)
     if wait:
-        return error_message(wait)
+        return refusal(wait)
     store = services.store
     now = store.now()
     since = now - TEST_DAYS * 86400
@@ -261,24 +266,30 @@ def test_command(services: Services, actor: Actor, args: list[str]) -> Message:
         )
     else:
         capped = " (the newest 20,000 looked at)" if len(rows) >= TEST_ROWS else ""
-    head = (
-        f"{quoted(query, 300)} would match *{len(hits)}* of {looked} posts "
-        f"stored in the last {TEST_DAYS} days{capped}."
+    head = say(
+        Quoted(query, 300),
+        f" would match *{len(hits)}* of {looked} posts "
+        f"stored in the last {TEST_DAYS} days{capped}.",
     )
     if muted:
-        head += f" {muted} more match but are muted."
+        head += (f" {muted} more match but are muted.",)
     if not hits and not muted:
         head += _did_you_mean(services, args)
     lines = [
-        f"• {link(row.link, row.title or row.text, 150)} — "
-        f"{fit(row.site or row.source_kind, 60, one_line=True)}, {_day(row.dated, now)} "
-        f"· score {score_shown(rank.score)} · {fit(rank.why, 200, one_line=True)}"
+        say(
+            "• ",
+            Link(row.link, row.title or row.text, 150),
+            " — ",
+            Untrusted(row.site or row.source_kind, 60, True),
+            f", {_day(row.dated, now)} · score {score_shown(rank.score)} · ",
+            Untrusted(rank.why, 200, True),
+        )
         for _, _, row, rank in hits[:TEST_SHOWN]
     ]
-    blocks = [section(head + " Nothing was saved.")]
+    sections = [say(head, " Nothing was saved.")]
     if lines:
-        blocks.append(section(f"*Top {len(lines)}*\n" + "\n".join(lines)))
-    return {"text": head[:3000], "blocks": blocks}
+        sections.append(say(f"*Top {len(lines)}*\n", joined("\n", lines)))
+    return Answer(tuple(sections), fallback=head)
 
 
 def _too_costly(tree: Node) -> str:
@@ -314,10 +325,10 @@ def _day(ts: float, now: float) -> str:
     return day.strftime("%b %d, %Y")
 
 
-def _did_you_mean(services: Services, args: list[str]) -> str:
+def _did_you_mean(services: Services, args: list[str]) -> Text:
     """For a one-word query that matched nothing: the closest topic name or topic word."""
     if len(args) != 1:
-        return ""
+        return ()
     names: list[str] = []
     for topic in services.store.topics(enabled_only=False):
         names.append(topic.name)
@@ -328,7 +339,7 @@ def _did_you_mean(services: Services, args: list[str]) -> str:
         except QueryError:
             continue
     close = [c for c in closest_names(args[0], names) if c.casefold() != args[0].casefold()]
-    return f" Did you mean {quoted(close[0])}?" if close else ""
+    return (" Did you mean ", Quoted(close[0]), "?") if close else ()
 
 
 # --- /hark search ------------------------------------------------------------------------
@@ -346,25 +357,31 @@ def fts_query(words: list[str]) -> str | None:
     return " ".join('"' + t.replace('"', '""') + '"' for t in tokens[:20])
 
 
-def search_command(services: Services, actor: Actor, args: list[str]) -> Message:
+def search_command(services: Services, actor: Actor, args: list[str]) -> Answer:
     """Stored posts containing every word, best first (ties: newest)."""
     query = fts_query(args)
     if query is None:
-        return error_message("Give some words to look for, e.g. `/hark search crashloop backoff`.")
+        return refusal("Give some words to look for, e.g. `/hark search crashloop backoff`.")
     wait = _rate_limited(services, actor)
     if wait:
-        return error_message(wait)
+        return refusal(wait)
     total, rows = services.store.search_posts(query, SEARCH_SHOWN)
-    shown = quoted(" ".join(args), 200)
+    shown = Quoted(" ".join(args), 200)
     if not rows:
-        return _reply(f"No stored post contains all of: {shown}.")
+        return reply("No stored post contains all of: ", shown, ".")
     lines = [
-        f"• {link(r.link, r.title or r.text, 150)} — "
-        f"{fit(r.author or r.site or r.source_kind, 60, one_line=True)}, "
-        f"{_day(r.dated, services.store.now())}"
+        say(
+            "• ",
+            Link(r.link, r.title or r.text, 150),
+            " — ",
+            Untrusted(r.author or r.site or r.source_kind, 60, True),
+            f", {_day(r.dated, services.store.now())}",
+        )
         for r in rows
     ]
-    head = f"*{total}* stored posts contain {shown}" + (
-        f"; the best {len(rows)}:" if total > len(rows) else ":"
+    head = say(
+        f"*{total}* stored posts contain ",
+        shown,
+        f"; the best {len(rows)}:" if total > len(rows) else ":",
     )
-    return {"text": head[:3000], "blocks": [section(head + "\n" + "\n".join(lines))]}
+    return Answer((say(head, "\n", joined("\n", lines)),), fallback=head)

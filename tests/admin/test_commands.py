@@ -56,10 +56,10 @@ def test_hark_topics_and_status(harness_factory):
 def test_admin_only_subcommands_refuse_others_and_name_the_admins(harness_factory, monkeypatch):
     from bot import authz
     from bot.admin import commands as admin_commands
-    from bot.blocks.answers import section
+    from bot.answer import reply
 
     def change_settings(services, actor, args):
-        return {"text": "changed", "blocks": [section("changed")]}
+        return reply("changed")
 
     monkeypatch.setitem(
         admin_commands.SUBCOMMANDS, "frob", admin_commands.Subcommand(change_settings, "/hark frob")

@@ -5,13 +5,16 @@ one resumed by adding it again, and an unknown action answered with the ones the
 from __future__ import annotations
 
 from bot.admin.sources import DEFAULT_EVERY, sources_command
+from bot.answer import Answer
 from bot.authz import Actor
+from bot.blocks.admin import answer_message
 from tests.support.mentions import text_leaves
 
 ADMIN = Actor("U0MARKETER")
 
 
-def said(message: dict) -> str:
+def said(answer: Answer) -> str:
+    message = answer_message(answer)  # as /hark renders it
     return " ".join(text_leaves(message.get("blocks") or message.get("text")))
 
 

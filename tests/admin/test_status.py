@@ -8,13 +8,28 @@ from pathlib import Path
 
 import pytest
 
-from bot.admin.status import SOURCES_SHOWN, sources_listing, status_report, topics_listing
+from bot.admin import status
+from bot.admin.status import SOURCES_SHOWN
+from bot.blocks.admin import answer_message
 from bot.models import SourceSpec
 from bot.store import Store
 from tests.support.blockkit import validate_blocks
 from tests.support.mentions import text_leaves
 
 SECRET_FEED = "https://user:pw@feeds.example.com/f.xml?token=abc"
+
+
+# The answers are data (bot/answer.py); /hark renders them with bot/blocks/admin.py.
+def topics_listing(store: Store) -> dict:
+    return answer_message(status.topics_listing(store))
+
+
+def sources_listing(store: Store, *, reveal: bool = False) -> dict:
+    return answer_message(status.sources_listing(store, reveal=reveal))
+
+
+def status_report(store: Store) -> dict:
+    return answer_message(status.status_report(store))
 
 
 def text_of(message: dict) -> str:
