@@ -214,14 +214,24 @@ class ParsePool:
         *,
         db_path: str | None = None,
         lookup: KnownLookup | None = None,
-        scanner: Scanner | None = None,
+        scanner: Scanner | Callable[[], Scanner] | None = None,
     ) -> None:
         self.processes = processes
         self.db_path = db_path
         self.lookup = lookup
-        self.scanner = scanner
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
+        # A Scanner, or what makes one (``Relevance.scanner``): called when the first
+        # feed with something in it arrives, so a cycle of 304s compiles nothing.
+        self._scanner = scanner
+
+    @property
+    def scanner(self) -> Scanner | None:
+        """The cycle's Scanner (compiled on first use), or None when not matching here."""
+        with self._lock:
+            if self._scanner is not None and not isinstance(self._scanner, Scanner):
+                self._scanner = self._scanner()
+            return self._scanner
 
     def __enter__(self) -> Self:
         return self
@@ -253,13 +263,14 @@ class ParsePool:
             ) from None
 
     def _started(self) -> ProcessPoolExecutor:
+        scanner = self.scanner
         with self._lock:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(
                     max_workers=self.processes,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=_start_worker,
-                    initargs=(self.db_path, self.scanner.spec if self.scanner else None),
+                    initargs=(self.db_path, scanner.spec if scanner else None),
                 )
             return self._pool
 

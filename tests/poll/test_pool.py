@@ -127,3 +127,13 @@ def test_a_topic_added_between_cycles_is_matched_by_the_next_cycles_workers(
     h.store.add_mute("phrase", "state is locked", "U0MARKETER")  # a mute is honoured too
     with ParsePool(1, scanner=relevance.scanner()) as pool:
         assert pool.read(body, URL, source_id=1).matches[0].hits == ()
+
+
+def test_a_cycle_that_parses_nothing_compiles_no_scanner() -> None:
+    def compile_now():
+        raise AssertionError("compiled for a cycle of 304s")
+
+    with ParsePool(1, scanner=compile_now) as pool:
+        pass  # no feed read: no scanner, no worker process
+    with ParsePool(0, scanner=compile_now) as pool, pytest.raises(AssertionError):
+        pool.read(BODY, URL)  # the first feed with news compiles it
