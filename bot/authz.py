@@ -76,6 +76,7 @@ ACTIONS: dict[str, Rule] = {
     "conversation.undo_ignore": Rule.UNDOER,
     "conversation.reopen": Rule.ADMIN,
     "conversation.reassign": Rule.ADMIN,
+    "conversation.confirm_mute": Rule.ADMIN,  # a mute an SME proposed from Ignore
     # events
     "home.open": Rule.EVERYONE,  # one's own Home only
 }
@@ -102,6 +103,7 @@ _ADMIN_WORDS = {
     "hark.mutes.remove": "remove mutes",
     "conversation.reopen": "reopen a conversation",
     "conversation.reassign": "reassign a conversation",
+    "conversation.confirm_mute": "confirm a mute",
 }
 
 

@@ -21,6 +21,7 @@ IGNORE_REASONS = {
     "other": "other",
 }
 DRAFT_LIMIT = 2900
+OTHER_REASON_LIMIT = 150  # an Ignore's "other" reason, in the person's words
 # The event type of a card's message metadata: how the outbox finds its own cards again.
 METADATA_EVENT = "hark_conversation"
 DEFAULT_GUIDELINES = (
@@ -55,6 +56,18 @@ class Card:
     suggested: tuple[Expert, ...] = field(default_factory=tuple)  # who could answer
     last_action: str | None = None  # the last state change in the log, and who made it
     last_actor: str | None = None
+    mutes: tuple[MuteNote, ...] = ()  # mutes proposed or made from this card's Ignore
+
+
+@dataclass(frozen=True)
+class MuteNote:
+    """A mute asked for from a card's Ignore: ``proposed_by`` an SME (None when an admin
+    muted at once), ``muted_by`` the admin who made or confirmed it (None: still pending)."""
+
+    kind: str  # "author" or "site"
+    value: str
+    proposed_by: str | None
+    muted_by: str | None
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.authz import Actor, actor_of
-from bot.blocks.conversation import ADMIN_MENU, draft_for_review, history_text
+from bot.blocks.conversation import ADMIN_MENU, CONFIRM_MUTE, draft_for_review, history_text
 from bot.blocks.dialogs import SHARE_DRAFT, ignore_modal, reassign_modal, reply_modal, view_metadata
 from bot.engage.transitions import Engagement, Outcome
 from bot.models import Conversation
@@ -24,6 +24,8 @@ def register(app: App) -> None:
     app.action("claim")(claim)
     app.action("release")(release)
     app.action("undo_ignore")(undo_ignore)
+    for kind in ("author", "site"):  # one button per kind the Ignore modal offers
+        app.action(f"{CONFIRM_MUTE}_{kind}")(confirm_mute)
     app.action("reply")(open_reply)
     app.action("ignore")(open_ignore)
     app.action(ADMIN_MENU)(admin_menu)
@@ -116,6 +118,17 @@ def release(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> No
 def undo_ignore(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
     ack()
     _run(body, client, context, "conversation.undo_ignore", Engagement.undo_ignore)
+
+
+def confirm_mute(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
+    """An admin confirms the mute an SME proposed (the button's value: ``kind:id``)."""
+    ack()
+    kind = (body["actions"][0].get("value") or "").partition(":")[0]
+
+    def step(engagement: Engagement, conversation_id: int, user: str) -> Outcome:
+        return engagement.confirm_mute(conversation_id, user, kind)
+
+    _run(body, client, context, "conversation.confirm_mute", step)
 
 
 def _handleable(

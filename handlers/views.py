@@ -110,7 +110,8 @@ def _record_reply(hark: Services, conversation_id: int, user: str, view: dict) -
 def _record_ignore(hark: Services, conversation_id: int, user: str, view: dict) -> Outcome:
     reason = (_value(view, "reason").get("selected_option") or {}).get("value", "other")
     mute = tuple(o.get("value", "") for o in _value(view, "mute").get("selected_options") or [])
-    return hark.engagement.ignore(conversation_id, user, reason, mute=mute)
+    words = _value(view, "other_reason").get("value") or ""
+    return hark.engagement.ignore(conversation_id, user, reason, mute=mute, words=words)
 
 
 def submit_reply(ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext) -> None:

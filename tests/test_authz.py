@@ -222,6 +222,22 @@ def reopen(h: Harness, role: str) -> bool:
     return h.store.conversation(cid).state == "new"
 
 
+def confirm_mute(h: Harness, role: str) -> bool:
+    """The owner (an SME) ignores and proposes muting the site; ``role`` confirms."""
+    cid = _conversation(h)
+    mute = {"mute": {"value": {"type": "checkboxes", "selected_options": [{"value": "site"}]}}}
+    _submit(h, "owner", "ignore_submit", {**_ignore_values(), **mute}, _meta(h, cid))
+    button = {
+        "type": "button",
+        "action_id": "confirm_mute_site",
+        "block_id": "mute_confirm",
+        "value": f"site:{cid}",
+        "action_ts": "1700000000.1",
+    }
+    _click(h, role, "confirm_mute_site", cid, action=button)
+    return any(e.action == "mute" for e in h.store.engagements(cid))
+
+
 def reassign_menu(h: Harness, role: str) -> bool:
     cid, opened = _conversation(h), _views_opened(h)
     _menu(h, role, "reassign", cid)
@@ -350,6 +366,7 @@ TABLE: dict[str, tuple[Callable[[Harness, str], bool], set[str]]] = {
     "conversation.undo_ignore": (undo_ignore, OWNER_OR_ADMIN),  # the owner ignored it
     "conversation.reopen": (reopen, ADMINS),
     "conversation.reassign": (reassign_menu, ADMINS),
+    "conversation.confirm_mute": (confirm_mute, ADMINS),
     "conversation.reassign/modal": (reassign_modal, ADMINS),
     "register/modal": (register_modal, EVERYONE),
     "home.open": (home, EVERYONE),

@@ -15,6 +15,7 @@ EXCERPT = 400
 TITLE = 250
 DRAFT_SHOWN = 2700
 ADMIN_MENU = "conversation_admin"
+CONFIRM_MUTE = "confirm_mute"
 
 SOURCE_NAMES = {
     "reddit": "Reddit",
@@ -50,7 +51,7 @@ def conversation_message(card: Card) -> dict[str, Any]:
     at which Slack answers msg_blocks_too_long.
     """
     if card.state == "ignored":
-        blocks = [_collapsed(card)]
+        blocks = [_collapsed(card), *_mute_blocks(card)]
     else:
         blocks = _full(card)
     return {
@@ -104,6 +105,40 @@ def _collapsed(card: Card) -> dict[str, Any]:
         },
         "accessory": _button("Undo", "undo_ignore", str(card.conversation_id)),
     }
+
+
+def _mute_blocks(card: Card) -> list[dict[str, Any]]:
+    """What became of the mutes asked for with the Ignore: made, or waiting for an admin."""
+    lines, pending = [], []
+    for note in card.mutes[:4]:
+        what = f"the {note.kind} *{fit(note.value, 80, one_line=True)}*"
+        if note.muted_by and note.proposed_by:
+            lines.append(
+                f":mute: Muted {what}: proposed by {mention(note.proposed_by)}, "
+                f"confirmed by {mention(note.muted_by)}."
+            )
+        elif note.muted_by:
+            lines.append(f":mute: {mention(note.muted_by)} muted {what}.")
+        else:
+            lines.append(
+                f":mute: {mention(note.proposed_by)} proposed muting {what}; "
+                "it takes effect when an admin confirms."
+            )
+            label = f"Mute this {note.kind}"
+            value = f"{note.kind}:{card.conversation_id}"
+            pending.append(_button(label, f"{CONFIRM_MUTE}_{note.kind}", value))
+    if not lines:
+        return []
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "context",
+            "block_id": "mutes",
+            "elements": [{"type": "mrkdwn", "text": "\n".join(lines)[:CONTEXT_TEXT]}],
+        }
+    ]
+    if pending:
+        blocks.append({"type": "actions", "block_id": "mute_confirm", "elements": pending})
+    return blocks
 
 
 def _headline(card: Card) -> str:
@@ -329,7 +364,8 @@ HISTORY_LABELS = {
     "reopen": "reopened it",
     "reassign": "reassigned it",
     "share_draft": "shared a draft for review",
-    "mute": "asked to mute",
+    "mute": "muted",
+    "mute_proposal": "proposed a mute",
 }
 
 
@@ -342,7 +378,7 @@ def history_text(engagements: Sequence[Any]) -> str:
         fallback = f"{datetime.fromtimestamp(e.at, UTC):%Y-%m-%d %H:%M} UTC"
         when = f"<!date^{int(e.at)}^{{date_short_pretty}} {{time}}|{fallback}>"
         what = HISTORY_LABELS.get(e.action, fit(e.action, 40, one_line=True))
-        if e.action in ("ignore", "mute"):
+        if e.action in ("ignore", "mute", "mute_proposal"):
             what += f" ({fit(e.detail, 120, one_line=True)})"
         lines.append(f"• {when} {mention(e.user_id)} {what}")
     return "\n".join(lines) if lines else "Nothing has happened to this conversation yet."

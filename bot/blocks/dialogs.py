@@ -8,7 +8,13 @@ from typing import Any
 
 from bot.blocks.text import fit, link, mention, plain
 from bot.models import Conversation
-from bot.viewdata import DEFAULT_GUIDELINES, DRAFT_LIMIT, IGNORE_REASONS, mute_value
+from bot.viewdata import (
+    DEFAULT_GUIDELINES,
+    DRAFT_LIMIT,
+    IGNORE_REASONS,
+    OTHER_REASON_LIMIT,
+    mute_value,
+)
 
 REPLY_CALLBACK = "reply_submit"
 IGNORE_CALLBACK = "ignore_submit"
@@ -140,6 +146,18 @@ def ignore_modal(row: Conversation, channel: str) -> dict[str, Any]:
                 "action_id": "value",
                 "options": options,
                 "initial_option": options[0],
+            },
+        },
+        {
+            "type": "input",
+            "block_id": "other_reason",
+            "optional": True,
+            "label": {"type": "plain_text", "text": "In your words (needed for Other)"},
+            "element": {
+                "type": "plain_text_input",
+                "action_id": "value",
+                "max_length": OTHER_REASON_LIMIT,
+                "placeholder": {"type": "plain_text", "text": "e.g. a competitor's own forum"},
             },
         },
     ]

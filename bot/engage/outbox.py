@@ -17,7 +17,7 @@ from bot.models import Conversation, State
 from bot.ops.channels import ChannelNotFound, ChannelResolver, is_channel_id
 from bot.people.experts import suggest_experts
 from bot.store import Store
-from bot.viewdata import METADATA_EVENT, Card
+from bot.viewdata import METADATA_EVENT, Card, MuteNote
 
 log = logging.getLogger(__name__)
 
@@ -83,15 +83,30 @@ def card_for(store: Store, row: Conversation) -> Card:
 def card_extras(store: Store, row: Conversation) -> dict[str, object]:
     """What the card shows beyond the row: the last change and who made it, and (while
     open) who could answer."""
-    last = next(
-        (e for e in reversed(store.engagements(row.id)) if e.action in STATE_ACTIONS),
-        None,
-    )
+    logged = store.engagements(row.id)
+    last = next((e for e in reversed(logged) if e.action in STATE_ACTIONS), None)
     return {
         "last_action": last.action if last else None,
         "last_actor": last.user_id if last else None,
+        "mutes": mute_notes(logged),
         "suggested": tuple(suggest_experts(store, row.topic)) if row.state == State.NEW else (),
     }
+
+
+def mute_notes(logged) -> tuple[MuteNote, ...]:
+    """The mutes a card's Ignore proposed (``mute_proposal``) or made (``mute``), in order."""
+    proposed: dict[str, str] = {}
+    muted: dict[str, str] = {}
+    for e in logged:
+        if e.action == "mute_proposal":
+            proposed.setdefault(e.detail, e.user_id)
+        elif e.action == "mute":
+            muted.setdefault(e.detail, e.user_id)
+    notes = []
+    for detail in dict.fromkeys([*proposed, *muted]):
+        kind, _, value = detail.partition(":")
+        notes.append(MuteNote(kind, value, proposed.get(detail), muted.get(detail)))
+    return tuple(notes)
 
 
 def _conversation_id(message: dict) -> int | None:

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from bot.authz import admin_refusal
 from bot.blocks.text import mention
 from bot.config import EngagementSettings
+from bot.engage.mute_proposals import ask_mutes, confirm_proposed_mute
 from bot.models import Conversation, State
 from bot.store import Store
-from bot.viewdata import DRAFT_LIMIT, IGNORE_REASONS, mute_value
+from bot.viewdata import DRAFT_LIMIT, IGNORE_REASONS, OTHER_REASON_LIMIT
 
-MUTE_KINDS = ("author", "site")
 # Log actions that change the state (the card names the last one and who did it).
 STATE_ACTIONS = frozenset(
     {"claim", "release", "reply", "reply_verified", "ignore", "undo_ignore", "reopen", "reassign"}
@@ -194,31 +194,45 @@ class Engagement:
         user_id: str,
         reason: str = "other",
         mute: tuple[str, ...] = (),
+        words: str = "",
     ) -> Outcome:
-        """Ignore with a reason; ``mute`` ("author", "site") asks relevance to mute those."""
+        """Ignore with a reason (``other`` in the person's ``words``); ``mute`` ("author",
+        "site") mutes those at once for an admin, and is proposed to the admins otherwise."""
         row = self.store.conversation(conversation_id)
         if row is None:
             return _GONE
         if row.state not in (State.NEW, State.CLAIMED) or not self.may_handle(row, user_id):
             return self.refusal(conversation_id, user_id, "ignore")
         reason = reason if reason in IGNORE_REASONS else "other"
+        words = " ".join(words.split())[:OTHER_REASON_LIMIT]
+        if reason == "other" and not words:
+            return Outcome(
+                False,
+                "Say why in a few words: it tells whoever tunes the topic what to change.",
+                "other_reason",
+            )
+        shown = words if reason == "other" else IGNORE_REASONS[reason]
         if not self.store.change_state(
             conversation_id,
             user_id=user_id,
             action="ignore",
-            detail=reason,
+            detail=reason if reason != "other" else f"other: {words}",
             expect_states=(row.state,),
             expect={"owner": row.owner},
             state=State.IGNORED,
             ignored_at=self.store.now(),
-            ignore_reason=IGNORE_REASONS[reason],
+            ignore_reason=shown,
         ):
             return self.refusal(conversation_id, user_id, "ignore")
-        for kind in MUTE_KINDS:
-            value = mute_value(row, kind)
-            if kind in mute and value and self.store.add_mute(kind, value, user_id):
-                self.store.log_engagement(conversation_id, user_id, "mute", f"{kind}:{value}")
+        ask_mutes(self.store, row, user_id, mute, admin=self.is_admin(user_id))
         return Outcome(True)
+
+    def confirm_mute(self, conversation_id: int, user_id: str, kind: str) -> Outcome:
+        """An admin confirms the mute an SME proposed from this conversation's Ignore."""
+        if not self.is_admin(user_id):
+            return Outcome(False, admin_refusal(self.admins, "confirm a mute"))
+        problem = confirm_proposed_mute(self.store, conversation_id, user_id, kind)
+        return Outcome(not problem, problem)
 
     def undo_ignore(self, conversation_id: int, user_id: str) -> Outcome:
         """Undo an Ignore: back to where it was (claimed if it had an owner)."""
@@ -250,7 +264,6 @@ class Engagement:
                 False, f"Already undone: {mention(now.owner)} has this conversation again."
             )
         return self.refusal(conversation_id, user_id, "undo")
-
 
     def reopen(self, conversation_id: int, user_id: str) -> Outcome:
         """An admin puts a conversation back to new, whatever its state."""

@@ -17,6 +17,7 @@ from bot.report.periods import DAY, Period
 from bot.store import Store
 from bot.store.digest_cohort import CohortGroup, CohortSummary
 from bot.viewdata import (
+    IGNORE_REASONS,
     Attention,
     ConversationLine,
     Count,
@@ -29,6 +30,7 @@ from bot.viewdata import (
     TopicLine,
 )
 
+_REASON_LABELS = frozenset(IGNORE_REASONS.values())
 QUIET_AFTER = 30 * DAY  # no claim or reply for this long: "gone quiet"
 QUIET_LOOKBACK = 120 * DAY  # ...after engaging within this window before the period's end
 QUIET_MIN_CONVERSATIONS = 2
@@ -127,7 +129,8 @@ def _funnel(heard: int, cohort: CohortSummary) -> Funnel:
     reasons: Counter[str] = Counter()
     for g in groups:
         states[g.state] += g.n
-        reasons.update(g.reasons)
+        # An "other" reason is stored in the person's words: counted as "other" here.
+        reasons.update(r if r in _REASON_LABELS else "other" for r in g.reasons)
     unexplained = states["ignored"] - sum(reasons.values())
     if unexplained > 0:
         reasons["no reason given"] += unexplained

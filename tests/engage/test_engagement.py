@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engage.transitions import Engagement, Outcome, last_actor, mute_value
+from bot.engage.transitions import Engagement, Outcome, last_actor
+from bot.viewdata import mute_value
 from tests.support.harness import seed_conversation
 
 ADMIN = "U0MARKETER"

@@ -98,7 +98,9 @@ def test_a_reassigned_owner_gets_their_own_nudge(h):
     )
     assert at(h, 48 * 60 * MIN).nudged == []
     assert at(h, 49 * 60 * MIN).nudged == [1]
-    assert len(direct_messages(h, "U0SME1")) == 1
+    # the previous owner: the nudge, then word that it is no longer theirs; no second nudge
+    told = [m["text"] for m in direct_messages(h, "U0SME1")]
+    assert len(told) == 2 and "It is no longer yours" in told[1]
     assert ["gave you" in m["text"] for m in direct_messages(h, "U0SME2")] == [True, False]
 
 

@@ -79,10 +79,13 @@ def submit_reply(h, url: str, user: str = "U0SME1", draft: str = ""):
     )
 
 
-def submit_ignore(h, reason: str, mute: list[str] = (), user: str = "U0SME1"):
+def submit_ignore(
+    h, reason: str, mute: list[str] = (), user: str = "U0SME1", words: str | None = None
+):
     values = {
         "reason": {"value": {"type": "radio_buttons", "selected_option": {"value": reason}}},
         "mute": {"value": {"type": "checkboxes", "selected_options": [{"value": m} for m in mute]}},
+        "other_reason": {"value": {"type": "plain_text_input", "value": words}},
     }
     return h.submit(
         "ignore_submit", values, user_id=user, metadata={"conversation_id": 1, "channel": "C0K8S"}
@@ -255,18 +258,10 @@ def test_ignore_with_reason_and_mutes_collapses_with_undo(h):
         assert label in text
     assert "Mute the author: kube_fan" in text and "Mute the site: forum.example.com" in text
 
-    submit_ignore(h, "spam", mute=["author", "site"], user="U0SME2")
+    submit_ignore(h, "spam", user="U0SME2")
     row = h.store.conversation(1)
     assert (row.state, row.ignore_reason) == ("ignored", "spam or bot")
-    assert [(m.kind, m.value, m.created_by) for m in h.store.mutes()] == [
-        ("author", "kube_fan", "U0SME2"),
-        ("site", "forum.example.com", "U0SME2"),
-    ]
-    assert [(e.action, e.detail) for e in h.store.engagements(1)] == [
-        ("ignore", "spam"),
-        ("mute", "author:kube_fan"),
-        ("mute", "site:forum.example.com"),
-    ]
+    assert [(e.action, e.detail) for e in h.store.engagements(1)] == [("ignore", "spam")]
     blocks = card(h)["blocks"]
     assert len(blocks) == 1 and "\n" not in blocks[0]["text"]["text"]  # one line
     assert "Ignored by <@U0SME2> (spam or bot)" in blocks[0]["text"]["text"]
@@ -279,6 +274,68 @@ def test_ignore_with_reason_and_mutes_collapses_with_undo(h):
     assert h.store.conversation(1).state == "new"
     assert "Ignore undone by <@U0SME2>" in card_text(h)
     assert buttons(h) == ["Claim", "Reply", "Ignore"]
+
+
+def confirm_mute(h, kind: str, user: str):
+    row = h.store.conversation(1)
+    request = slackreq.block_action(
+        SECRET,
+        f"confirm_mute_{kind}",
+        f"{kind}:1",
+        user_id=user,
+        channel_id=row.channel,
+        message_ts=row.ts,
+    )
+    return h.dispatch(request)
+
+
+def test_an_smes_mute_from_ignore_waits_for_an_admin_and_the_card_says_so(h):
+    """Any SME could mute an author or a whole site from the Ignore modal (though
+    `/hark mutes add` is admin-only), and the card never said a mute was made."""
+    submit_ignore(h, "spam", mute=["author", "site"], user="U0SME2")
+    assert h.store.mutes() == []
+    assert [(e.action, e.detail) for e in h.store.engagements(1)] == [
+        ("ignore", "spam"),
+        ("mute_proposal", "author:kube_fan"),
+        ("mute_proposal", "site:forum.example.com"),
+    ]
+    text = card_text(h)
+    assert "<@U0SME2> proposed muting the author *kube_fan*" in text
+    assert "it takes effect when an admin confirms" in text
+    assert buttons(h) == ["Undo", "Mute this author", "Mute this site"]
+    # an SME cannot confirm it
+    confirm_mute(h, "author", "U0SME1")
+    assert "Only Hark admins" in ephemeral_to(h, "U0SME1") and h.store.mutes() == []
+    confirm_mute(h, "author", ADMIN)
+    assert [(m.kind, m.value, m.created_by) for m in h.store.mutes()] == [
+        ("author", "kube_fan", ADMIN)
+    ]
+    text = card_text(h)
+    assert "Muted the author *kube_fan*: proposed by <@U0SME2>, confirmed by <@U0MARKETER>" in text
+    assert "proposed muting the site *forum.example.com*" in text
+
+
+def test_an_admins_own_ignore_mutes_at_once(h):
+    submit_ignore(h, "spam", mute=["author"], user=ADMIN)
+    assert [(m.kind, m.value, m.created_by) for m in h.store.mutes()] == [
+        ("author", "kube_fan", ADMIN)
+    ]
+    assert "<@U0MARKETER> muted the author *kube_fan*" in card_text(h)
+    assert "confirm_mute" not in card_text(h)
+
+
+def test_ignore_other_asks_for_words_and_the_card_shows_them(h):
+    """The Ignore reason "other" had no text box: the card read "Ignored by … (other)"."""
+    h.click("ignore", 1, user_id="U0SME1")
+    view = h.fake.last("views.open").args["view"]
+    assert any(b.get("block_id") == "other_reason" for b in view["blocks"])
+    response = submit_ignore(h, "other")
+    assert json.loads(response.body)["errors"]["other_reason"].startswith("Say why")
+    assert h.store.conversation(1).state == "new"
+    response = submit_ignore(h, "other", words="a competitor's own forum")
+    row = h.store.conversation(1)
+    assert (row.state, row.ignore_reason) == ("ignored", "a competitor's own forum")
+    assert "Ignored by <@U0SME1> (a competitor's own forum)" in card_text(h)
 
 
 def test_platform_sites_are_not_offered_for_muting(harness_factory):

@@ -424,3 +424,12 @@ def test_a_score_reads_the_same_in_the_digest_as_in_hark_test(harness_factory):
     text = str(digest_message(digest(w, "1d")))
     assert "score 74 · waiting" in text and "74.0" not in text
     assert score_shown(74.04) == "74" and score_shown(75.5) == "76"
+
+
+def test_an_ignore_in_the_persons_own_words_counts_as_other(harness_factory):
+    w = World(harness_factory(config=CONFIG))
+    cid = w.conversation("kubernetes", NOW - 3600)
+    w.at(NOW - 1800)
+    assert w.engagement.ignore(cid, "U0MARKETER", "other", words="a competitor's forum").ok
+    w.at(NOW)
+    assert digest(w, "1d").funnel.ignored_by_reason == (("other", 1),)
