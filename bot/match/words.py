@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -87,6 +88,50 @@ def _is_unspaced(code: int) -> bool:
     return index >= 0 and code <= _UNSPACED_RANGES[index][1]
 
 
+def _computed_codes() -> tuple[list[int], list[int]]:
+    """Code points of word characters (spaced scripts; unspaced ones below _LISTED_UP_TO)."""
+    spaced = [
+        code for code in range(_LISTED_UP_TO) if _is_word_char(chr(code)) and not _is_unspaced(code)
+    ]
+    unspaced = [
+        code
+        for lo, hi in _UNSPACED_RANGES
+        for code in range(lo, min(hi, _LISTED_UP_TO - 1) + 1)
+        if _is_word_char(chr(code))
+    ]
+    return spaced, unspaced
+
+
+def _from_ranges(text: str) -> list[tuple[int, int]]:
+    found = []
+    for item in text.split():
+        lo, _, hi = item.partition("-")
+        found.append((int(lo, 16), int(hi or lo, 16)))
+    return found
+
+
+def _as_ranges(codes: list[int]) -> list[tuple[int, int]]:
+    found, i = [], 0
+    while i < len(codes):
+        j = i
+        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
+            j += 1
+        found.append((codes[i], codes[j]))
+        i = j + 1
+    return found
+
+
+@cache
+def _word_ranges() -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Precomputed (bot/match/wordtable.py) when it was made from this Unicode version."""
+    from bot.match import wordtable
+
+    if wordtable.UNIDATA_VERSION != unicodedata.unidata_version:
+        spaced, unspaced = _computed_codes()
+        return _as_ranges(spaced), _as_ranges(unspaced)
+    return _from_ranges("".join(wordtable.SPACED)), _from_ranges("".join(wordtable.UNSPACED))
+
+
 @cache
 def spaced_word_chars() -> frozenset[str]:
     """Word characters of scripts that separate words with spaces.
@@ -95,9 +140,7 @@ def spaced_word_chars() -> frozenset[str]:
     neighbours of every occurrence, and a set lookup is the cheapest question.
     """
     return frozenset(
-        ch
-        for ch in map(chr, range(_LISTED_UP_TO))
-        if _is_word_char(ch) and not _is_unspaced(ord(ch))
+        map(chr, itertools.chain.from_iterable(range(lo, hi + 1) for lo, hi in _word_ranges()[0]))
     )
 
 
@@ -106,29 +149,18 @@ def has_word_char(text: str) -> bool:
     return any(_is_word_char(ch) for ch in text)
 
 
-def _char_class(codes: list[int]) -> str:
-    """A regex character class for a sorted list of code points."""
-    parts, i = [], 0
-    while i < len(codes):
-        j = i
-        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
-            j += 1
-        lo, hi = codes[i], codes[j]
-        parts.append(re.escape(chr(lo)) + ("" if lo == hi else "-" + re.escape(chr(hi))))
-        i = j + 1
+def _char_class(ranges: list[tuple[int, int]]) -> str:
+    """A regex character class for sorted, separate ranges of code points."""
+    parts = (
+        re.escape(chr(lo)) + ("" if lo == hi else "-" + re.escape(chr(hi))) for lo, hi in ranges
+    )
     return "[" + "".join(parts) + "]"
 
 
 @cache
 def word_classes() -> tuple[str, str]:
     """Regex character classes: (spaced-script word characters, unspaced ones)."""
-    spaced = sorted(map(ord, spaced_word_chars()))
-    unspaced = [
-        code
-        for lo, hi in _UNSPACED_RANGES
-        for code in range(lo, min(hi, _LISTED_UP_TO - 1) + 1)
-        if _is_word_char(chr(code))
-    ]
+    spaced, unspaced = _word_ranges()
     # Past the listed range lie CJK extensions: every code point there is unspaced.
     beyond = f"{re.escape(chr(_LISTED_UP_TO))}-{re.escape(chr(0x3FFFF))}"
     return _char_class(spaced), _char_class(unspaced)[:-1] + beyond + "]"
@@ -219,3 +251,33 @@ class BoundarySpacer:
         if last == "spaced" and whole:
             spaced += " "
         return spaced
+
+
+def _write_table(path: str) -> None:
+    """Write bot/match/wordtable.py for this Python's Unicode version."""
+    from bot.match import wordtable
+
+    def lines(codes: list[int]) -> str:
+        out, line = [], ""
+        for lo, hi in _as_ranges(codes):
+            item = f"{lo:x}" if lo == hi else f"{lo:x}-{hi:x}"
+            if len(line) + len(item) + 1 > 86:
+                out.append(f'    "{line}"')
+                line = ""
+            line += item + " "
+        return "\n".join([*out, f'    "{line}"'])
+
+    spaced, unspaced = _computed_codes()
+    head = (wordtable.__doc__ or "").strip()
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(
+            f'"""{head}\n"""\n\nUNIDATA_VERSION = "{unicodedata.unidata_version}"\n\n'
+            "# Word characters of scripts written with spaces between words (see words.py).\n"
+            f"SPACED = (\n{lines(spaced)}\n)\n\n"
+            "# Word characters of scripts written without spaces, below words._LISTED_UP_TO.\n"
+            f"UNSPACED = (\n{lines(unspaced)}\n)\n"
+        )
+
+
+if __name__ == "__main__":
+    _write_table(__file__.replace("words.py", "wordtable.py"))
