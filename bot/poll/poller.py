@@ -29,13 +29,12 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from bot.fetch.client import Fetcher, FetchError
-from bot.match.engine import Document
 from bot.match.relevance import Relevance
 from bot.models import Post, Source
 from bot.parse.feeds import FeedError
 from bot.parse.normalize import content_hash, site_of
 from bot.poll.kinds import origin_of
-from bot.poll.pool import ParsePool, PostMatch, default_processes
+from bot.poll.pool import ParsePool, PostMatch, default_processes, match_posts
 from bot.store import Store
 from bot.store.ingest import IncomingPost
 from bot.store.sources import PollSuccess
@@ -165,7 +164,12 @@ class Poller:
         processes = self.parse_processes if len(rows) >= self.pool_min_sources else 0
         with (
             ParsePool(
-                processes, db_path=self.store.path, lookup=self.store.known_identities
+                processes,
+                db_path=self.store.path,
+                lookup=self.store.known_identities,
+                # Topics, names and mutes as they are now: matched where each post is
+                # parsed, so this thread only writes.
+                scanner=self.relevance.scanner,  # compiled when a feed has news
             ) as parser,
             ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hark-poll") as pool,
         ):
@@ -204,7 +208,7 @@ class Poller:
     def _fetch_one(self, row: Source, parser: ParsePool) -> _Fetched:
         try:
             if row.kind == "x":
-                return self._search_x(row)
+                return self._search_x(row, parser)
             return self._fetch_feed(row, parser)
         except Exception as exc:  # a bug met by one source must not end the cycle
             log.exception("source %s: unexpected error", row.id)
@@ -224,7 +228,7 @@ class Poller:
         if result.body is None:  # 304: nothing changed, nothing to parse
             return fetched
         try:
-            read = parser.read(result.body, result.url, row.id)
+            read = parser.read(result.body, result.url, row.id, origin=origin_of(row.target))
         except FeedError as exc:
             fetched.error = exc.message
             return fetched
@@ -234,14 +238,16 @@ class Poller:
             fetched.interval_hint = max(fetched.interval_hint or 0, read.feed.ttl_seconds)
         return fetched
 
-    def _search_x(self, row: Source) -> _Fetched:
+    def _search_x(self, row: Source, parser: ParsePool) -> _Fetched:
         if self.x_search is None:
             return _Fetched(row, error="X_BEARER_TOKEN is not set; X sources are not polled")
         try:
             posts, cursor = self.x_search(row)
         except FetchError as exc:
             return _Fetched(row, error=exc.message, retry_after=exc.retry_after)
-        return _Fetched(row, posts=posts, cursor=cursor)
+        sites = [_site(p) for p in posts]
+        matches = None if parser.scanner is None else match_posts(parser.scanner, posts, sites, "x")
+        return _Fetched(row, posts=posts, sites=sites, matches=matches, cursor=cursor)
 
     # -- storing and matching (calling thread) ------------------------------------------
 
@@ -333,45 +339,28 @@ class Poller:
                 continue
             outcome.new_posts += 1
             age_hours = (now - post.published.timestamp()) / 3600 if post.published else None
-            if match is None:  # not matched where it was parsed (X, or it looked known)
-                mentions, hits = self._match(post, site, origin, age_hours)
-            else:
-                mentions = match.mentions
-                hits = [
-                    (h.topic_id, h.channel, h.score(age_hours), h.why, h.min_score)
-                    for h in match.hits
-                ]
-            if mentions:
-                self.store.record_mentions(known.id, mentions)
+            if match is None:  # not matched where it was parsed (no scanner given)
+                [match] = match_posts(self.relevance.scanner(), [post], [site], origin)
+            if match is None or not (match.hits or match.mentions):
+                continue
+            if match.mentions:
+                self.store.record_mentions(known.id, match.mentions)
             deliver = not first_poll or (age_hours is not None and age_hours <= self.backfill_hours)
-            for topic_id, channel, score, why, min_score in hits:
-                send = deliver and score >= min_score
+            for hit in match.hits:
+                score = hit.score(age_hours)
+                send = deliver and score >= hit.min_score
                 conversation_id = self.store.record_conversation(
-                    known.id, topic_id, channel=channel, score=score, why=why, deliver=send
+                    known.id,
+                    hit.topic_id,
+                    channel=hit.channel,
+                    score=score,
+                    why=hit.why,
+                    deliver=send,
                 )
                 outcome.relevant += 1
                 if conversation_id is not None and send:
                     queued.append(conversation_id)
         return queued
-
-    def _match(
-        self, post: Post, site: str, origin: str, age_hours: float | None
-    ) -> tuple[set[str], list[tuple[int, str, float, str, float]]]:
-        """Mentions and ranked topics (id, channel, score, why, min score) of a post the
-        parse step did not match."""
-        doc = Document(
-            title=post.title,
-            body=post.text,
-            author=post.author,
-            site=site,
-            source=origin,
-            lang=post.lang,
-        )
-        hits = [
-            (r.topic_id, r.channel, r.rank.score, r.rank.why, r.min_score)
-            for r in self.relevance.evaluate(doc, metrics=post.metrics, age_hours=age_hours)
-        ]
-        return self.relevance.mentions(doc), hits
 
 
 def _site(post: Post) -> str:
