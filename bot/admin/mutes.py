@@ -58,7 +58,7 @@ def mutes_command(services: Services, actor: Actor, args: list[str]) -> Answer:
         return reply("Muted the ", shown, f": {_MUTED_POSTS[kind]} no longer reach any channel.")
     if not services.store.remove_mute(kind, value):
         return refusal("The ", shown, " isn't muted. `/hark mutes` lists the mutes.")
-    return reply("Unmuted ", shown, ".")
+    return reply("Unmuted the ", shown, ".")
 
 
 def normalized(kind: str, value: str) -> str | None:

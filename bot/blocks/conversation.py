@@ -288,7 +288,9 @@ def _lines(draft: str) -> list[str]:
 
 def sla_reminder(waited: float, suggested: Sequence[Expert]) -> dict[str, Any]:
     """The one reminder in an unclaimed conversation's thread, naming who could answer."""
-    if suggested:
+    if len(suggested) == 1:
+        ask = f"{expert_labels(suggested)[0]}, could you take it? Press *Claim* above."
+    elif suggested:
         ask = (
             f"{', '.join(expert_labels(suggested))}: could one of you take it? Press *Claim* above."
         )

@@ -88,7 +88,7 @@ def reply_modal(
     head = f"*{link(row.link, row.title or '(untitled)', 250)}*\n{fit(row.text, 600)}"
     draft_input = _text_input(
         "draft",
-        "Draft your reply (optional)",
+        "Draft your reply",  # Slack adds "(optional)" to an optional input's label itself
         multiline=True,
         optional=True,
         max_length=DRAFT_LIMIT,

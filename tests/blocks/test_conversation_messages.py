@@ -19,3 +19,13 @@ def test_the_history_falls_back_to_a_readable_time_not_an_epoch():
     text = history_text([Engagement(1, 1, "U0SME1", "claim", "", at)])
     assert "|2026-11-18 11:06 UTC>" in text
     assert f"|{int(at)}>" not in text
+
+
+def test_the_reminder_asks_one_person_as_one_person():
+    from bot.blocks.conversation import sla_reminder
+    from bot.viewdata import Expert
+
+    sam, ann = Expert("U0SME1", "Sam", False, False), Expert("U0SME2", "Ann", False, False)
+    assert "Sam, could you take it?" in sla_reminder(5400, [sam])["text"]
+    assert "Sam, Ann: could one of you take it?" in sla_reminder(5400, [sam, ann])["text"]
+    assert "Could someone take it?" in sla_reminder(5400, [])["text"]
