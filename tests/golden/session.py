@@ -207,9 +207,19 @@ def command_session(h: Harness) -> dict[str, list[dict[str, Any]]]:
 
     cmd("register_help", "/register", "help")
     r.step("modal_register", lambda: open_register(h))
+    bad = {**VALID, "x": "not a handle!!", "mastodon": "nope", "blog": "sam.dev"}
+    r.step("register_refused_wrong_handles", lambda: submit_form(h, bad))
     r.step("register_saved", lambda: submit_form(h, VALID))
     cmd("register_show", "/register", "show")
     cmd("who_covers", "/who-covers", "kubernetes")
+    share = json.loads(json.dumps(r.surfaces["who_covers"]))[0]["args"]["blocks"]
+    button = next(
+        e for b in share if b["type"] == "actions" for e in b["elements"]
+    )  # the Share button
+    r.step("who_covers_shared", lambda: h.dispatch(slackreq.block_action(
+        SECRET, button["action_id"], button["value"], user_id="U0SME1", channel_id="C0K8S",
+        ephemeral=True, response_url=h.fake.response_url("share-U0SME1"),
+    )))  # fmt: skip
     cmd("who_covers_typo", "/who-covers", "kuberntes")
     cmd("who_covers_nothing", "/who-covers", "")
     cmd("who_covers_nobody", "/who-covers", "observability")
@@ -222,6 +232,7 @@ def command_session(h: Harness) -> dict[str, list[dict[str, Any]]]:
     cmd("hark_topics_add_bad_query", "/hark", 'topics add db2 <#C0DB|db> "postgres', ADMIN)
     cmd("hark_topics_add_refused", "/hark", "topics add db3 <#C0DB|db> postgres", "U0SME1")
     cmd("hark_topics_edit_typo", "/hark", "topics edit kuberntes k8s", ADMIN)
+    cmd("hark_topics_edit", "/hark", "topics edit databases postgres OR pgbouncer OR vacuum", ADMIN)
     cmd("hark_topics_remove", "/hark", "topics remove databases", ADMIN)
     cmd("hark_sources_empty", "/hark", "sources")
     cmd("hark_sources_add_bad", "/hark", "sources add gopher://x", ADMIN)
@@ -245,6 +256,12 @@ def command_session(h: Harness) -> dict[str, list[dict[str, Any]]]:
     )
     r.step("hark_sources_failing", lambda: h.command("/hark", "sources", user_id=ADMIN))
     r.step("dm_source_down", lambda: h.services.notifier.source_down(row))
+    n = str(source)
+    cmd("hark_sources_pause", "/hark", f"sources pause {n}", ADMIN)
+    cmd("hark_sources_resume", "/hark", f"sources resume {n}", ADMIN)
+    cmd("hark_sources_remove", "/hark", f"sources remove {n}", ADMIN)
+    cmd("hark_sources_remove_unknown", "/hark", "sources remove 99", ADMIN)
+    cmd("hark_sources_refused", "/hark", "sources remove 1", "U0SME1")
     return r.surfaces
 
 
@@ -252,6 +269,7 @@ def digest_session(h: Harness) -> dict[str, list[dict[str, Any]]]:
     """The digest: asked for (ephemeral, with Post to channel), and the weekly one."""
     r = Recorder(h)
     build_world(h)
+    r.step("digest_default", lambda: h.command("/digest", "", user_id="U0MARKETER"))
     r.step("digest_7d", lambda: h.command("/digest", "7d", user_id="U0MARKETER"))
     r.step("digest_7d_topic", lambda: h.command("/digest", "7d kubernetes", user_id="U0MARKETER"))
     r.step("digest_empty_period", lambda: h.command("/digest", "2025-01-01..2025-01-07"))
