@@ -143,3 +143,21 @@ def test_content_hash_looks_at_the_first_500_characters_of_text() -> None:
     assert content_hash("t", base + "tail one") == content_hash("t", base + "tail two")
     assert content_hash("t", "z" + base) != content_hash("t", base)
     assert len(content_hash("t", "x")) == 40
+
+
+def test_tag_patterns_match_what_ignorecase_would() -> None:
+    import re
+
+    from bot.parse import normalize
+
+    samples = ["<SCRIPT>", "<ſcript>", "<scrİpt>", "<BLOC\u212aQUOTE x>", "<Br/>", "<brx>", "<P>"]
+    for fast, source in (
+        (normalize._DROPPED_OPEN, r"<(script|style|template|noscript|svg|math)\b"),
+        (
+            normalize._BREAKING_TAGS,
+            r"<(?:br|p|div|li|tr|td|th|h[1-6]|blockquote|pre|hr|ul|ol|table|section|article)"
+            r"\b[^>]*>",
+        ),
+    ):
+        slow = re.compile(source, re.IGNORECASE)
+        assert [bool(fast.search(s)) for s in samples] == [bool(slow.search(s)) for s in samples]
