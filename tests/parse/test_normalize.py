@@ -155,8 +155,10 @@ def test_tag_patterns_match_what_ignorecase_would() -> None:
         (normalize._DROPPED_OPEN, r"<(script|style|template|noscript|svg|math)\b"),
         (
             normalize._BREAKING_TAGS,
-            r"<(?:br|p|div|li|tr|td|th|h[1-6]|blockquote|pre|hr|ul|ol|table|section|article)"
-            r"\b[^>]*>",
+            (
+                r"<(?:br|p|div|li|tr|td|th|h[1-6]|blockquote|pre|hr|ul|ol|table|section|article)"
+                r"\b[^>]*>"
+            ),
         ),
     ):
         slow = re.compile(source, re.IGNORECASE)
