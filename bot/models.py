@@ -214,6 +214,10 @@ class HeardPost:
         return self.published_at if self.published_at is not None else self.first_seen_at
 
 
+# Everyone who erased their data, as one owner in the digest's counts (never a Slack id).
+ERASED_PERSON = "former"
+
+
 def score_shown(score: float) -> str:
     """The one way a "worth joining" score is shown: a whole number (``74``), everywhere."""
     return f"{round(score):d}"

@@ -154,6 +154,15 @@ class RegistrationHeld:
 
 
 @dataclass(frozen=True)
+class ErasurePreview:
+    """What ``/register delete`` would erase, shown before the person confirms."""
+
+    held: RegistrationHeld | None  # None: no profile
+    open_claims: int  # claimed conversations that would go back to the team
+    conversations: int  # conversations whose engagement would stay, no longer linked
+
+
+@dataclass(frozen=True)
 class Erasure:
     """What ``/register delete`` did."""
 

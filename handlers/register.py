@@ -14,7 +14,9 @@ from bot.blocks.answers import error_message
 from bot.blocks.dialogs import view_metadata
 from bot.blocks.register import CALLBACK_ID as REGISTER_CALLBACK
 from bot.blocks.register import (
+    ERASE_ACTION,
     erasure_answer,
+    erasure_confirmation,
     read_register_values,
     register_help,
     register_modal,
@@ -33,6 +35,7 @@ from bot.wiring import Services
 def register(app: App) -> None:
     app.command("/register")(register_command)
     app.view(REGISTER_CALLBACK)(submit_registration)
+    app.action(ERASE_ACTION)(confirm_erasure)
 
 
 def register_command(
@@ -53,9 +56,9 @@ def register_command(
     if sub == "show":
         respond(response_type="ephemeral", **show_registration(hark.store, user_id))
         return
-    if sub == "delete":
-        answer = delete_registration(hark.store, user_id, hark.engagement, hark.publisher.refresh)
-        respond(response_type="ephemeral", **answer)
+    if sub == "delete":  # what would go, and a button: nothing is erased yet
+        preview = registration.erasure_preview(hark.store, user_id)
+        respond(response_type="ephemeral", **erasure_confirmation(preview))
         return
     if sub:
         respond(
@@ -91,6 +94,21 @@ def delete_registration(
 ) -> dict:
     """``/register delete``: bot/people/ erases (open claims back first), blocks/ answers."""
     return erasure_answer(registration.delete_registration(store, user_id, engagement, refresh))
+
+
+def confirm_erasure(ack: Ack, body: dict, respond: Respond, context: BoltContext) -> None:
+    """The "Erase my data" button under ``/register delete``: the clicker's own data only."""
+    ack()
+    hark: Services = context["hark"]
+    actor = actor_of(body)
+    decision = hark.authz.may(actor, "register")
+    if not decision:
+        respond(
+            response_type="ephemeral", replace_original=False, **error_message(decision.message)
+        )
+        return
+    answer = delete_registration(hark.store, actor.user_id, hark.engagement, hark.publisher.refresh)
+    respond(response_type="ephemeral", replace_original=True, **answer)
 
 
 def submit_registration(

@@ -13,9 +13,8 @@ from typing import Any
 
 from bot.blocks.answers import section
 from bot.blocks.text import HEADER_TEXT, duration, fit, link, mention, plain
-from bot.models import score_shown
 from bot.grammar import count
-
+from bot.models import ERASED_PERSON, score_shown
 from bot.viewdata import Attention, ConversationLine, Digest, PersonLine, TopicLine
 
 POST_ACTION = "digest_post"
@@ -239,7 +238,9 @@ def _topic_line(t: TopicLine) -> str:
 
 def _person_line(p: PersonLine) -> str:
     topics = fit(", ".join(p.topics[:3]) + (" …" if len(p.topics) > 3 else ""), 120, one_line=True)
-    line = f"• {mention(p.user_id)} — {p.claims:,} claimed, {p.replies:,} replied ({topics})"
+    who = "someone who has since erased their data" if p.user_id == ERASED_PERSON else None
+    who = who or mention(p.user_id)
+    line = f"• {who} — {p.claims:,} claimed, {p.replies:,} replied ({topics})"
     return line + (f" · {p.verified:,} verified" if p.verified else "")
 
 

@@ -12,9 +12,11 @@ from typing import Any
 from bot.blocks.answers import section
 from bot.blocks.dialogs import modal
 from bot.blocks.text import fit, link, plain
-from bot.viewdata import POSTS_COUNTED, Erasure, RegistrationHeld
+from bot.grammar import count
+from bot.viewdata import POSTS_COUNTED, Erasure, ErasurePreview, RegistrationHeld
 
 CALLBACK_ID = "register"
+ERASE_ACTION = "register_erase"
 ACTION = "value"
 _PLACEHOLDERS = {
     "x": "@alice",
@@ -212,6 +214,51 @@ def registration_shown(held: RegistrationHeld | None) -> dict[str, Any]:
             f"{'+' if held.posts == POSTS_COUNTED else ''}"
         )
     return {"text": "Your Hark registration", "blocks": [section("\n".join(lines))]}
+
+
+def erasure_confirmation(preview: ErasurePreview) -> dict[str, Any]:
+    """``/register delete``: what would go, and a button to confirm (nothing is erased yet)."""
+    held = preview.held
+    if held is None and not preview.conversations:
+        text = "Hark holds nothing about you; there is nothing to erase."
+        return {"text": text, "blocks": [section(text)]}
+    lines = ["*Erase what Hark holds about you?* Nothing is erased until you confirm."]
+    if held is not None:
+        lines.append(
+            f"• Your profile ({fit(held.person.name or 'no name', 80, one_line=True)}), "
+            f"{count(len(held.topics), 'topic')} and {count(len(held.accounts), 'account')}"
+        )
+        if held.posts:
+            lines.append(f"• {count(held.posts, 'public post')} of yours counted as reach")
+    if preview.open_claims:
+        lines.append(
+            f"• {count(preview.open_claims, 'open claim')}: back to the team for someone "
+            "else to pick up"
+        )
+    if preview.conversations:
+        lines.append(
+            f"• Your name on {count(preview.conversations, 'conversation')}: cards stop naming "
+            "you; claims and replies stay counted, linked to nobody"
+        )
+    text = "\n".join(lines)
+    button = {
+        "type": "button",
+        "action_id": ERASE_ACTION,
+        "text": {"type": "plain_text", "text": "Erase my data"},
+        "value": "erase",
+        "style": "danger",
+        "confirm": {
+            "title": {"type": "plain_text", "text": "Erase your data?"},
+            "text": {"type": "plain_text", "text": "This can't be undone."},
+            "confirm": {"type": "plain_text", "text": "Erase"},
+            "deny": {"type": "plain_text", "text": "Keep it"},
+            "style": "danger",
+        },
+    }
+    return {
+        "text": "Erase what Hark holds about you? Nothing is erased until you confirm.",
+        "blocks": [section(text), {"type": "actions", "block_id": "erase", "elements": [button]}],
+    }
 
 
 def erasure_answer(erasure: Erasure) -> dict[str, Any]:

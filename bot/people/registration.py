@@ -12,7 +12,14 @@ from bot.engage.transitions import Engagement
 from bot.models import State
 from bot.people.handles import NETWORKS, Registration, validate_registration
 from bot.store import Store
-from bot.viewdata import POSTS_COUNTED, Account, Erasure, RegistrationHeld, profile_url
+from bot.viewdata import (
+    POSTS_COUNTED,
+    Account,
+    Erasure,
+    ErasurePreview,
+    RegistrationHeld,
+    profile_url,
+)
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +69,15 @@ def registration_held(store: Store, user_id: str) -> RegistrationHeld | None:
     return RegistrationHeld(person, tuple(store.person_topics(user_id)), accounts, len(posts))
 
 
+def erasure_preview(store: Store, user_id: str) -> ErasurePreview:
+    """What erasing the person would remove or unlink: asked before it is done."""
+    return ErasurePreview(
+        held=registration_held(store, user_id),
+        open_claims=len(store.conversations_for_owner(user_id, (State.CLAIMED,))),
+        conversations=len(store.conversations_naming(user_id)),
+    )
+
+
 def delete_registration(
     store: Store,
     user_id: str,
@@ -69,18 +85,21 @@ def delete_registration(
     refresh: Callable[[int], object] | None = None,
 ) -> Erasure:
     """Erase the person. Their open claims go back to the team first (``engagement``
-    releases them, ``refresh`` re-renders those cards), so none is left with a ghost owner."""
+    releases them), so none is left with a ghost owner; then every card that named them
+    is re-rendered (``refresh``) from the erased store: no card names them, and none
+    suggests them as someone who could answer."""
     released = 0
     while engagement is not None:
         open_claims = store.conversations_for_owner(user_id, (State.CLAIMED,))
         done = [row.id for row in open_claims if engagement.release(row.id, user_id).ok]
-        for conversation_id in done:
-            if refresh is not None:
-                try:
-                    refresh(conversation_id)
-                except Exception:  # noqa: BLE001 - the release is done; a stale card is cosmetic
-                    log.warning("could not refresh conversation %s", conversation_id)
         released += len(done)
         if not done:
             break
-    return Erasure(erased=store.delete_person(user_id), released=released)
+    named = store.conversations_naming(user_id)
+    erased = store.delete_person(user_id)
+    for conversation_id in named if refresh is not None else ():
+        try:
+            refresh(conversation_id)
+        except Exception:  # noqa: BLE001 - the erasure is done; a stale card is cosmetic
+            log.warning("could not refresh conversation %s", conversation_id)
+    return Erasure(erased=erased, released=released)

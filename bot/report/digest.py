@@ -13,6 +13,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
+from bot.models import ERASED_PERSON
 from bot.report.periods import DAY, Period
 from bot.store import Store
 from bot.store.digest_cohort import CohortGroup, CohortSummary
@@ -194,9 +195,12 @@ def _people(names: dict[int, str], cohort: CohortSummary) -> tuple[PersonLine, .
             if state == "replied":
                 person[1] += n
                 person[2] += n if token[-1] == "1" else 0
+    erased = totals.pop(ERASED_PERSON, None)  # everyone who erased their data, as one line
     ranked = heapq.nsmallest(
         TOP_PEOPLE, totals.items(), key=lambda kv: (-kv[1][1], -kv[1][0], kv[0])
     )
+    if erased is not None:
+        ranked.append((ERASED_PERSON, erased))
     lines = []
     for user, (claims, replies, verified) in ranked:
         mine = cohort.topics_of(user)

@@ -6,12 +6,13 @@ of every topic or of one. Here: the WHERE clause that selects it from the
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.models import State
+from bot.models import ERASED_PERSON, State
 
 # Spelled out as SQL literals (not bound) so SQLite seeks the index one state at a time.
 STATES = "(" + ", ".join(f"'{s}'" for s in State) + ")"
@@ -94,14 +95,23 @@ def parse_summary(rows: Sequence[sqlite3.Row]) -> CohortSummary:
         owners={
             state: _people_only(Counter(",".join(t).split(","))) for state, t in owners.items()
         },
-        owned={t: f",{','.join(texts)}," for t, texts in owned.items()},
+        owned={
+            t: _ERASED_TOKEN.sub(ERASED_PERSON, f",{','.join(texts)},")
+            for t, texts in owned.items()
+        },
     )
 
 
+_ERASED_TOKEN = re.compile(r"former-[0-9a-f]{12}")  # store.people: token_hex(6)
+
+
 def _people_only(tokens: Counter[str]) -> Counter[str]:
-    """Drop erased people's anonymous tokens (Slack user IDs start with U or W)."""
+    """Erased people's anonymous tokens counted as one: ERASED_PERSON (so every claim and
+    reply is still someone's, named by nobody); Slack user IDs start with U or W."""
     for token in [t for t in tokens if not t.startswith(("U", "W"))]:
-        del tokens[token]
+        n = tokens.pop(token)
+        if token:
+            tokens[ERASED_PERSON + token[-1]] += n
     return tokens
 
 

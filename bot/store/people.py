@@ -124,6 +124,15 @@ class PeopleStore(StoreBase):
         rows = self.all("SELECT network, handle FROM accounts WHERE user_id = ?", (user_id,))
         return {r["network"]: r["handle"] for r in rows}
 
+    def conversations_naming(self, user_id: str) -> list[int]:
+        """Conversations whose card may name the person: owned, or acted on (the log)."""
+        rows = self.all(
+            "SELECT id FROM conversations WHERE owner = ? "
+            "UNION SELECT conversation_id FROM engagements WHERE user_id = ? ORDER BY 1",
+            (user_id, user_id),
+        )
+        return [int(r["id"]) for r in rows]
+
     def delete_person(self, user_id: str) -> bool:
         """Erase everything personal; keep engagement counts under an anonymous token.
 

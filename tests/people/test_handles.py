@@ -9,7 +9,9 @@ import pytest
 
 from bot.people.handles import AccountError, normalize_account, validate_registration
 from bot.viewdata import profile_url
+from tests.support import slackreq
 from tests.support.feeds import rss
+from tests.support.harness import SECRET
 from tests.support.registration_form import VALID, submit_form
 
 SAME_ACCOUNT = [
@@ -133,6 +135,18 @@ def test_delete_leaves_nothing_personal_behind(harness_factory, feeds):
     engagements_before = h.store.conn.execute("SELECT count(*) FROM engagements").fetchone()[0]
 
     h.command("/register", "delete", user_id="U0SME1")
+    assert "Nothing is erased until you confirm" in h.last_response()["text"]
+    assert h.store.person("U0SME1") is not None
+    button = h.last_response()["blocks"][-1]["elements"][0]
+    h.dispatch(
+        slackreq.block_action(
+            SECRET,
+            button["action_id"],
+            button["value"],
+            user_id="U0SME1",
+            response_url=h.fake.response_url("erase-U0SME1"),
+        )
+    )
     answer = h.last_response()["text"]
     assert "erased" in answer and "1 open claim went back" in answer
 

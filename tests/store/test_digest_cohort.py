@@ -41,7 +41,14 @@ def test_parse_summary_counts_groups_delays_and_owners() -> None:
             group(1, "new", 2),
             group(1, "claimed", 2, claimed=2, to_claim="30,5", owners="U0A0,U0B0"),
             group(1, "replied", 1, claimed=1, to_claim="-3", to_reply="600", owners="U0A1"),
-            group(2, "ignored", 3, claimed=1, reasons="spam\x1fspam\x1foff-topic", owners="x9"),
+            group(
+                2,
+                "ignored",
+                3,
+                claimed=1,
+                reasons="spam\x1fspam\x1foff-topic",
+                owners="former-0a1b2c3d4e5f0",
+            ),
             group(2, "replied", 1, claimed=1, to_reply="120", owners="U0A0"),
         ]
     )
@@ -56,7 +63,10 @@ def test_parse_summary_counts_groups_delays_and_owners() -> None:
     assert summary.to_claim == [0, 5, 30]  # a negative delay (clock skew) counts as 0
     assert summary.to_reply == {1: [600], 2: [120]}
     assert dict(summary.owners["claimed"]) == {"U0A0": 1, "U0B0": 1}
-    assert dict(summary.owners["ignored"]) == {}  # an erased person's token is no one
+    # erased people's tokens count as one, named by nobody (were dropped: the digest then said
+    # "Nobody claimed" under a funnel that counted their claims)
+    assert dict(summary.owners["ignored"]) == {"former0": 1}
+    assert dict(summary.topics_of("former")) == {2: 1}
     assert dict(summary.topics_of("U0A")) == {1: 2, 2: 1}  # verified or not, per topic
     assert dict(summary.topics_of("U0B")) == {1: 1}
 
