@@ -15,11 +15,14 @@ the poll that needed it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
+import sys
 import threading
-from collections.abc import Callable, Collection, Sequence
+import types
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -191,6 +194,19 @@ def _read_in_worker(body: bytes, url: str, source_id: int | None, origin: str) -
         return read_feed(body, url, scanner=_scanner, origin=origin)
 
 
+@contextlib.contextmanager
+def _without_main() -> Iterator[None]:
+    """Workers started meanwhile do not import the ``__main__`` module (``hark``: bot.cli,
+    and through it the whole app, about 0.4 s of CPU each): everything they run lives
+    in this module, which is all they import."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 def default_processes() -> int:
     """Worker processes for a large cycle: one per core, up to four; none on one core."""
     cores = os.cpu_count() or 1
@@ -266,12 +282,18 @@ class ParsePool:
         scanner = self.scanner
         with self._lock:
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(
+                pool = ProcessPoolExecutor(
                     max_workers=self.processes,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=_start_worker,
                     initargs=(self.db_path, scanner.spec if scanner else None),
                 )
+                with _without_main():
+                    # Each submit that finds no idle worker starts one; a worker takes far
+                    # longer to start than these submits, so this starts them all.
+                    for started in [pool.submit(int) for _ in range(self.processes)]:
+                        started.result()
+                self._pool = pool
             return self._pool
 
     def close(self) -> None:

@@ -137,3 +137,16 @@ def test_a_cycle_that_parses_nothing_compiles_no_scanner() -> None:
         pass  # no feed read: no scanner, no worker process
     with ParsePool(0, scanner=compile_now) as pool, pytest.raises(AssertionError):
         pool.read(BODY, URL)  # the first feed with news compiles it
+
+
+def _main_file() -> str | None:
+    import sys
+
+    return getattr(sys.modules["__main__"], "__file__", None)  # set when main was re-run
+
+
+def test_workers_do_not_import_the_main_module(tmp_path) -> None:
+    # Under `hark` the main module is bot.cli, the whole app: a worker needs none of it.
+    with ParsePool(2, db_path=str(tmp_path / "hark.db")) as pool:
+        started = pool._started()
+        assert [started.submit(_main_file).result() for _ in range(4)] == [None] * 4
