@@ -22,7 +22,6 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 import fastfeedparser
-import feedparser
 
 from bot.parse.entries import (
     HAS_ENTRIES,
@@ -138,6 +137,8 @@ def _media_description(entry: dict[str, Any]) -> str | None:
 def _read_with_feedparser(
     data: bytes, url: str, extras: FeedExtras, known: KnownEntries | None = None
 ) -> ParsedFeed:
+    import feedparser  # the fallback: imported when first needed
+
     headers = {"content-location": url} if url else None
     try:
         # A file object, never bytes/str: feedparser opens those as file names or URLs.
