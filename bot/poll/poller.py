@@ -59,7 +59,7 @@ UNCHANGED_BATCH = 200
 # longer group would keep Slack's writes (a Claim) waiting on the lock.
 GROUP_SECONDS = 0.5
 # New posts indexed for /hark search once this many wait (and at the end of a cycle).
-INDEX_AFTER = 5000
+INDEX_AFTER = 2000
 
 
 @dataclass

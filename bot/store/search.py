@@ -16,7 +16,7 @@ from bot.store.base import StoreBase
 
 # Posts indexed per transaction: one batch of a cold cycle holds the write lock
 # for a fraction of a second.
-INDEX_BATCH = 5000
+INDEX_BATCH = 2000
 
 # In HeardPost's field order (recent_posts builds them positionally).
 _POST_COLUMNS = (
