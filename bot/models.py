@@ -134,11 +134,12 @@ class Source(NamedTuple):
     consecutive_failures: int
     failing_since: float | None
     failure_reported: bool
+    feed_title: str = ""  # the feed's own title, from its last successful poll
 
     @property
     def name(self) -> str:
-        """What people call it: its label, else its URL or query."""
-        return self.label or self.target
+        """What people call it: its label, else the feed's title, else its URL or query."""
+        return self.label or self.feed_title or self.target
 
 
 @dataclass(frozen=True, slots=True)

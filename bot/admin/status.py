@@ -73,9 +73,10 @@ def sources_listing(store: Store, *, reveal: bool = False) -> Answer:
 
 
 def source_name(r: Any, *, reveal: bool = False) -> str:
-    """A source's label, or its target: a feed's URL redacted unless ``reveal``."""
-    if r.label:
-        return r.label
+    """A source's label, else its feed's own title, else its target: a feed's URL redacted
+    unless ``reveal``."""
+    if r.label or getattr(r, "feed_title", ""):
+        return r.label or r.feed_title
     if r.kind == "x" or reveal:
         return r.target
     return redacted_url(r.target)

@@ -97,6 +97,7 @@ class _Fetched:
     # per post, what the parse step's matching found (None: not matched there)
     matches: list[PostMatch | None] | None = None
     cursor: str | None = None
+    title: str = ""  # the feed's own title
 
 
 class _Group:
@@ -233,6 +234,7 @@ class Poller:
             fetched.error = exc.message
             return fetched
         fetched.posts, fetched.sites, fetched.hashes = read.feed.posts, read.sites, read.hashes
+        fetched.title = read.feed.title or ""
         fetched.matches = read.matches
         if read.feed.ttl_seconds:
             fetched.interval_hint = max(fetched.interval_hint or 0, read.feed.ttl_seconds)
@@ -305,6 +307,8 @@ class Poller:
         with self.store.savepoint():
             queued = self._store_posts(fetched, outcome)
             self.store.record_poll_successes([success])
+            if fetched.title and fetched.title != row.feed_title:
+                self.store.record_feed_title(row.id, fetched.title)
         report.queued.extend(queued)
         return outcome
 

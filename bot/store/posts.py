@@ -12,7 +12,8 @@ class PostsStore(StoreBase):
     def post_source_labels(self, post_id: int) -> list[str]:
         """Labels of every source that delivered the post, oldest first."""
         rows = self.all(
-            """SELECT CASE WHEN s.label != '' THEN s.label ELSE s.target END AS label
+            """SELECT CASE WHEN s.label != '' THEN s.label
+                          WHEN s.feed_title != '' THEN s.feed_title ELSE s.target END AS label
                FROM post_sources ps JOIN sources s ON s.id = ps.source_id
                WHERE ps.post_id = ? ORDER BY ps.seen_at, s.id""",
             (post_id,),

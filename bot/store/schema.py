@@ -411,6 +411,12 @@ def replays_001_seen_signatures(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS seen_signatures_seen_at ON seen_signatures (seen_at)")
 
 
+# A feed's own title ("Dev Forum"), read at each successful poll: what cards and
+# /hark sources call a source that has no label, instead of its URL.
+def sources_001_feed_title(db: Database) -> None:
+    db.execute("ALTER TABLE sources ADD COLUMN feed_title TEXT NOT NULL DEFAULT ''")
+
+
 # In the order they run on a fresh database. Append; never rename or reorder.
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_core,
@@ -423,6 +429,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     x_001_usage,
     replays_001_seen_signatures,
     search_002_fts_batched,
+    sources_001_feed_title,
 ]
 
 

@@ -110,6 +110,14 @@ class SourcesStore(StoreBase):
         """A poll worked: clear the failure streak and schedule the next one with jitter."""
         self.record_poll_successes([PollSuccess(source_id, etag, last_modified, cursor, next_in)])
 
+    def record_feed_title(self, source_id: int, title: str) -> None:
+        """The feed's own title as its last poll read it (cut to 200 characters)."""
+        title = " ".join(title.split())[:200]
+        self.conn.execute(
+            "UPDATE sources SET feed_title = ? WHERE id = ? AND feed_title != ?",
+            (title, source_id, title),
+        )
+
     def record_poll_successes(self, successes: Iterable[PollSuccess]) -> None:
         """``record_poll_success`` for many sources in one statement (a cycle of 304s)."""
         now = self.now()

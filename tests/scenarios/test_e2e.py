@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -135,14 +136,17 @@ def test_same_link_on_two_sources_is_posted_once(harness_factory, feeds):
         "guid": "hn-1",
         "pubDate": _date(1),
     }
-    feeds.set("/hn.xml", rss([item]))
+    feeds.set("/hn.xml", rss([item], title="Hacker News: k8s"))
     other = dict(item, guid="reddit-77", link="https://blog.example.com/p?utm_source=reddit")
-    feeds.set("/reddit.xml", rss([other]))
+    feeds.set("/reddit.xml", rss([other], title="r/kubernetes"))
     h = harness_factory([feeds.url("/hn.xml"), feeds.url("/reddit.xml")])
     h.poll()
     assert len(h.fake.calls("chat.postMessage")) == 1
     post_id = h.store.conversation(1).post_id
-    assert len(h.store.post_source_labels(post_id)) == 2
+    assert sorted(h.store.post_source_labels(post_id)) == ["Hacker News: k8s", "r/kubernetes"]
+    # the card names each feed by its title, not its URL (it showed http://…/hn.xml)
+    card = json.dumps(h.fake.last("chat.postMessage").args["blocks"])
+    assert "Hacker News: k8s" in card and "hn.xml" not in card
 
 
 def test_hostile_feed_text_never_mentions_or_breaks_blocks(harness_factory, feeds):
