@@ -18,6 +18,7 @@ from bot.answer import Answer, Duration, Quoted, Text, Untrusted, refusal, reply
 from bot.authz import Actor
 from bot.error_text import plain
 from bot.grammar import count
+from bot.match.words import closest_names
 from bot.models import Source, SourceSpec
 from bot.poll.kinds import KINDS, SourceError, expand_source
 from bot.wiring import Services
@@ -184,6 +185,16 @@ def _source_named(services: Services, args: list[str], action: str) -> Source | 
             "`/hark sources` lists them."
         )
     if not args[0].isdigit():
+        by_name = {row.name: row for row in services.store.sources()}
+        close = closest_names(args[0], by_name)
+        if close:  # a source named, not numbered: the one closest-name rule
+            row = by_name[close[0]]
+            return refusal(
+                Quoted(args[0], 30),
+                f" is not a source number. Did you mean source `{row.id}` (",
+                _name(row),
+                f")? Write `/hark sources {action} {row.id}`.",
+            )
         return refusal(
             Quoted(args[0], 30),
             " is not a source number; `/hark sources` lists them with their numbers.",
@@ -195,4 +206,4 @@ def _source_named(services: Services, args: list[str], action: str) -> Source | 
 
 
 def _name(row: Source) -> Text:
-    return (Untrusted(row.label or row.target, 120, True),)
+    return (Untrusted(row.name, 120, True),)

@@ -180,3 +180,14 @@ def test_listing_escapes_labels_and_fits_many_sources(harness_factory, feeds):
     answer = _answer(h)
     assert "…and 30 more not shown." in answer
     assert "&lt;!channel&gt;" in answer and h.fake.mentions(strict=True) == []
+
+
+def test_a_source_named_instead_of_numbered_is_answered_with_the_closest(harness_factory, feeds):
+    """Topics and periods suggest the closest name; a source named by its title did not."""
+    feeds.set("/forum.xml", rss([], title="Dev Forum"))
+    h = harness_factory([feeds.url("/forum.xml")])
+    h.poll()
+    h.command("/hark", "sources pause devforum", user_id=ADMIN)
+    answer = _answer(h)
+    assert "`devforum` is not a source number. Did you mean source `1` (Dev Forum)?" in answer
+    assert "`/hark sources pause 1`" in answer and h.store.source(1).enabled
