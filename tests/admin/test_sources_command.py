@@ -36,10 +36,11 @@ def test_adding_a_source_again_names_it_and_resumes_it_if_paused(harness_factory
     [source] = h.store.sources()
     assert source.every_seconds == DEFAULT_EVERY
     again = said(sources_command(h.services, ADMIN, ["add", "url", url]))
-    assert again == f"That source is already there as source `{source.id}` ({url})."
+    # named by the feed's own title once polled (the title here is "t")
+    assert again == f"That source is already there as source `{source.id}` (t)."
     h.store.set_source_enabled(source.id, False)
     resumed = said(sources_command(h.services, ADMIN, ["add", url]))  # a bare URL is a feed
-    assert resumed == f"Source `{source.id}` ({url}) was paused; resumed it."
+    assert resumed == f"Source `{source.id}` (t) was paused; resumed it."
     assert h.store.source(source.id).enabled
     assert len(h.store.sources()) == 1
 
