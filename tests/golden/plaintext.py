@@ -21,7 +21,14 @@ def _element(e: dict[str, Any]) -> str:
     if kind == "button":
         style = f" ({e['style']})" if e.get("style") else ""
         url = f" -> {e['url']}" if e.get("url") else ""
-        return f"[{_text(e.get('text'))}]{style}{url}"
+        confirm = ""
+        if e.get("confirm"):  # the dialog Slack shows before the click counts
+            c = e["confirm"]
+            confirm = (
+                f" {{asks: {_text(c.get('title'))} — {_text(c.get('text'))} "
+                f"[{_text(c.get('deny'))}] [{_text(c.get('confirm'))}]}}"
+            )
+        return f"[{_text(e.get('text'))}]{style}{url}{confirm}"
     if kind in ("overflow", "static_select", "multi_static_select", "radio_buttons",
                 "checkboxes"):  # fmt: skip
         options = " | ".join(_text(o.get("text")) for o in e.get("options", []))

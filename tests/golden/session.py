@@ -249,6 +249,10 @@ def command_session(h: Harness) -> dict[str, list[dict[str, Any]]]:
     cmd("hark_search_nothing", "/hark", "search zookeeper", ADMIN)
     cmd("hark_status", "/hark", "status", ADMIN)
     cmd("register_delete", "/register", "delete")
+    r.step("register_erased", lambda: h.dispatch(slackreq.block_action(
+        SECRET, "register_erase", "erase", user_id="U0SME1", channel_id="C0K8S", ephemeral=True,
+        response_url=h.fake.response_url("erase-U0SME1"),
+    )))  # fmt: skip
     random.seed(13)  # the backoff's jitter: the same "next check in" every run
     source = h.store.add_source(_spec("https://hnrss.org/newest?q=kubernetes"))
     row = h.store.record_poll_failure(
