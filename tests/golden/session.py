@@ -116,10 +116,12 @@ def _reply(h: Harness, cid: int, url: str, user: str = "U0SME1") -> Any:
     return h.submit("reply_submit", values, user_id=user, metadata=_meta(h, cid))
 
 
-def _ignore(h: Harness, cid: int, reason: str, user: str, words: str | None = None) -> Any:
+def _ignore(
+    h: Harness, cid: int, reason: str, user: str, words: str | None = None, mute: tuple = ()
+) -> Any:
     values = {
         "reason": {"value": {"type": "radio_buttons", "selected_option": {"value": reason}}},
-        "mute": {"value": {"type": "checkboxes", "selected_options": []}},
+        "mute": {"value": {"type": "checkboxes", "selected_options": [{"value": m} for m in mute]}},
         "other_reason": {"value": {"type": "plain_text_input", "value": words}},
     }
     return h.submit("ignore_submit", values, user_id=user, metadata=_meta(h, cid))
@@ -161,6 +163,23 @@ def conversation_session(h: Harness) -> dict[str, list[dict[str, Any]]]:
     r.step("card_ignored_other_reason", lambda: _ignore(h, c2, "other", "U0SME2", "a duplicate"))
     r.step("card_reopened", lambda: _choose(h, c2, "reopen", ADMIN))
     r.step("reopen_refused_for_non_admins", lambda: _choose(h, c2, "reopen", "U0SME2"))
+
+    c5 = seed_conversation(
+        h, link="https://spam.example/t/5", title="Cheap k8s hosting!!!", author="spam_bot"
+    )
+    r.step("modal_ignore_with_mutes", lambda: h.click("ignore", c5, user_id="U0SME2"))
+    r.step("card_ignored_mute_proposed", lambda: _ignore(
+        h, c5, "spam", "U0SME2", mute=("author", "site")))  # fmt: skip
+    card = h.store.conversation(c5)
+
+    def confirm(kind: str, user: str) -> Any:
+        return h.dispatch(slackreq.block_action(
+            SECRET, f"confirm_mute_{kind}", f"{kind}:{c5}", user_id=user,
+            channel_id=card.channel, message_ts=card.ts,
+        ))  # fmt: skip
+
+    r.step("mute_confirm_refused_for_non_admins", lambda: confirm("author", "U0SME2"))
+    r.step("mute_confirmed_by_an_admin", lambda: confirm("author", ADMIN))
 
     c3 = seed_conversation(
         h, link="https://forum.example.com/t/3", title="Is Acme Cloud's k8s autoscaler any good?"
