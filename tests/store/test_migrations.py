@@ -56,7 +56,9 @@ def test_a_database_from_before_opens_with_the_same_schema_as_a_fresh_one(tmp_pa
     try:
         # Nothing re-ran (each name was applied; only those added since ran, in order),
         # and rows written then read back now.
-        assert _applied(old) == before + [m.__name__ for m in MIGRATIONS if m.__name__ not in before]
+        assert _applied(old) == before + [
+            m.__name__ for m in MIGRATIONS if m.__name__ not in before
+        ]
         assert "search_002_fts_batched" not in before
         assert store.topic_by_name("kubernetes") is not None
         assert store.conversation(1) is not None
