@@ -210,7 +210,8 @@ def _held_back(relevant: int, posting: int, services: object) -> str:
     return (
         f"{said}; {count(held, 'relevant post')} {plural(held, 'is')} held back: older than "
         f"the backfill window ({hours} h) on its source's first poll, or under its topic's "
-        "min_score. They are recorded and will never be posted as new."
+        f"min_score. {plural(held, 'It', 'They')} {plural(held, 'is')} recorded and will never "
+        "be posted as new."
     )
 
 

@@ -81,3 +81,4 @@ def test_the_dry_run_says_what_it_holds_back_as_backfill(fake_slack, tmp_path, m
         "1 conversation would be posted; 1 relevant post is held back: older than the "
         "backfill window (24 h) on its source's first poll"
     ) in out
+    assert "It is recorded and will never be posted as new." in out
