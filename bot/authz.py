@@ -26,7 +26,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.blocks.text import mention
+from bot.grammar import mention
 from bot.models import Conversation
 from bot.store import Store
 

@@ -1,9 +1,15 @@
-"""Counts with their plurals, and "a" or "an": the one place Hark decides English grammar.
+"""Counts with their plurals, "a" or "an", and how a sentence names a person: the one place
+Hark decides English grammar.
 
 Imports nothing of Hark, so every layer (domain code and the pure Block Kit builders) may use it.
 """
 
 from __future__ import annotations
+
+import re
+
+# A Slack user ID as Slack sends it (U… or, on Enterprise Grid, W…).
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 
 # Plurals that are not the word plus "s". Anything else: word + "s" (or "es" after s, x, ch, sh).
 _IRREGULAR = {
@@ -69,3 +75,14 @@ def article(phrase: str) -> str:
 def with_article(phrase: str) -> str:
     """``phrase`` with "a" or "an" before it."""
     return f"{article(phrase)} {phrase}"
+
+
+def mention(user_id: str | None) -> str:
+    """``<@U…>`` for a real Slack user id (from Slack, never from a feed), else "someone".
+
+    Here rather than in bot/blocks so that domain refusals ("only <@U…> or an admin …") and
+    the Block Kit builders name people the same way.
+    """
+    if user_id and _USER_ID.match(user_id):
+        return f"<@{user_id}>"
+    return "someone"

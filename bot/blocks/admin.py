@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from bot.answer import Answer, Duration, Link, Piece, Quoted, Text, Untrusted, User
 from bot.blocks.answers import Message, error_message, help_message, section
-from bot.blocks.text import duration, fit, link, mention, quoted
+from bot.blocks.text import duration, fit, link, quoted
+from bot.grammar import mention
 
 
 def piece_text(piece: Piece) -> str:

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.blocks.text import CONTEXT_TEXT, FALLBACK_TEXT, duration, fit, link, mention
-from bot.grammar import with_article
+from bot.blocks.text import CONTEXT_TEXT, FALLBACK_TEXT, duration, fit, link
+from bot.grammar import mention, with_article
 from bot.viewdata import METADATA_EVENT, Card, Expert
 
 EXCERPT = 400

@@ -6,7 +6,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from bot.blocks.text import fit, link, mention, plain
+from bot.blocks.text import fit, link, plain
+from bot.grammar import mention
 from bot.models import Conversation
 from bot.viewdata import (
     DEFAULT_GUIDELINES,

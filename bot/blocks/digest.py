@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.blocks.answers import section
-from bot.blocks.text import HEADER_TEXT, duration, fit, link, mention, plain
-from bot.grammar import count
+from bot.blocks.text import HEADER_TEXT, duration, fit, link, plain
+from bot.grammar import count, mention
 from bot.models import ERASED_PERSON, score_shown
 from bot.viewdata import Attention, ConversationLine, Digest, PersonLine, TopicLine
 

@@ -9,7 +9,6 @@ from urllib.parse import quote
 # zero-width characters used to disguise text: none belong in a Slack message.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 _ELLIPSIS = "…"
 
 SECTION_TEXT = 3000
@@ -89,13 +88,6 @@ def link(url: str | None, label: str | None, limit: int = 300) -> str:
     text = fit(label or url or "(untitled)", limit, one_line=True)
     href = safe_url(url)
     return f"<{href}|{text}>" if href else text
-
-
-def mention(user_id: str | None) -> str:
-    """``<@U…>`` for a real Slack user id (from Slack, never from a feed)."""
-    if user_id and _USER_ID.match(user_id):
-        return f"<@{user_id}>"
-    return "someone"
 
 
 def duration(seconds: float | None) -> str:

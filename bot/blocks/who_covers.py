@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.blocks.answers import error_message, section
-from bot.blocks.text import duration, fit, link, mention, quoted
+from bot.blocks.text import duration, fit, link, quoted
+from bot.grammar import mention
 from bot.viewdata import Coverer, profile_url
 
 SHARE_ACTION = "who_covers_share"

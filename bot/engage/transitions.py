@@ -19,9 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.authz import admin_refusal
-from bot.blocks.text import mention
 from bot.config import EngagementSettings
 from bot.engage.mute_proposals import ask_mutes, confirm_proposed_mute
+from bot.grammar import mention
 from bot.models import Conversation, State
 from bot.store import Store
 from bot.viewdata import DRAFT_LIMIT, IGNORE_REASONS, OTHER_REASON_LIMIT

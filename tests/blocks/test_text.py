@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.blocks.text import duration, escape, fit, link, mention, plain, safe_url
+from bot.blocks.text import duration, escape, fit, link, plain, safe_url
+from bot.grammar import mention
 from tests.support.mentions import find_mentions
 
 
