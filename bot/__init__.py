@@ -1,0 +1,1 @@
+"""Hark: puts a company's experts into the conversations that matter."""
