@@ -126,7 +126,9 @@ def _spec_from_words(args: list[str]) -> SourceSpec:
         if every < MIN_EVERY:
             raise SourceError("the interval must be at least 1m; feeds ask for politeness")
     if kind not in KINDS:
-        raise SourceError(f"unknown source kind {kind!r}; use one of: {', '.join(KINDS)}")
+        raise SourceError(
+            f"“{kind}” is not a kind of source Hark knows; use one of: {', '.join(KINDS)}"
+        )
     return expand_source(kind, " ".join(words), every)
 
 

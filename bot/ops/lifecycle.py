@@ -22,6 +22,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.config import ConfigError, Settings
+from bot.error_text import reason
 
 log = logging.getLogger("hark")
 
@@ -78,7 +79,7 @@ def check_tokens(settings: Settings, timeout: float = 10) -> TokenCheck:
         except Exception as exc:  # noqa: BLE001 - a network failure is one line too
             result.problem = (
                 f"hark: could not reach Slack at {settings.slack_api_url} to check {variable} "
-                f"({type(exc).__name__}); check the network (and SLACK_API_URL), then retry."
+                f"({reason(exc)}); check the network (and SLACK_API_URL), then retry."
             )
             return result
         if variable == "SLACK_APP_TOKEN":
@@ -179,8 +180,8 @@ def run_bot(settings: Settings) -> int:
                 link.start()
             except Exception as exc:  # noqa: BLE001 - one line, not a traceback
                 stopper.fail(
-                    f"hark: could not open the Socket Mode connection ({type(exc).__name__}: "
-                    f"{exc}); check SLACK_APP_TOKEN and the network, then start Hark again."
+                    f"hark: could not open the Socket Mode connection ({reason(exc)}); "
+                    "check SLACK_APP_TOKEN and the network, then start Hark again."
                 )
         if not stopper.event.is_set():
             ticker.start()  # polling starts once Slack can be answered

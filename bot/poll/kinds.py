@@ -82,7 +82,7 @@ def expand_source(kind: str, value: str, every_seconds: int = 600) -> SourceSpec
     if kind == "github":
         if not re.fullmatch(r"[A-Za-z0-9\-]{1,39}/[A-Za-z0-9_.\-]{1,100}", value):
             raise SourceError(
-                f"{value!r} is not a GitHub repository: write owner/repo, e.g. kubernetes/kubernetes"
+                f"“{value}” is not a GitHub repository: write owner/repo, e.g. kubernetes/kubernetes"
             )
         return SourceSpec(
             "feed", f"https://github.com/{value}/releases.atom", every_seconds, f"GitHub {value}"
@@ -91,7 +91,9 @@ def expand_source(kind: str, value: str, every_seconds: int = 600) -> SourceSpec
         if len(value) > 512:
             raise SourceError("X search queries are limited to 512 characters")
         return SourceSpec("x", value, every_seconds, f"X “{value}”")
-    raise SourceError(f"unknown source kind {kind!r}; use one of: {', '.join(KINDS)}")
+    raise SourceError(
+        f"“{kind}” is not a kind of source Hark knows; use one of: {', '.join(KINDS)}"
+    )
 
 
 _EXAMPLES = {

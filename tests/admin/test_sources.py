@@ -81,7 +81,7 @@ def test_add_explains_a_badly_written_source(harness_factory):
     cases = {
         "sources add": "`add` needs a kind and a value",
         "sources add youtube <!channel>": "is not a YouTube channel id",
-        "sources add frob x": "unknown source kind 'frob'; use one of: url, reddit",
+        "sources add frob x": "“frob” is not a kind of source Hark knows; use one of: url, reddit",
         "sources add reddit r/devops 30s": "at least 1m",
         "sources add url ftp://example.com/feed": "is not an http(s) URL",
     }

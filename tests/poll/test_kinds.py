@@ -64,7 +64,7 @@ def test_x_is_a_query():
         ("url", "example.com/feed", "http(s) URL"),
         ("stackoverflow", "two words", "kubernetes"),
         ("reddit", "", "r/devops"),
-        ("telegram", "x", "unknown source kind"),
+        ("telegram", "x", "is not a kind of source Hark knows"),
     ],
 )
 def test_bad_forms_say_how(kind, value, hint):
