@@ -71,16 +71,7 @@ def _click(h: Harness, role: str, action_id: str, cid: int, *, action: dict | No
 
 
 def _menu(h: Harness, role: str, choice: str, cid: int) -> None:
-    action = {
-        "type": "overflow",
-        "action_id": "conversation_admin",
-        "block_id": "conversation",
-        "selected_option": {
-            "text": {"type": "plain_text", "text": choice},
-            "value": f"{choice}:{cid}",
-        },
-        "action_ts": "1700000000.1",
-    }
+    action = slackreq.admin_menu_choice(cid, choice)
     _click(h, role, "conversation_admin", cid, action=action)
 
 

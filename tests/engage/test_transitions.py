@@ -51,16 +51,7 @@ def ephemeral_to(h, user: str) -> str:
 def choose(h, conversation_id: int, choice: str, user: str):
     """Pick ``choice`` ("reassign", "reopen") in the card's admin overflow menu."""
     row = h.store.conversation(conversation_id)
-    action = {
-        "type": "overflow",
-        "action_id": "conversation_admin",
-        "block_id": "conversation",
-        "selected_option": {
-            "text": {"type": "plain_text", "text": choice},
-            "value": f"{choice}:{conversation_id}",
-        },
-        "action_ts": "1700000000.1",
-    }
+    action = slackreq.admin_menu_choice(conversation_id, choice)
     request = slackreq.block_action(
         SECRET,
         "conversation_admin",

@@ -90,16 +90,7 @@ def _at(h: Harness, when: float) -> None:
 
 def _choose(h: Harness, conversation_id: int, choice: str, user: str) -> Any:
     row = h.store.conversation(conversation_id)
-    action = {
-        "type": "overflow",
-        "action_id": "conversation_admin",
-        "block_id": "conversation",
-        "selected_option": {
-            "text": {"type": "plain_text", "text": choice},
-            "value": f"{choice}:{conversation_id}",
-        },
-        "action_ts": "1700000000.1",
-    }
+    action = slackreq.admin_menu_choice(conversation_id, choice)
     request = slackreq.block_action(
         SECRET, "conversation_admin", action=action, user_id=user, channel_id=row.channel,
         message_ts=row.ts, trigger_id="trigger-1",

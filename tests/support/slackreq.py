@@ -171,6 +171,20 @@ def payload_body(payload: dict[str, Any]) -> str:
     return urlencode({"payload": json.dumps(payload)})
 
 
+def admin_menu_choice(conversation_id: int, choice: str) -> dict[str, Any]:
+    """The action object of picking ``choice`` ("reassign", "reopen") in a card's admin menu."""
+    return {
+        "type": "overflow",
+        "action_id": "conversation_admin",
+        "block_id": "conversation",
+        "selected_option": {
+            "text": {"type": "plain_text", "text": choice},
+            "value": f"{choice}:{conversation_id}",
+        },
+        "action_ts": "1700000000.1",
+    }
+
+
 def block_action(
     secret: str,
     action_id: str,
