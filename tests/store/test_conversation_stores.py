@@ -1,5 +1,5 @@
 """Conversations, what waits, search and people, each store on its own over a database the
-app filled: the compare-and-set every state change goes through, the reminder and App Home
+app harness_and_alone: the compare-and-set every state change goes through, the reminder and App Home
 queries, full-text search of stored posts, and erasing a person."""
 
 from __future__ import annotations
@@ -16,24 +16,8 @@ from tests.support.harness import seed_conversation
 NOW = 1_800_000_000.0
 
 
-@pytest.fixture
-def filled(harness_factory):
-    h = harness_factory()
-    h.store.clock = lambda: NOW
-    opened = []
-
-    def alone(cls):
-        store = cls(h.store.path, clock=lambda: NOW)
-        opened.append(store)
-        return store
-
-    yield h, alone
-    for store in opened:
-        store.close()
-
-
-def test_change_state_is_a_compare_and_set_logged_only_when_won(filled) -> None:
-    h, alone = filled
+def test_change_state_is_a_compare_and_set_logged_only_when_won(harness_and_alone) -> None:
+    h, alone = harness_and_alone
     cid = seed_conversation(h)
     conversations = alone(ConversationsStore)
     claim = {"state": State.CLAIMED, "owner": "U0SME1", "claimed_at": NOW}
@@ -62,8 +46,8 @@ def test_change_state_is_a_compare_and_set_logged_only_when_won(filled) -> None:
     assert [c.id for c in conversations.conversations_for_owner("U0SME1", ("claimed",))] == [cid]
 
 
-def test_what_waits_for_a_claim_and_for_a_reply(filled) -> None:
-    h, alone = filled
+def test_what_waits_for_a_claim_and_for_a_reply(harness_and_alone) -> None:
+    h, alone = harness_and_alone
     open_one = seed_conversation(h)
     claimed = seed_conversation(h, link="https://forum.example.com/t/2", title="k8s 2", text="2")
     assert h.services.engagement.claim(claimed, "U0SME1").ok
@@ -75,8 +59,8 @@ def test_what_waits_for_a_claim_and_for_a_reply(filled) -> None:
     assert waiting.waiting_on_topics(["billing"]) == [] and waiting.waiting_on_topics([]) == []
 
 
-def test_stored_posts_are_searched_and_listed_newest_first(filled) -> None:
-    h, alone = filled
+def test_stored_posts_are_searched_and_listed_newest_first(harness_and_alone) -> None:
+    h, alone = harness_and_alone
     seed_conversation(h, title="CrashLoopBackOff again", text="my pod restarts")
     seed_conversation(
         h, link="https://forum.example.com/t/2", title="Invoice question", text="billing portal"
@@ -90,8 +74,8 @@ def test_stored_posts_are_searched_and_listed_newest_first(filled) -> None:
     assert search.recent_posts(since=NOW + 1) == []
 
 
-def test_erasing_a_person_keeps_their_counts_under_a_token(filled) -> None:
-    h, alone = filled
+def test_erasing_a_person_keeps_their_counts_under_a_token(harness_and_alone) -> None:
+    h, alone = harness_and_alone
     people = alone(PeopleStore)
     people.save_person("U0SME1", {"name": "Sam"}, ["kubernetes"], {"github": "same"})
     cid = seed_conversation(h)

@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
-import pytest
-
 from bot.store.posts import PostsStore
 from bot.store.replies import RepliesStore
 from tests.support.feeds import rss
@@ -16,24 +14,8 @@ from tests.support.harness import seed_conversation
 NOW = 1_800_000_000.0
 
 
-@pytest.fixture
-def app_and(harness_factory):
-    h = harness_factory()
-    h.store.clock = lambda: NOW
-    made = []
-
-    def open_alone(cls):
-        store = cls(h.store.path, clock=lambda: NOW)
-        made.append(store)
-        return store
-
-    yield h, open_alone
-    for store in made:
-        store.close()
-
-
-def test_a_draft_per_person_last_one_kept(app_and) -> None:
-    h, open_alone = app_and
+def test_a_draft_per_person_last_one_kept(harness_and_alone) -> None:
+    h, open_alone = harness_and_alone
     cid = seed_conversation(h)
     replies = open_alone(RepliesStore)
     assert replies.draft(cid, "U0SME1") == ""
@@ -43,8 +25,10 @@ def test_a_draft_per_person_last_one_kept(app_and) -> None:
     assert (replies.draft(cid, "U0SME1"), replies.draft(cid, "U0SME2")) == ("better", "mine")
 
 
-def test_the_watch_schedule_counts_looks_and_failures_and_keeps_validators(app_and) -> None:
-    h, open_alone = app_and
+def test_the_watch_schedule_counts_looks_and_failures_and_keeps_validators(
+    harness_and_alone,
+) -> None:
+    h, open_alone = harness_and_alone
     cid = seed_conversation(h)
     assert h.services.engagement.claim(cid, "U0SME1").ok
     replies = open_alone(RepliesStore)
