@@ -3,82 +3,44 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from tests.support.corpus import CORPUS, corpus_reason
+from tests.support.fakex import FakeXApi
 
 SAMPLE = CORPUS / "x" / "search_recent_tweets.json"
 pytestmark = pytest.mark.skipif(not SAMPLE.exists(), reason=corpus_reason(SAMPLE))
 
 
-class FakeX:
-    """Serves /2/tweets/search/recent; records queries; can answer 429."""
-
-    def __init__(self) -> None:
-        self.queries: list[dict[str, list[str]]] = []
-        self.rate_limited = False
-        body = json.loads(SAMPLE.read_text())["body"]
-        # Give the corpus tweets what a real expanded request returns.
-        for tweet in body["data"]:
-            tweet.update(
-                author_id="42",
-                conversation_id=tweet["id"],
-                lang="en",
-                created_at="2022-10-07T22:42:12.000Z",
-            )
-        body["data"][0]["text"] = "Try <!channel> &amp; kubernetes"
-        body["includes"] = {
-            "users": [
-                {
-                    "id": "42",
-                    "username": "tweepy",
-                    "name": "Tweepy",
-                    "public_metrics": {"followers_count": 1234},
-                }
-            ]
-        }
-        self.body = body
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):  # noqa: ANN002
-                pass
-
-            def do_GET(self):  # noqa: N802
-                parts = urlsplit(self.path)
-                outer.queries.append(parse_qs(parts.query))
-                assert self.headers["Authorization"] == "Bearer x-token"
-                if outer.rate_limited:
-                    self.send_response(429)
-                    self.send_header("x-rate-limit-reset", str(int(time.time()) + 600))
-                    self.send_header("Content-Type", "application/json")
-                    self.end_headers()
-                    self.wfile.write(b'{"title":"Too Many Requests"}')
-                    return
-                data = json.dumps(outer.body).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/2/"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+def corpus_sample() -> dict:
+    """The corpus's real search answer, with what a real expanded request also returns."""
+    body = json.loads(SAMPLE.read_text())["body"]
+    for tweet in body["data"]:
+        tweet.update(
+            author_id="42",
+            conversation_id=tweet["id"],
+            lang="en",
+            created_at="2022-10-07T22:42:12.000Z",
+        )
+    body["data"][0]["text"] = "Try <!channel> &amp; kubernetes"
+    body["includes"] = {
+        "users": [
+            {
+                "id": "42",
+                "username": "tweepy",
+                "name": "Tweepy",
+                "public_metrics": {"followers_count": 1234},
+            }
+        ]
+    }
+    return body
 
 
 @pytest.fixture
 def fake_x():
-    server = FakeX()
+    server = FakeXApi(corpus_sample(), bearer="x-token")
     yield server
     server.close()
 

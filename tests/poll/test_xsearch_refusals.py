@@ -3,12 +3,9 @@ polling before a request; X's refusals become FetchErrors the poller reschedules
 
 from __future__ import annotations
 
-import json
 import socket
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -17,37 +14,9 @@ from bot.fetch.client import FetchError
 from bot.models import SourceSpec
 from bot.poll.xsearch import XSearch, month_key, next_month_start
 from bot.store import Store
+from tests.support.fakex import FakeXApi
 
 MARCH_15 = datetime(2026, 3, 15, 12, tzinfo=UTC).timestamp()
-
-
-class FakeXApi:
-    """Answers /2/tweets/search/recent with a scripted status and body; counts requests."""
-
-    def __init__(self) -> None:
-        self.status, self.body, self.requests = 200, {}, 0
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                outer.requests += 1
-                data = json.dumps(outer.body).encode()
-                self.send_response(outer.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/2/"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
