@@ -32,6 +32,8 @@ from urllib.parse import parse_qsl
 from slack_bolt import App, BoltContext, BoltRequest
 from slack_bolt.request.internals import build_context
 
+from bot import grammar
+
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024  # Slack's payloads are a few kB; a modal's state stays far below this
@@ -187,11 +189,10 @@ class SlackEndpoint:
             count, self._refused_unlogged = self._refused_unlogged, 0
             self._refusal_logged_at = now
         log.info(
-            "refused %d unsigned or badly signed request(s) to /slack/events since the "
-            "last line like this (the latest: %d bytes from %s; one line a minute at most); "
-            "if Slack's own requests are among them, check SLACK_SIGNING_SECRET and the "
-            "server's clock",
-            count,
+            "refused %s to /slack/events since the last line like this (the latest: %d bytes "
+            "from %s; one line a minute at most); if Slack's own requests are among them, "
+            "check SLACK_SIGNING_SECRET and the server's clock",
+            grammar.count(count, "unsigned or badly signed request"),
             size,
             peer,
         )
