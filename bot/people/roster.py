@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, TextIO
 
+from bot.grammar import plural
 from bot.people.handles import NETWORKS, split_list, validate_registration
 from bot.report.csvcells import guarded, unguarded
 from bot.store import Store
@@ -68,14 +69,16 @@ def check_people_csv(
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
         result.errors.append(
-            f"line 1: unknown column(s) {', '.join(repr(u) for u in unknown)}; "
-            f"the columns are {', '.join(COLUMNS)}."
+            f"line 1: unknown {plural(len(unknown), 'column')} "
+            f"{', '.join(f'“{u}”' for u in unknown)}; the columns are {', '.join(COLUMNS)}."
         )
     if "slack_user_id" not in header:
         result.errors.append("line 1: the slack_user_id column is required (e.g. U0123ABCD).")
     repeated = sorted({h for h in header if header.count(h) > 1})
     if repeated:
-        result.errors.append(f"line 1: column(s) named twice: {', '.join(repeated)}.")
+        result.errors.append(
+            f"line 1: {plural(len(repeated), 'column')} named twice: {', '.join(repeated)}."
+        )
     if result.errors:
         return result
     seen: dict[str, int] = {}

@@ -21,7 +21,7 @@ def expand_source(kind: str, value: str, every_seconds: int = 600) -> SourceSpec
         raise SourceError(f"`{kind}:` needs a value, for example {_EXAMPLES.get(kind, '…')}")
     if kind == "url":
         if not re.match(r"^https?://[^\s/]+\S*$", value):
-            raise SourceError(f"{value!r} is not an http(s) URL, e.g. https://example.com/feed.xml")
+            raise SourceError(f"“{value}” is not an http(s) URL, e.g. https://example.com/feed.xml")
         return SourceSpec("feed", value, every_seconds, "")
     if kind == "reddit":
         sub = re.fullmatch(r"/?r/([A-Za-z0-9_]{2,21})", value)
@@ -45,7 +45,7 @@ def expand_source(kind: str, value: str, every_seconds: int = 600) -> SourceSpec
         )
     if kind == "stackoverflow":
         if not re.fullmatch(r"[a-z0-9.#+\-]{1,35}", value.lower()):
-            raise SourceError(f"{value!r} is not a Stack Overflow tag, e.g. kubernetes")
+            raise SourceError(f"“{value}” is not a Stack Overflow tag, e.g. kubernetes")
         tag = value.lower()
         return SourceSpec(
             "feed",
@@ -57,21 +57,21 @@ def expand_source(kind: str, value: str, every_seconds: int = 600) -> SourceSpec
         m = re.fullmatch(r"#?([\w]{1,100})@([a-z0-9.\-]+\.[a-z]{2,})", value, re.IGNORECASE)
         if not m:
             raise SourceError(
-                f"{value!r}: write a tag and an instance, e.g. kubernetes@mastodon.social"
+                f"“{value}”: write a tag and an instance, e.g. kubernetes@mastodon.social"
             )
         tag, host = m.group(1), m.group(2).lower()
         return SourceSpec("feed", f"https://{host}/tags/{tag}.rss", every_seconds, f"#{tag}@{host}")
     if kind == "bluesky":
         handle = value.lstrip("@").lower()
         if not re.fullmatch(r"[a-z0-9.\-]+\.[a-z]{2,}", handle):
-            raise SourceError(f"{value!r} is not a Bluesky handle, e.g. alice.bsky.social")
+            raise SourceError(f"“{value}” is not a Bluesky handle, e.g. alice.bsky.social")
         return SourceSpec(
             "feed", f"https://bsky.app/profile/{handle}/rss", every_seconds, f"Bluesky @{handle}"
         )
     if kind == "youtube":
         if not re.fullmatch(r"UC[A-Za-z0-9_\-]{22}", value):
             raise SourceError(
-                f"{value!r} is not a YouTube channel id (UC followed by 22 characters)"
+                f"“{value}” is not a YouTube channel id (UC followed by 22 characters)"
             )
         return SourceSpec(
             "feed",

@@ -102,8 +102,8 @@ def test_a_file_with_problems_imports_nothing_and_says_where(hark):
     [
         ("", "line 1: the file is empty"),
         ("name,title\nSam,Boss\n", "line 1: the slack_user_id column is required"),
-        ("slack_user_id,twitter\nU0SME1,@sam\n", "line 1: unknown column(s) 'twitter'"),
-        ("slack_user_id,x,x\nU0SME1,@a,@b\n", "line 1: column(s) named twice: x"),
+        ("slack_user_id,twitter\nU0SME1,@sam\n", "line 1: unknown column “twitter”"),
+        ("slack_user_id,x,x\nU0SME1,@a,@b\n", "line 1: column named twice: x"),
     ],
 )
 def test_header_problems(hark, content, problem):
