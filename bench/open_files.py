@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.support.fakeslack import FakeSlack
 from tests.support.feedserver import FeedServer
+from tests.support.ports import free_port
 
 FEEDS = 14
 SAMPLE_EVERY = 10.0
@@ -65,12 +65,6 @@ def serve_changing(server: FeedServer, stop: threading.Event) -> None:
         if stop.wait(CHANGE_EVERY):
             return
         version += 1
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def sample(pid: int, db_path: str) -> tuple[int, int, int]:

@@ -42,7 +42,6 @@ import os
 import random
 import re
 import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -304,12 +303,6 @@ def run_naive(urls: list[str]) -> list[float]:
 # --- heard-to-Slack delay: `hark run` ---------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _delay_feed(n: int, entries: list[tuple[str, float]]) -> bytes:
     from email.utils import formatdate
 
@@ -330,6 +323,7 @@ def heard_to_slack(seconds: float, every: str, feeds: int = 5) -> list[float]:
     sys.path.insert(0, str(ROOT))
     from tests.support.fakeslack import FakeSlack
     from tests.support.feedserver import FeedServer
+    from tests.support.ports import free_port
 
     delays: list[float] = []
     with (
@@ -357,7 +351,7 @@ def heard_to_slack(seconds: float, every: str, feeds: int = 5) -> list[float]:
             SLACK_API_URL=fake.url,
             HARK_DB=str(Path(tmp) / "hark.db"),
             HARK_CONFIG=str(config),
-            PORT=str(_free_port()),
+            PORT=str(free_port()),
             PYTHONPATH=str(ROOT),
         )
         log = open(Path(tmp) / "hark.log", "wb")  # noqa: SIM115 - closed below

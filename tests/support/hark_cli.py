@@ -4,7 +4,6 @@ points it at the fake Slack and a local feed, a free port."""
 from __future__ import annotations
 
 import os
-import socket
 import sys
 import textwrap
 from datetime import UTC, datetime
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.harness import SECRET
+from tests.support.ports import free_port  # noqa: F401 - part of this module's API
 
 HARK = [sys.executable, "-m", "bot.cli"]
 NOW = format_datetime(datetime.now(UTC))
@@ -60,10 +60,3 @@ def hark_env(tmp_path: Path, fake: Any, feed_url: str, **extra: str) -> dict[str
         **extra,
     )
     return env
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on (for `hark run`'s PORT)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]

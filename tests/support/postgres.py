@@ -31,7 +31,6 @@ import os
 import pwd
 import re
 import shutil
-import socket
 import stat
 import subprocess
 import tempfile
@@ -40,6 +39,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from tests.support.ports import free_port
 
 BINDIR_ENV = "HARK_PG_BINDIR"
 REQUIRE_ENV = "HARK_REQUIRE_POSTGRES"
@@ -145,12 +146,6 @@ def _import_psycopg() -> Any:
             f"psycopg is not installed ({exc}); install the test extra: pip install -e '.[test]'"
         ) from exc
     return psycopg
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _os_user() -> pwd.struct_passwd | None:
@@ -346,7 +341,7 @@ class PostgresServer:
 
     def _start_with_free_port(self) -> None:
         for attempt in range(5):
-            self.port = _free_port()
+            self.port = free_port()
             done = self._run(
                 "pg_ctl", "start", "-D", str(self.datadir), "-l", str(self.logfile),
                 "-w", "-t", "30", "-o", f"-p {self.port}", check=False,
