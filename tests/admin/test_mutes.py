@@ -6,16 +6,9 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 from bot.match.engine import Document
-from tests.support.blockkit import validate_blocks
 from tests.support.feeds import rss
 
 ADMIN = "U0MARKETER"
-
-
-def _answer(h) -> str:
-    response = h.last_response()
-    assert validate_blocks(response["blocks"]) == []
-    return str(response["blocks"])
 
 
 def _item(n: int, title: str, link: str, author: str = "") -> dict[str, str]:
@@ -40,9 +33,9 @@ def test_muted_author_site_and_phrase_are_not_posted(harness_factory, feeds):
         ('mutes add phrase "free trial"', "Muted the phrase *free trial*: posts with that phrase"),
     ):
         h.command("/hark", text, user_id=ADMIN)
-        assert said in _answer(h) and "its posts" not in _answer(h)
+        assert said in h.answer_text() and "its posts" not in h.answer_text()
     h.command("/hark", "mutes", user_id="U0SME1")
-    listing = _answer(h)
+    listing = h.answer_text()
     assert "author: *SpamBot*" in listing and "site: *ads.example*" in listing
     assert "phrase: *free trial*" in listing
 
@@ -70,7 +63,7 @@ def test_unmute_takes_effect_at_once_and_ignore_mutes_are_seen_too(harness_facto
     h.command("/hark", "mutes add phrase free trial", user_id=ADMIN)
     assert relevance.evaluate(doc, metrics={}, age_hours=1) == []
     h.command("/hark", "mutes remove phrase FREE TRIAL", user_id=ADMIN)
-    assert "Unmuted the " in _answer(h)
+    assert "Unmuted the " in h.answer_text()
     assert relevance.evaluate(doc, metrics={}, age_hours=1)
     # A mute recorded by Ignore (the engagement store) is picked up the same way.
     h.store.add_mute("site", "example", "U0SME1")
@@ -80,21 +73,21 @@ def test_unmute_takes_effect_at_once_and_ignore_mutes_are_seen_too(harness_facto
 def test_mute_mistakes_and_permissions(harness_factory):
     h = harness_factory()
     h.command("/hark", "mutes add author bob", user_id="U0SME1")
-    assert "Only Hark admins" in _answer(h) and h.store.mutes() == []
+    assert "Only Hark admins" in h.answer_text() and h.store.mutes() == []
     h.command("/hark", "mutes add colour red", user_id=ADMIN)
-    assert "`colour` isn't something Hark mutes" in _answer(h)
-    assert "an `author`, a `site` or a `phrase`" in _answer(h)
+    assert "`colour` isn't something Hark mutes" in h.answer_text()
+    assert "an `author`, a `site` or a `phrase`" in h.answer_text()
     h.command("/hark", "mutes add site", user_id=ADMIN)
-    assert "Say which site to mute" in _answer(h)
+    assert "Say which site to mute" in h.answer_text()
 
     h.command("/hark", "mutes add site not a site", user_id=ADMIN)
-    assert "isn't a site" in _answer(h)
+    assert "isn't a site" in h.answer_text()
     h.command("/hark", "mutes add phrase !!!", user_id=ADMIN)
-    assert "isn't a phrase" in _answer(h)
+    assert "isn't a phrase" in h.answer_text()
     h.command("/hark", "mutes remove author nobody", user_id=ADMIN)
-    assert "isn't muted" in _answer(h)
+    assert "isn't muted" in h.answer_text()
     h.command("/hark", "mutes add author <!channel>", user_id=ADMIN)
     h.command("/hark", "mutes add author <!channel>", user_id=ADMIN)
-    assert "already muted" in _answer(h) and "<!channel>" not in _answer(h)
+    assert "already muted" in h.answer_text() and "<!channel>" not in h.answer_text()
     h.command("/hark", "mutes frobnicate", user_id=ADMIN)
-    assert "isn't a mutes command" in _answer(h)
+    assert "isn't a mutes command" in h.answer_text()

@@ -5,14 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
-from tests.support.blockkit import validate_blocks
 from tests.support.feeds import rss
-
-
-def _answer(h) -> str:
-    response = h.last_response()
-    assert validate_blocks(response["blocks"]) == []
-    return str(response["blocks"])
 
 
 def _items():
@@ -40,14 +33,14 @@ def test_search_finds_stored_posts_with_links_and_escapes(harness_factory, feeds
     h = harness_factory([feeds.url("/feed.xml")])
     h.poll()
     h.command("/hark", "search kubelet", user_id="U0SME1")
-    answer = _answer(h)
+    answer = h.answer_text()
     assert "*1* stored posts" in answer
     assert "<https://s.example/1|CrashLoopBackOff on my pod>" in answer
     h.command("/hark", "search cafe", user_id="U0SME1")  # diacritics folded
-    answer = _answer(h)
+    answer = h.answer_text()
     assert "s.example/2" in answer and "<!channel>" not in answer and "&lt;!channel&gt;" in answer
     h.command("/hark", "search sourdough kubelet", user_id="U0SME1")  # every word required
-    assert "No stored post contains all of" in _answer(h)
+    assert "No stored post contains all of" in h.answer_text()
 
 
 def test_fts_syntax_from_users_is_quoted_not_run(harness_factory, feeds):
@@ -62,12 +55,12 @@ def test_fts_syntax_from_users_is_quoted_not_run(harness_factory, feeds):
     ):
         response = h.command("/hark", text.replace('"', ""), user_id="U0SME1")
         assert response.status == 200
-        answer = _answer(h)
+        answer = h.answer_text()
         assert ":warning:" not in answer or "Give some words" in answer
     h.command("/hark", "search sourdough OR kubelet", user_id="U0SME1")
-    assert "No stored post" in _answer(h)  # OR is a word here, not an operator
+    assert "No stored post" in h.answer_text()  # OR is a word here, not an operator
     h.command("/hark", "search ?? !!", user_id="U0SME1")
-    assert "Give some words" in _answer(h)
+    assert "Give some words" in h.answer_text()
 
 
 def test_index_follows_updates_and_deletes(harness_factory, feeds):

@@ -2,24 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
-
-from tests.support.blockkit import validate_blocks
-from tests.support.feeds import rss
+from tests.support.feeds import pub_date, rss
 from tests.support.harness import use_fetcher
 
 ADMIN = "U0MARKETER"
-
-
-def _date(hours_ago: float) -> str:
-    return format_datetime(datetime.now(UTC) - timedelta(hours=hours_ago))
-
-
-def _answer(h) -> str:
-    response = h.last_response()
-    assert validate_blocks(response["blocks"]) == []
-    return str(response["blocks"])
 
 
 def _feed() -> bytes:
@@ -29,13 +15,13 @@ def _feed() -> bytes:
                 "title": "k8s pods keep restarting",
                 "link": "https://f.example/1",
                 "guid": "1",
-                "pubDate": _date(2),
+                "pubDate": pub_date(2),
             },
             {
                 "title": "kubernetes in 2019",
                 "link": "https://f.example/2",
                 "guid": "2",
-                "pubDate": _date(24 * 400),
+                "pubDate": pub_date(24 * 400),
             },
         ]
     )
@@ -45,7 +31,7 @@ def test_add_polls_once_records_the_backlog_and_posts_only_recent_matches(harnes
     feeds.set("/feed.xml", _feed())
     h = harness_factory()
     h.command("/hark", f"sources add url {feeds.url('/feed.xml')} 30m", user_id=ADMIN)
-    answer = _answer(h)
+    answer = h.answer_text()
     assert "Added source `1`" in answer and "every 30 min" in answer
     assert "First check worked: 2 posts recorded" in answer
     assert "(1 posts)" not in answer and "1 posts" not in answer
@@ -63,7 +49,7 @@ def test_add_accepts_short_forms_and_keeps_a_source_whose_first_check_fails(harn
     # Every name resolves to this machine, where nothing answers on 443: no internet needed.
     use_fetcher(h, allow_hosts={"hnrss.org"}, resolver=lambda host, port: ["127.0.0.1"])
     h.command("/hark", 'sources add hn "kubernetes operator" 2h', user_id=ADMIN)
-    answer = _answer(h)
+    answer = h.answer_text()
     assert "Added source `1`: HN “kubernetes operator”, checked every 2 h" in answer
     assert "Its first check failed: could not connect to https://hnrss.org/newest?…" in answer
     assert "Errno" not in answer
@@ -73,7 +59,7 @@ def test_add_accepts_short_forms_and_keeps_a_source_whose_first_check_fails(harn
     assert row.target == "https://hnrss.org/newest?q=kubernetes+operator"
     assert row.consecutive_failures == 1 and row.enabled
     h.command("/hark", "sources add hn:kubernetes operator", user_id=ADMIN)
-    assert "already there as source `1`" in _answer(h)
+    assert "already there as source `1`" in h.answer_text()
 
 
 def test_add_explains_a_badly_written_source(harness_factory):
@@ -87,7 +73,7 @@ def test_add_explains_a_badly_written_source(harness_factory):
     }
     for text, problem in cases.items():
         h.command("/hark", text, user_id=ADMIN)
-        answer = _answer(h)
+        answer = h.answer_text()
         assert problem in answer, (text, answer)
         assert "Write it as `/hark sources add &lt;kind&gt; &lt;value&gt; [every]`" in answer
     assert "<!channel>" not in str(h.fake.sent_text())
@@ -97,11 +83,11 @@ def test_add_explains_a_badly_written_source(harness_factory):
 def test_changing_sources_is_for_admins_but_anyone_may_list(harness_factory, feeds):
     h = harness_factory([feeds.url("/feed.xml")])
     h.command("/hark", "sources pause 1", user_id="U0SME1")
-    answer = _answer(h)
+    answer = h.answer_text()
     assert "Only Hark admins" in answer and "<@U0MARKETER>" in answer
     assert h.store.source(1).enabled == 1
     h.command("/hark", "sources", user_id="U0SME1")
-    assert "*Sources* — 1 in all, 0 failing" in _answer(h)
+    assert "*Sources* — 1 in all, 0 failing" in h.answer_text()
 
 
 def test_pause_resume_remove_and_their_mistakes(harness_factory, feeds):
@@ -111,20 +97,20 @@ def test_pause_resume_remove_and_their_mistakes(harness_factory, feeds):
     added = h.store.source_by_target("feed", feeds.url("/feed.xml")).id
 
     h.command("/hark", f"sources pause {added}", user_id=ADMIN)
-    assert f"Paused source `{added}`" in _answer(h)
+    assert f"Paused source `{added}`" in h.answer_text()
     assert not h.store.source(added).enabled
     h.command("/hark", f"sources pause {added}", user_id=ADMIN)
-    assert "already paused" in _answer(h)
+    assert "already paused" in h.answer_text()
     h.command("/hark", "sources", user_id=ADMIN)
-    assert f":double_vertical_bar: paused (`/hark sources resume {added}`)" in _answer(h)
+    assert f":double_vertical_bar: paused (`/hark sources resume {added}`)" in h.answer_text()
     h.command("/hark", f"sources resume {added}", user_id=ADMIN)
-    assert f"Resumed source `{added}`" in _answer(h)
+    assert f"Resumed source `{added}`" in h.answer_text()
     assert h.store.source(added).enabled and h.store.source(added).next_check_at == 0
 
     h.command("/hark", "sources remove 1", user_id=ADMIN)  # from the config file
-    assert "is listed in the config file" in _answer(h) and h.store.source(1)
+    assert "is listed in the config file" in h.answer_text() and h.store.source(1)
     h.command("/hark", f"sources remove {added}", user_id=ADMIN)
-    assert f"Removed source `{added}`" in _answer(h) and h.store.source(added) is None
+    assert f"Removed source `{added}`" in h.answer_text() and h.store.source(added) is None
 
     mistakes = {
         "sources remove 77": "There is no source 77; `/hark sources` lists them.",
@@ -134,7 +120,7 @@ def test_pause_resume_remove_and_their_mistakes(harness_factory, feeds):
     }
     for text, problem in mistakes.items():
         h.command("/hark", text, user_id=ADMIN)
-        assert problem in _answer(h), text
+        assert problem in h.answer_text(), text
 
 
 def test_listing_shows_health_failing_first(harness_factory, feeds):
@@ -147,7 +133,7 @@ def test_listing_shows_health_failing_first(harness_factory, feeds):
     h.store.clock = lambda: start + 3 * 3600
     h.poll()
     h.command("/hark", "sources", user_id=ADMIN)
-    answer = _answer(h)
+    answer = h.answer_text()
     assert "*Sources* — 2 in all, 1 failing" in answer
     # a feed that answered is named by its own title; one that never did, by its URL
     broken, ok = answer.index("broken.xml"), answer.index("Test feed")
@@ -167,7 +153,7 @@ def test_listing_says_one_try_and_an_os_error_in_plain_words(harness_factory, fe
         source.id, "could not resolve host hnrss.org ([Errno -2] Name or service not known)"
     )
     h.command("/hark", "sources", user_id=ADMIN)
-    answer = _answer(h)
+    answer = h.answer_text()
     assert "(1 try): could not resolve host hnrss.org: the name does not exist" in answer
     assert "Errno" not in answer and "1 tries" not in answer
 
@@ -177,7 +163,7 @@ def test_listing_escapes_labels_and_fits_many_sources(harness_factory, feeds):
     urls = [feeds.url(f"/{i}.xml?q=<!channel>") for i in range(70)]
     h = harness_factory(urls)
     h.command("/hark", "sources", user_id=ADMIN)
-    answer = _answer(h)
+    answer = h.answer_text()
     assert "…and 30 more not shown." in answer
     assert "&lt;!channel&gt;" in answer and h.fake.mentions(strict=True) == []
 
@@ -188,6 +174,6 @@ def test_a_source_named_instead_of_numbered_is_answered_with_the_closest(harness
     h = harness_factory([feeds.url("/forum.xml")])
     h.poll()
     h.command("/hark", "sources pause devforum", user_id=ADMIN)
-    answer = _answer(h)
+    answer = h.answer_text()
     assert "`devforum` is not a source number. Did you mean source `1` (Dev Forum)?" in answer
     assert "`/hark sources pause 1`" in answer and h.store.source(1).enabled

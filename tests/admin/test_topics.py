@@ -3,22 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
 
-from tests.support.blockkit import validate_blocks
-from tests.support.feeds import rss
+from tests.support.feeds import pub_date, rss
 
 ADMIN = "U0MARKETER"
-
-
-def _date(hours_ago: float) -> str:
-    return format_datetime(datetime.now(UTC) - timedelta(hours=hours_ago))
-
-
-def _answer(h) -> str:
-    response = h.last_response()
-    assert validate_blocks(response["blocks"]) == []
-    return str(response["blocks"])
 
 
 def _items():
@@ -27,20 +15,20 @@ def _items():
             "title": "Postgres vacuum is stuck, any advice?",
             "link": "https://db.example.com/t/1",
             "guid": "1",
-            "pubDate": _date(1),
+            "pubDate": pub_date(1),
         },
         {
             "title": "Is there a good alternative to the billing portal?",
             "link": "https://db.example.com/t/2",
             "guid": "2",
-            "pubDate": _date(2),
+            "pubDate": pub_date(2),
         },
         {
             "title": "postgres tuning for beginners",
             "link": "https://db.example.com/t/3",
             "guid": "3",
             "description": "a long guide about vacuum settings",
-            "pubDate": _date(3),
+            "pubDate": pub_date(3),
         },
     ]
 
@@ -56,7 +44,7 @@ def test_added_topic_routes_new_posts_without_a_restart(harness_factory, feeds):
         'topics add databases <#C0DB|db> postgres "vacuum settings" OR pgbouncer',
         user_id=ADMIN,
     )
-    answer = _answer(h)
+    answer = h.answer_text()
     assert "Added topic *databases*" in answer and "<#C0DB>" in answer
     row = h.store.topic_by_name("databases")
     assert (row.channel, row.from_config) == ("C0DB", 0)
@@ -70,18 +58,18 @@ def test_added_topic_routes_new_posts_without_a_restart(harness_factory, feeds):
     assert "tuning for beginners" in str(db_post.args["blocks"])
 
     h.command("/hark", "topics list", user_id="U0SME1")
-    listing = _answer(h)
+    listing = h.answer_text()
     assert "databases" in listing and "kubernetes" in listing
 
 
 def test_bad_query_is_refused_with_the_caret_and_nothing_is_saved(harness_factory):
     h = harness_factory()
     h.command("/hark", "topics add broken C0X kubernetes AND (k8s OR", user_id=ADMIN)
-    answer = _answer(h)
+    answer = h.answer_text()
     assert ":warning: That query can't be used" in answer and "```" in answer and "^" in answer
     assert h.store.topic_by_name("broken") is None
     h.command("/hark", "topics add spam C0X <!channel> OR x", user_id=ADMIN)
-    answer = _answer(h)
+    answer = h.answer_text()
     assert "<!channel>" not in answer  # escaped in the error, never a live mention
 
 
@@ -89,32 +77,32 @@ def test_edit_and_remove_change_matching_and_say_when_the_config_wins(harness_fa
     h = harness_factory()
     version = h.store.topics_version()
     h.command("/hark", 'topics edit kubernetes "helm chart"', user_id=ADMIN)
-    assert "now matches" in _answer(h) and "next restart" in _answer(h)
+    assert "now matches" in h.answer_text() and "next restart" in h.answer_text()
     assert h.store.topics_version() > version
     matcher, _ = h.services.relevance.matcher()
     from bot.match.engine import Document
 
     assert [m.topic for m in matcher.match(Document("my helm chart broke", ""))] == ["kubernetes"]
     h.command("/hark", "topics remove billing", user_id=ADMIN)
-    assert "Removed topic *billing*" in _answer(h)
+    assert "Removed topic *billing*" in h.answer_text()
     assert [r.name for r in h.store.topics()] == ["kubernetes"]
     h.command("/hark", "topics remove billing", user_id=ADMIN)
-    assert "There is no topic *billing*" in _answer(h)
+    assert "There is no topic *billing*" in h.answer_text()
     h.command("/hark", "topics edit kubernetes (oops", user_id=ADMIN)
-    assert "can't be used" in _answer(h)
+    assert "can't be used" in h.answer_text()
     assert h.store.topic_by_name("kubernetes").query == '"helm chart"'
 
 
 def test_usage_mistakes_are_explained(harness_factory):
     h = harness_factory()
     h.command("/hark", "topics add lonely", user_id=ADMIN)
-    assert "Name, channel and query are all needed" in _answer(h)
+    assert "Name, channel and query are all needed" in h.answer_text()
     h.command("/hark", "topics add dbs general postgres", user_id=ADMIN)
-    assert "isn't a channel" in _answer(h)
+    assert "isn't a channel" in h.answer_text()
     h.command("/hark", "topics add kubernetes C0K8S docker", user_id=ADMIN)
-    assert "already a topic" in _answer(h)
+    assert "already a topic" in h.answer_text()
     h.command("/hark", "topics rename x", user_id=ADMIN)
-    assert "isn't a topics command" in _answer(h)
+    assert "isn't a topics command" in h.answer_text()
 
 
 def test_non_admins_may_list_but_not_change(harness_factory):
@@ -125,7 +113,7 @@ def test_non_admins_may_list_but_not_change(harness_factory):
         "topics remove billing",
     ):
         h.command("/hark", text, user_id="U0SME1")
-        assert "Only Hark admins" in _answer(h)
+        assert "Only Hark admins" in h.answer_text()
     assert len(h.store.topics()) == 2 and h.store.topic_by_name("dbs") is None
 
 
@@ -135,7 +123,7 @@ def test_test_counts_recent_matches_and_shows_the_best_five_saving_nothing(harne
     h.poll()
     version = h.store.topics_version()
     h.command("/hark", "test postgres OR vacuum", user_id="U0SME1")
-    answer = _answer(h)
+    answer = h.answer_text()
     assert "would match *2* of 3 posts" in answer and "Nothing was saved" in answer
     # The question ranks above the guide.
     assert answer.index("vacuum is stuck") < answer.index("tuning for beginners")
@@ -146,22 +134,22 @@ def test_test_counts_recent_matches_and_shows_the_best_five_saving_nothing(harne
     now = h.store.now()
     h.store.clock = lambda: now + 31 * 86400
     h.command("/hark", "test postgres", user_id="U0SME1")
-    assert "would match *0* of 0 posts" in _answer(h)
+    assert "would match *0* of 0 posts" in h.answer_text()
 
     h.command("/hark", 'test "unclosed phrase', user_id="U0SME1")
-    assert "Unbalanced quotes" in _answer(h)
+    assert "Unbalanced quotes" in h.answer_text()
     h.command("/hark", "test NOT postgres", user_id="U0SME1")
-    assert "can't be used" in _answer(h) and "^" in _answer(h)
+    assert "can't be used" in h.answer_text() and "^" in h.answer_text()
     h.command("/hark", "test", user_id="U0SME1")
-    assert "Give a query to try" in _answer(h)
+    assert "Give a query to try" in h.answer_text()
 
 
 def test_an_unknown_topic_name_is_answered_with_the_closest_one(harness_factory):
     h = harness_factory()
     h.command("/hark", "topics remove kubernets", user_id=ADMIN)
-    assert "There is no topic *kubernets*. Did you mean *kubernetes*?" in _answer(h)
+    assert "There is no topic *kubernets*. Did you mean *kubernetes*?" in h.answer_text()
     h.command("/hark", "topics edit zzz k8s", user_id=ADMIN)
-    answer = _answer(h)
+    answer = h.answer_text()
     assert "There is no topic *zzz*" in answer and "Did you mean" not in answer
 
 
@@ -172,17 +160,17 @@ def test_test_and_search_date_posts_as_their_source_did(harness_factory, feeds):
         "title": "Postgres vacuum notes from last year",
         "link": "https://db.example.com/t/9",
         "guid": "9",
-        "pubDate": _date(400 * 24),
+        "pubDate": pub_date(400 * 24),
     }
     feeds.set("/feed.xml", rss([*_items(), old]))
     h = harness_factory([feeds.url("/feed.xml")])
     h.poll()
     h.command("/hark", "test postgres OR vacuum", user_id="U0SME1")
-    answer = _answer(h)
+    answer = h.answer_text()
     assert "would match *2* of 3 posts" in answer
     assert "last year" not in answer
     h.command("/hark", "search vacuum notes", user_id="U0SME1")
-    answer = _answer(h)
+    answer = h.answer_text()
     written = datetime.now(UTC) - timedelta(days=400)
     assert f"{written:%b %d, %Y}" in answer, answer
 
@@ -190,18 +178,18 @@ def test_test_and_search_date_posts_as_their_source_did(harness_factory, feeds):
 def test_a_mistyped_word_is_answered_with_the_closest_topic_word(harness_factory):
     h = harness_factory()
     h.command("/hark", "test kuberntes", user_id="U0SME1")
-    assert "would match *0*" in _answer(h) and "Did you mean `kubernetes`?" in _answer(h)
+    assert "would match *0*" in h.answer_text() and "Did you mean `kubernetes`?" in h.answer_text()
     h.command("/hark", "topics edit kuberntes k8s", user_id=ADMIN)
-    assert "There is no topic *kuberntes*. Did you mean *kubernetes*?" in _answer(h)
+    assert "There is no topic *kuberntes*. Did you mean *kubernetes*?" in h.answer_text()
 
 
 def test_adding_a_topic_in_a_channel_without_the_bot_warns(harness_factory, fake_slack):
     h = harness_factory()
     fake_slack.not_in_channel.add("C0DB")
     h.command("/hark", "topics add databases <#C0DB|db> postgres", user_id=ADMIN)
-    answer = _answer(h)
+    answer = h.answer_text()
     assert "Added topic *databases*" in answer
     assert ":warning: Hark is not in <#C0DB> yet" in answer
     assert "`/invite @Hark` in <#C0DB>" in answer
     h.command("/hark", "topics add k8s2 <#C0K8S|k8s> k8s", user_id=ADMIN)
-    assert "Added topic *k8s2*" in _answer(h) and ":warning:" not in _answer(h)
+    assert "Added topic *k8s2*" in h.answer_text() and ":warning:" not in h.answer_text()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
 
 from bot.config import parse_config
 from bot.fetch.client import Fetcher
@@ -14,14 +12,10 @@ from bot.poll.poller import MAX_INTERVAL, Poller
 from bot.store import Store
 from bot.store.ingest import IncomingPost
 from bot.store.sources import MAX_BACKOFF
-from tests.support.feeds import rss
+from tests.support.feeds import pub_date, rss
 
 ADMIN = "U0MARKETER"
 DAY = 86400.0
-
-
-def _date(hours_ago: float) -> str:
-    return format_datetime(datetime.now(UTC) - timedelta(hours=hours_ago))
 
 
 def _item(n: int, title: str = "k8s question", hours_ago: float = 1) -> dict[str, str]:
@@ -29,7 +23,7 @@ def _item(n: int, title: str = "k8s question", hours_ago: float = 1) -> dict[str
         "title": f"{title} {n}",
         "link": f"https://forum.example.com/t/{n}",
         "guid": f"t-{n}",
-        "pubDate": _date(hours_ago),
+        "pubDate": pub_date(hours_ago),
     }
 
 

@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
 
 from tests.support.blockkit import validate_blocks
-from tests.support.feeds import rss
+from tests.support.feeds import pub_date, rss
 from tests.support.mentions import find_mentions
-
-
-def _date(hours_ago: float) -> str:
-    return format_datetime(datetime.now(UTC) - timedelta(hours=hours_ago))
 
 
 def _items():
@@ -22,25 +16,25 @@ def _items():
             "link": "https://forum.example.com/t/1?utm_source=rss&amp;utm_medium=feed",
             "guid": "t-1",
             "description": "&lt;p&gt;My &lt;b&gt;kubernetes&lt;/b&gt; pod restarts.&lt;/p&gt;",
-            "pubDate": _date(1),
+            "pubDate": pub_date(1),
         },
         {
             "title": "We are hiring a kubernetes engineer",
             "link": "https://forum.example.com/t/2",
             "guid": "t-2",
-            "pubDate": _date(2),
+            "pubDate": pub_date(2),
         },
         {
             "title": "Best sourdough recipe",
             "link": "https://forum.example.com/t/3",
             "guid": "t-3",
-            "pubDate": _date(3),
+            "pubDate": pub_date(3),
         },
         {
             "title": "Our invoice is wrong again",
             "link": "https://forum.example.com/t/4",
             "guid": "t-4",
-            "pubDate": _date(4),
+            "pubDate": pub_date(4),
         },
     ]
 
@@ -108,7 +102,7 @@ def test_restart_does_not_repost(harness_factory, feeds, tmp_path):
 
 def test_first_poll_does_not_flood(harness_factory, feeds):
     items = _items()
-    items[0]["pubDate"] = _date(24 * 30)  # a month old: recorded, not posted
+    items[0]["pubDate"] = pub_date(24 * 30)  # a month old: recorded, not posted
     feeds.set("/feed.xml", rss(items))
     h = harness_factory([feeds.url("/feed.xml")])
     h.poll()
@@ -120,7 +114,7 @@ def test_first_poll_does_not_flood(harness_factory, feeds):
             "title": "k8s upgrade broke ingress",
             "link": "https://forum.example.com/t/9",
             "guid": "t-9",
-            "pubDate": _date(24 * 40),
+            "pubDate": pub_date(24 * 40),
         }
     )
     feeds.set("/feed.xml", rss(items))
@@ -134,7 +128,7 @@ def test_same_link_on_two_sources_is_posted_once(harness_factory, feeds):
         "title": "k8s networking question?",
         "link": "https://blog.example.com/p?utm_source=hn",
         "guid": "hn-1",
-        "pubDate": _date(1),
+        "pubDate": pub_date(1),
     }
     feeds.set("/hn.xml", rss([item], title="Hacker News: k8s"))
     other = dict(item, guid="reddit-77", link="https://blog.example.com/p?utm_source=reddit")
@@ -158,13 +152,13 @@ def test_hostile_feed_text_never_mentions_or_breaks_blocks(harness_factory, feed
             "guid": "evil-1",
             "description": evil * 300,
             "author": evil,
-            "pubDate": _date(1),
+            "pubDate": pub_date(1),
         },
         {
             "title": "k8s \u202eevil\u202c *bold* _it_ ~s~ `code` &amp;amp;",
             "guid": "evil-2",
             "link": "javascript:alert(1)",
-            "pubDate": _date(1),
+            "pubDate": pub_date(1),
         },
     ]
     feeds.set("/evil.xml", rss(items))

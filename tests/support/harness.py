@@ -20,6 +20,7 @@ from bot.config import Settings, load_settings
 from bot.store import IncomingPost, Store
 from bot.wiring import Services, build_services
 from tests.support import slackreq
+from tests.support.blockkit import validate_blocks
 from tests.support.fakeslack import FakeSlack
 
 SECRET = "test-signing-secret"
@@ -54,6 +55,12 @@ class Harness:
     def last_response(self) -> dict[str, Any]:
         """What the last command answered through its response_url."""
         return self.fake.last("response").args
+
+    def answer_text(self) -> str:
+        """The last command's answer, checked against Block Kit's limits, as text to search."""
+        response = self.last_response()
+        assert validate_blocks(response["blocks"]) == []
+        return str(response["blocks"])
 
     def click(self, action_id: str, conversation_id: int, user_id: str = "U0SME1") -> BoltResponse:
         row = self.store.conversation(conversation_id)
