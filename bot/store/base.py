@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from bot.store.dialect import SQLITE, Dialect
 from bot.store.lite import Database
 from bot.store.schema import apply_migrations
 
@@ -36,6 +37,8 @@ class StoreBase:
     Bolt answers Slack on worker threads and APScheduler runs jobs on its own;
     a sqlite3 connection must not cross threads, so each thread opens its own.
     """
+
+    dialect: Dialect = SQLITE
 
     def __init__(self, path: str, clock: Callable[[], float] = time.time) -> None:
         self.path = path
