@@ -1,4 +1,5 @@
-"""Connections: one SQLite connection per thread, WAL mode, shared file."""
+"""Connections: one per thread — SQLite (WAL mode, shared file) or PostgreSQL (from one
+pool per process) — transactions, and the clock."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from bot.store.dialect import SQLITE, Dialect
+from bot.store.dialect import POSTGRES, SQLITE, Dialect
+from bot.store.engine import PgConnection, is_postgres
 from bot.store.lite import Database
 from bot.store.schema import apply_migrations
 
@@ -41,6 +43,8 @@ class StoreBase:
     dialect: Dialect = SQLITE
 
     def __init__(self, path: str, clock: Callable[[], float] = time.time) -> None:
+        # ``path``: a SQLite file, or a postgresql:// URL (HARK_DB); the name stays
+        # ``path`` because SQLite is the default and most callers pass a file.
         self.path = path
         self.clock = clock
         self._local = threading.local()
@@ -49,15 +53,26 @@ class StoreBase:
         # close its connection (threading.local keeps no hook): connections of dead
         # threads are closed when another connection opens and by ``close_dead()``, so a
         # pool made per poll cycle cannot pile up open files.
-        self._open: dict[threading.Thread, sqlite3.Connection] = {}
-        private_database(path)
-        apply_migrations(self.db)
+        self._open: dict[threading.Thread, Any] = {}
+        self._pool: Any = None
+        if is_postgres(path):
+            self.dialect = POSTGRES
+            self._pool = _postgres_pool(path)
+            with self._pool.connection() as raw:
+                from bot.store.schema_pg import apply_pg_migrations
+
+                apply_pg_migrations(raw)
+        else:
+            private_database(path)
+            apply_migrations(self.db)
 
     @property
     def db(self) -> Database:
-        """This thread's sqlite-utils Database."""
+        """This thread's sqlite-utils Database (SQLite only)."""
         db = getattr(self._local, "db", None)
         if db is None:
+            if self._pool is not None:
+                raise TypeError("sqlite-utils' Database is SQLite only; use store.conn")
             self.close_dead()
             # check_same_thread=False only so close() can run at shutdown from the
             # main thread; each connection is otherwise used by its own thread.
@@ -77,7 +92,18 @@ class StoreBase:
 
     @property
     def conn(self) -> sqlite3.Connection:
-        return self.db.conn
+        """This thread's connection: sqlite3's, or on PostgreSQL one taken from the
+        process's pool and kept by the thread until it ends or ``release_thread``."""
+        if self._pool is None:
+            return self.db.conn
+        conn = getattr(self._local, "pg", None)
+        if conn is None:
+            self.close_dead()
+            conn = PgConnection(self._pool.getconn())
+            self._local.pg = conn
+            with self._lock:
+                self._open[threading.current_thread()] = conn
+        return conn  # type: ignore[return-value]  # sqlite3's surface (bot/store/engine.py)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -152,18 +178,18 @@ class StoreBase:
             dead = [t for t in self._open if not t.is_alive()]
             conns = [self._open.pop(t) for t in dead]
         for conn in conns:
-            _close_quietly(conn)
+            self._close_quietly(conn)
         return len(conns)
 
     def release_thread(self) -> None:
-        """Close the calling thread's connection; its next use opens a fresh one."""
-        db = getattr(self._local, "db", None)
-        if db is None:
-            return
+        """Close the calling thread's connection (on PostgreSQL, give it back to the
+        pool); its next use opens a fresh one."""
         self._local.db = None
+        self._local.pg = None
         with self._lock:
             conn = self._open.pop(threading.current_thread(), None)
-        _close_quietly(conn if conn is not None else db.conn)
+        if conn is not None:
+            self._close_quietly(conn)
 
     def close(self) -> None:
         """Close every thread's connection (at shutdown or test teardown)."""
@@ -171,12 +197,32 @@ class StoreBase:
             conns = list(self._open.values())
             self._open.clear()
         for conn in conns:
-            _close_quietly(conn)
+            self._close_quietly(conn)
         self._local = threading.local()
+        if self._pool is not None:
+            self._pool.close()
+
+    def _close_quietly(self, conn: Any) -> None:
+        if isinstance(conn, PgConnection):
+            self._pool.putconn(conn.raw)  # rolls back what the thread left open
+            return
+        try:
+            conn.close()
+        except sqlite3.ProgrammingError:
+            pass  # created in another thread that already closed it
 
 
-def _close_quietly(conn: sqlite3.Connection) -> None:
-    try:
-        conn.close()
-    except sqlite3.ProgrammingError:
-        pass  # created in another thread that already closed it
+def _postgres_pool(url: str) -> Any:
+    """The process's one pool of PostgreSQL connections. Each thread that uses the store
+    holds one while it lives (Bolt's workers, the scheduler's, the poller's writer), so
+    the pool's size bounds those threads, not requests."""
+    from psycopg_pool import ConnectionPool
+
+    return ConnectionPool(
+        url,
+        min_size=1,
+        max_size=int(os.environ.get("HARK_DB_POOL_SIZE") or 32),
+        kwargs={"autocommit": True},
+        open=True,
+        name="hark",
+    )
