@@ -34,7 +34,7 @@ from bot.report.digest import build_digest
 from bot.report.periods import parse_period
 from bot.store import Store
 
-GENERATOR_VERSION = 3  # bump when the generated data changes shape
+GENERATOR_VERSION = 4  # bump when the generated data changes shape
 OUT = Path(__file__).resolve().parent / "out"
 END = datetime(2026, 6, 1, tzinfo=UTC).timestamp()  # the generated year ends here
 YEAR = 365 * 86400.0
@@ -118,9 +118,16 @@ def cached_db(sizes: dict[str, int], seed: int) -> Path:
     conn.execute("PRAGMA synchronous=OFF")
     conn.execute("PRAGMA cache_size=-1000000")
     generate(conn, sizes, random.Random(seed))
-    conn.execute("ANALYZE")
     conn.execute("PRAGMA journal_mode=WAL")
     conn.close()
+    # The posts were queued for the search as ingest queues them; index them the
+    # store's way (a purge's trigger expects every post indexed or queued).
+    store = Store(str(tmp), clock=lambda: END)
+    try:
+        store.index_pending_posts()
+        store.conn.execute("ANALYZE")
+    finally:
+        store.close()
     tmp.rename(path)
     print(f"generated {path.name} in {time.perf_counter() - started:.0f} s")
     return path
@@ -215,6 +222,9 @@ def generate(conn: sqlite3.Connection, sizes: dict[str, int], rng: random.Random
                    source_kind, published_at, first_seen_at, metrics)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 posts,
+            )
+            conn.executemany(
+                "INSERT INTO posts_fts_pending (post_id) VALUES (?)", [(p[0],) for p in posts]
             )
             conn.executemany("INSERT INTO post_mentions (post_id, entity) VALUES (?, ?)", mentions)
             conn.executemany(

@@ -42,6 +42,39 @@ class Dialect:
         """A query returning one row when ``table`` exists (bind nothing)."""
         return f"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '{table}'"
 
+    def reach(self, column: str = "metrics") -> str:
+        """A post's reach: the followers, score and comments its source reported in the
+        JSON text ``column`` (``p.metrics`` in a join), added up; 0 when not JSON.
+
+        The index ``digest_post_reach`` is on this very expression, and a query uses it
+        only when spelled exactly alike. SQLite: schema.REACH_SQL, character for
+        character (a test holds them equal).
+        """
+        return (
+            f"(CASE WHEN json_valid({column}) THEN"
+            f" coalesce(json_extract({column}, '$.followers'), 0)"
+            f" + coalesce(json_extract({column}, '$.score'), 0)"
+            f" + coalesce(json_extract({column}, '$.comments'), 0) ELSE 0 END)"
+        )
+
+    def skip_locked(self, table: str) -> str:
+        """Appended to a SELECT that takes rows of ``table`` (an alias) for this worker:
+        PostgreSQL locks them until commit and other takers skip them; SQLite needs
+        nothing (one writer at a time: the taker runs in BEGIN IMMEDIATE)."""
+        return ""
+
+    def nocase(self, column: str) -> str:
+        """How an upsert names the conflict on a column unique regardless of case: SQLite's
+        column is ``UNIQUE COLLATE NOCASE``, PostgreSQL's unique index is on ``lower()``
+        (bot/store/schema_pg.py). Queries compare ``lower(column) = lower(?)`` on both."""
+        return column
+
+    def xact_lock(self) -> str | None:
+        """A statement that, inside a transaction, makes every other transaction running
+        it with the same integer key (bind one) wait until this one ends; None on SQLite,
+        where BEGIN IMMEDIATE already lets one writer in at a time."""
+        return None
+
 
 class PostgresDialect(Dialect):
     name = "postgresql"
@@ -60,6 +93,25 @@ class PostgresDialect(Dialect):
 
     def table_exists(self, table: str) -> str:
         return f"SELECT 1 WHERE to_regclass('{table}') IS NOT NULL"
+
+    def reach(self, column: str = "metrics") -> str:
+        """PostgreSQL's reach, a double precision. The PostgreSQL index
+        ``digest_post_reach`` (schema_pg.py) must be on exactly ``reach("metrics")``
+        (in its own parentheses: ``ON posts ((…))``): the "most reach" walk reads it
+        from the top. ``metrics`` is always a JSON object (ingest writes json.dumps of
+        a dict; the column defaults to '{}'), so the cast cannot fail; PostgreSQL 15
+        has no json_valid to guard it."""
+        keys = ("followers", "score", "comments")
+        return "(" + " + ".join(self.json_number(column, key) for key in keys) + ")"
+
+    def skip_locked(self, table: str) -> str:
+        return f" FOR UPDATE OF {table} SKIP LOCKED"
+
+    def nocase(self, column: str) -> str:
+        return f"lower({column})"
+
+    def xact_lock(self) -> str | None:
+        return "SELECT pg_advisory_xact_lock(CAST(? AS bigint))"
 
 
 SQLITE = Dialect()

@@ -16,14 +16,15 @@ from bot.models import BacklogLine, DayActivity, QuietRow, ReachLine
 from bot.store import rows as typed
 from bot.store.base import StoreBase
 from bot.store.digest_cohort import (
-    COHORT_INDEX,
     OWNED_STATES,
     STATES,
+    UNIT_SEPARATOR,
     CohortSummary,
+    cohort_source,
     cohort_where,
     parse_summary,
 )
-from bot.store.schema import REACH_SQL, TOUCHED_SQL
+from bot.store.schema import TOUCHED_SQL
 
 DAY = 86400.0
 # A cohort this big, and at least 1/ratio of all posts, finds its top reach faster by
@@ -46,14 +47,19 @@ class DigestStore(StoreBase):
         expressions are kept bare (no CASE) for speed: values that do not apply to a
         group's state are dropped here.
         """
-        params = {"since": since, "until": until, "topic_id": topic_id}
+        params = {"since": since, "until": until, "topic_id": topic_id, "sep": UNIT_SEPARATOR}
+        cohort, agg, to_int = (
+            cohort_source(self.dialect),
+            self.dialect.string_agg,
+            self.dialect.to_int,
+        )
         # Unclaimed conversations have nothing to concatenate: just count them.
         rows = self.all(
             f"""
             SELECT c.topic_id, c.state, count(*) AS n, count(c.sent_at) AS posted,
                    count(c.claimed_at) AS claimed, NULL AS to_claim, NULL AS to_reply,
                    NULL AS owners, NULL AS reasons
-            FROM {COHORT_INDEX} WHERE {cohort_where(topic_id, "('new')")}
+            FROM {cohort} WHERE {cohort_where(topic_id, "('new')")}
             GROUP BY c.topic_id, c.state
             """,
             params,
@@ -61,11 +67,11 @@ class DigestStore(StoreBase):
             f"""
             SELECT c.topic_id, c.state, count(*) AS n, count(c.sent_at) AS posted,
                    count(c.claimed_at) AS claimed,
-                   group_concat(CAST(c.claimed_at - c.sent_at AS INTEGER)) AS to_claim,
-                   group_concat(CAST(c.replied_at - c.sent_at AS INTEGER)) AS to_reply,
-                   group_concat(c.owner || c.reply_verified) AS owners,
-                   group_concat(c.ignore_reason, char(31)) AS reasons
-            FROM {COHORT_INDEX} WHERE {cohort_where(topic_id, OWNED_STATES)}
+                   {agg(to_int("c.claimed_at - c.sent_at"), "','")} AS to_claim,
+                   {agg(to_int("c.replied_at - c.sent_at"), "','")} AS to_reply,
+                   {agg("c.owner || c.reply_verified", "','")} AS owners,
+                   {agg("c.ignore_reason", ":sep")} AS reasons
+            FROM {cohort} WHERE {cohort_where(topic_id, OWNED_STATES)}
             GROUP BY c.topic_id, c.state
             """,
             params,
@@ -77,7 +83,7 @@ class DigestStore(StoreBase):
     ) -> dict[int, int]:
         """Conversations posted to Slack per topic (the previous period, for trends)."""
         rows = self.all(
-            f"""SELECT c.topic_id, count(c.sent_at) AS posted FROM {COHORT_INDEX}
+            f"""SELECT c.topic_id, count(c.sent_at) AS posted FROM {cohort_source(self.dialect)}
                 WHERE {cohort_where(topic_id)} GROUP BY c.topic_id""",
             {"since": since, "until": until, "topic_id": topic_id},
         )
@@ -98,7 +104,7 @@ class DigestStore(StoreBase):
         """
         params: dict[str, Any] = {"since": since, "until": until, "topic_id": topic_id}
         params["limit"] = limit
-        reach = REACH_SQL.replace("metrics", "p.metrics")
+        reach = self.dialect.reach("p.metrics")  # spelled as its index is
         posts = int(self.one("SELECT coalesce(max(id), 0) AS n FROM posts")["n"])
         if cohort_size >= _REACH_INDEX_MIN and cohort_size * _REACH_INDEX_RATIO >= posts:
             # Expect ``limit * posts / cohort_size`` posts before the last hit; read 4x.
@@ -107,7 +113,8 @@ class DigestStore(StoreBase):
             # Check each walked post against the cohort first; read the few winners' rows.
             rows = self.all(
                 f"""WITH walked AS MATERIALIZED (
-                      SELECT p.id, {reach} AS reach FROM posts p INDEXED BY digest_post_reach
+                      SELECT p.id, {reach} AS reach
+                      FROM posts p{self.dialect.indexed_by("digest_post_reach")}
                       WHERE {reach} > 0 ORDER BY {reach} DESC LIMIT :walk),
                     hits AS MATERIALIZED (
                       SELECT w.reach, (SELECT min(c.id) FROM conversations c
@@ -122,16 +129,16 @@ class DigestStore(StoreBase):
                 params,
             )
             if len(rows) == limit:
-                return typed.many(ReachLine, rows)
-        return typed.many(
-            ReachLine,
+                return _reach_lines(rows)
+        return _reach_lines(
             self.all(
                 f"""SELECT c.id, {reach} AS reach, t.name AS topic, p.title, p.link, p.site
-                FROM {COHORT_INDEX} JOIN posts p ON p.id = c.post_id JOIN topics t ON t.id = c.topic_id
+                FROM {cohort_source(self.dialect)} JOIN posts p ON p.id = c.post_id
+                JOIN topics t ON t.id = c.topic_id
                 WHERE {cohort_where(topic_id)} AND c.sent_at IS NOT NULL AND {reach} > 0
                 ORDER BY reach DESC, c.id LIMIT :limit""",
                 params,
-            ),
+            )
         )
 
     def cohort_backlog(
@@ -143,7 +150,8 @@ class DigestStore(StoreBase):
             self.all(
                 f"""
             SELECT b.id, b.score, b.sent_at, t.name AS topic, p.title, p.link, p.site
-            FROM (SELECT c.id, c.score, c.sent_at, c.post_id, c.topic_id FROM {COHORT_INDEX}
+            FROM (SELECT c.id, c.score, c.sent_at, c.post_id, c.topic_id
+                  FROM {cohort_source(self.dialect)}
                   WHERE {cohort_where(topic_id, "('new')")} AND c.sent_at IS NOT NULL
                   ORDER BY c.score DESC, c.id LIMIT :limit) AS b
             JOIN posts p ON p.id = b.post_id JOIN topics t ON t.id = b.topic_id
@@ -183,7 +191,7 @@ class DigestStore(StoreBase):
             elif topic_id is not None:
                 rows = self.all(
                     f"""SELECT m.entity, count(DISTINCT m.post_id) AS n
-                        FROM conversations c INDEXED BY digest_topic_state
+                        FROM {cohort_source(self.dialect)}
                         JOIN post_mentions m ON m.post_id = c.post_id
                         WHERE c.topic_id = ? AND c.state IN {STATES} AND c.created_at >= ?
                           AND c.created_at < ? AND m.entity IN ({marks})
@@ -214,18 +222,12 @@ class DigestStore(StoreBase):
 
     def employee_reach_summary(
         self, since: float, until: float, topic: str | None = None
-    ) -> tuple[int, int, list[tuple[str, int]]] | None:
+    ) -> tuple[int, int, list[tuple[str, int]]]:
         """Posts by registered employees that mention the company: (posts, people, top people).
 
         A post counts at its publication date (when Hark saw it, if undated). For one
-        topic, only posts that matched it count. None when employee posts are not
-        tracked (no ``employee_posts`` table).
+        topic, only posts that matched it count.
         """
-        exists = self.one(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'employee_posts'"
-        )
-        if exists is None:
-            return None
         where = """mentions_company = 1
                    AND coalesce(published_at, seen_at) >= :since
                    AND coalesce(published_at, seen_at) < :until"""
@@ -267,7 +269,7 @@ class DigestStore(StoreBase):
             index, topic = "digest_owner_touched", ""
         else:
             index, topic = "digest_topic_owner_touched", "topic_id = :topic_id AND"
-        source = f"conversations INDEXED BY {index} WHERE {topic} owner IS NOT NULL"
+        source = f"conversations{self.dialect.indexed_by(index)} WHERE {topic} owner IS NOT NULL"
         return typed.many(
             QuietRow,
             self.all(
@@ -282,7 +284,7 @@ class DigestStore(StoreBase):
               SELECT user_id, (SELECT max({TOUCHED_SQL}) FROM {source}
                                  AND owner = person.user_id AND {TOUCHED_SQL} < :until)
                                 AS last_at
-              FROM person WHERE user_id GLOB '[UW]*'
+              FROM person WHERE substr(user_id, 1, 1) IN ('U', 'W')
             )
             SELECT user_id, last_at,
                    (SELECT count(*) FROM {source} AND owner = latest.user_id
@@ -310,9 +312,10 @@ class DigestStore(StoreBase):
             DayActivity,
             self.all(
                 f"""
-            SELECT CAST((c.created_at - :day0) / {DAY} AS INTEGER) AS day, t.name AS topic,
-                   count(c.sent_at) AS posted, sum(c.state = 'replied') AS replied
-            FROM {COHORT_INDEX} JOIN topics t ON t.id = c.topic_id
+            SELECT {self.dialect.to_int(f"(c.created_at - :day0) / {DAY}")} AS day,
+                   t.name AS topic, count(c.sent_at) AS posted,
+                   count(*) FILTER (WHERE c.state = 'replied') AS replied
+            FROM {cohort_source(self.dialect)} JOIN topics t ON t.id = c.topic_id
             WHERE {cohort_where(topic_id)}
             GROUP BY day, t.name
             """,
@@ -324,6 +327,14 @@ class DigestStore(StoreBase):
                 },
             ),
         )
+
+
+def _reach_lines(rows: Sequence[Any]) -> list[ReachLine]:
+    """Reach as a float on both engines (SQLite adds JSON integers up to an integer)."""
+    return [
+        ReachLine(r["id"], float(r["reach"]), r["topic"], r["title"], r["link"], r["site"])
+        for r in rows
+    ]
 
 
 def _like_escape(text: str) -> str:

@@ -1,7 +1,7 @@
 """The digest's cohort as the store reads it: the conversations created in a period,
-of every topic or of one. Here: the WHERE clause that selects it from the
+of every topic or of one. Here: the table and WHERE clause that select it from the
 ``digest_topic_state`` index, and the parsing of what the store's queries return
-(counts per topic and state, and per-conversation values SQLite concatenated)."""
+(counts per topic and state, and per-conversation values the database concatenated)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.models import ERASED_PERSON, State
+from bot.store.dialect import Dialect
 
 # Spelled out as SQL literals (not bound) so SQLite seeks the index one state at a time.
 STATES = "(" + ", ".join(f"'{s}'" for s in State) + ")"
 # The states a conversation can have an owner in (a reply or an ignore keeps who did it).
 OWNED_STATES = "(" + ", ".join(f"'{s}'" for s in State if s is not State.NEW) + ")"
-COHORT_INDEX = "conversations c INDEXED BY digest_topic_state"
+# Joins the values a cohort query concatenates: it cannot occur in cleaned feed text.
+UNIT_SEPARATOR = "\x1f"
+
+
+def cohort_source(dialect: Dialect) -> str:
+    """The conversations, as ``c``, read through the ``digest_topic_state`` index (on
+    SQLite a hint names it; PostgreSQL's planner finds it)."""
+    return f"conversations c{dialect.indexed_by('digest_topic_state')}"
 
 
 def cohort_where(topic_id: int | None, states: str = STATES) -> str:

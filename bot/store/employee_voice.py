@@ -20,6 +20,8 @@ class EmployeeVoiceStore(StoreBase):
         self, networks: Sequence[str], now: float, limit: int
     ) -> list[VoiceFeedDue]:
         """Accounts on ``networks`` whose feed is due, never-polled first, with their state."""
+        if not networks:
+            return []  # ``IN ()`` is SQLite's only
         marks = ", ".join("?" * len(networks))
         return typed.many(
             VoiceFeedDue,
@@ -143,8 +145,8 @@ class EmployeeVoiceStore(StoreBase):
             EmployeeReach,
             self.all(
                 """SELECT user_id, count(*) AS posts,
-                      sum(mentions_company) AS company_mentions,
-                      sum(topics != '') AS on_topic
+                      count(*) FILTER (WHERE mentions_company = 1) AS company_mentions,
+                      count(*) FILTER (WHERE topics != '') AS on_topic
                FROM employee_posts
                WHERE coalesce(published_at, seen_at) >= ? AND coalesce(published_at, seen_at) < ?
                GROUP BY user_id ORDER BY posts DESC, company_mentions DESC, user_id""",

@@ -15,7 +15,7 @@ import math
 from collections import Counter
 
 from bot.store.base import StoreBase
-from bot.store.digest_cohort import COHORT_INDEX, cohort_where
+from bot.store.digest_cohort import UNIT_SEPARATOR, cohort_source, cohort_where
 
 DAY = 86400.0
 # A day's voices are stored once it has been over this long (a conversation is dated
@@ -82,31 +82,34 @@ class OutsideVoicesStore(StoreBase):
         """Conversations per author and per site, counted now."""
         if topic_id is None:
             # In creation order the posts are read nearly sequentially.
-            source = """conversations c INDEXED BY conversations_created
+            source = f"""conversations c{self.dialect.indexed_by("conversations_created")}
                         JOIN posts p ON p.id = c.post_id
                         WHERE c.created_at >= :since AND c.created_at < :until"""
         else:
             source = (
-                f"{COHORT_INDEX} JOIN posts p ON p.id = c.post_id WHERE {cohort_where(topic_id)}"
+                f"{cohort_source(self.dialect)} JOIN posts p ON p.id = c.post_id"
+                f" WHERE {cohort_where(topic_id)}"
             )
         params = {"since": since, "until": until, "topic_id": topic_id}
-        # Counted here from one concatenation per column (a hash instead of SQLite's
-        # sort); the unit separator cannot occur in cleaned feed text, and the counts
-        # are checked against SQLite's in case it did.
+        # Counted here from one concatenation per column (a hash instead of the
+        # database's sort); the unit separator cannot occur in cleaned feed text, and
+        # the counts are checked against the database's in case it did.
+        agg = self.dialect.string_agg
         row = self.one(
-            f"""SELECT sum(p.author != '') AS authors, sum(p.site != '') AS sites,
-                       group_concat(nullif(p.author, ''), char(31)) AS a,
-                       group_concat(nullif(p.site, ''), char(31)) AS s
+            f"""SELECT count(*) FILTER (WHERE p.author != '') AS authors,
+                       count(*) FILTER (WHERE p.site != '') AS sites,
+                       {agg("nullif(p.author, '')", ":sep")} AS a,
+                       {agg("nullif(p.site, '')", ":sep")} AS s
                 FROM {source}""",
-            params,
+            params | {"sep": UNIT_SEPARATOR},
         )
         found: list[Counter[str]] = []
         for column, expected, text in (
             ("author", row["authors"], row["a"]),
             ("site", row["sites"], row["s"]),
         ):
-            names = text.split("\x1f") if text else []
-            if len(names) == (expected or 0):
+            names = text.split(UNIT_SEPARATOR) if text else []
+            if len(names) == expected:
                 found.append(Counter(names))
                 continue
             rows = self.all(

@@ -8,7 +8,9 @@ from collections import Counter
 
 import pytest
 
+from bot.store.dialect import SQLITE
 from bot.store.digest import DigestStore
+from bot.store.schema import REACH_SQL
 from tests.support.digest_world import CONFIG, DAY, NOW, W, build_world
 
 
@@ -54,3 +56,20 @@ def test_daily_activity_adds_up_to_the_periods_conversations(digest) -> None:
     assert per_topic == Counter({r["topic"]: r["posted"] for r in plain if r["posted"]})
     k8s = alone.one("SELECT id FROM topics WHERE name = 'kubernetes'")["id"]
     assert {d.topic for d in alone.daily_activity(W, NOW, k8s)} == {"kubernetes"}
+
+
+def test_the_reach_walk_seeks_the_reach_index_on_sqlite(tmp_path) -> None:
+    """The "most reach" walk reads digest_post_reach from the top: only when the query
+    spells the reach exactly as the index does (a misspelling scans it and sorts)."""
+    assert SQLITE.reach() == REACH_SQL
+    store = DigestStore(str(tmp_path / "hark.db"), clock=lambda: NOW)
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    try:
+        store.cohort_reach(0, NOW, None, cohort_size=10_000)  # big enough to walk
+    finally:
+        store.conn.set_trace_callback(None)
+    [walk] = [s for s in statements if "walked AS" in s]
+    plan = [r[3] for r in store.all("EXPLAIN QUERY PLAN " + walk)]
+    store.close()
+    assert "SEARCH p USING INDEX digest_post_reach (<expr>>?)" in plan, plan
