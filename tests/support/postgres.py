@@ -46,7 +46,8 @@ BINDIR_ENV = "HARK_PG_BINDIR"
 REQUIRE_ENV = "HARK_REQUIRE_POSTGRES"
 SUPERUSER = "postgres"
 APP_ROLE = "hark"
-TEMPLATE = "hark_template"
+TEMPLATE = "hark_template"  # empty
+MIGRATED_TEMPLATE = "hark_migrated"  # the store's schema (bot/store/schema_pg.py)
 RUN_AS = "postgres"  # the OS user that runs initdb and the server when we are root
 NEEDED = ("initdb", "pg_ctl", "postgres")
 SHM = "/dev/shm"
@@ -405,6 +406,16 @@ class PostgresServer:
     def drop_database(self, name: str) -> None:
         """Drop a database, ending any connection still open to it."""
         self._admin.execute(f"DROP DATABASE IF EXISTS {_ident(name)} WITH (FORCE)")
+
+
+def migrate(url: str) -> list[str]:
+    """Apply the store's PostgreSQL migrations to the database at `url` (a template's
+    setup); returns the names applied."""
+    psycopg = _import_psycopg()
+    from bot.store.schema_pg import apply_pg_migrations
+
+    with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
+        return apply_pg_migrations(conn)
 
 
 def _ident(name: str) -> str:
