@@ -12,12 +12,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.dburl import is_postgres, scrub, shown
 from bot.error_text import plain, reason
 from bot.grammar import count, plural
+from bot.ops.leader import ROLES, role_problem
 from bot.ops.logs import setup_logging
 from bot.people.roster_cli import add_people_parser, run_people
 from bot.store import Store
-from bot.store.backup import copy_database
+from bot.store.backup import BackupError, copy_database, dump_postgres
 
 log = logging.getLogger("hark")
 
@@ -27,7 +29,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="hark", description="Hark: put your experts into the conversations that matter."
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("run", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
+    run_ = sub.add_parser(
+        "run", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)"
+    )
+    run_.add_argument(
+        "--role",
+        choices=ROLES,
+        default="all",
+        help="all: answer Slack and poll (the default; the only role with SQLite); web: answer "
+        "Slack only; poller: poll, send and run the scheduled jobs, one leading at a time",
+    )
     poll = sub.add_parser(
         "poll", help="poll every enabled source once, now, post what is new, exit"
     )
@@ -37,6 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     poll.add_argument(
         "--dry-run", action="store_true", help="print what would be posted; touch nothing"
     )
+    sub.add_parser("migrate", help="apply the database migrations, then exit")
     init = sub.add_parser("init", help="write a commented starter config (hark.yml)")
     init.add_argument("file", nargs="?", default="hark.yml", help="where (default: hark.yml)")
     sub.add_parser("doctor", help="check tokens, channels and sources; print what to fix")
@@ -61,7 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         if args.command == "run":
-            return run(settings)
+            return run(settings, args.role)
+        if args.command == "migrate":
+            return migrate(settings.db_path)
         if args.command == "poll":
             return poll_once(settings, dry_run=args.dry_run)
         if args.command == "doctor":
@@ -88,21 +102,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2
 
 
-def run(settings: Settings) -> int:
-    """The bot: listeners plus the scheduler, in one process (see bot/lifecycle.py)."""
+def run(settings: Settings, role: str = "all") -> int:
+    """The bot in its role: listeners, the scheduler, or both (see bot/ops/lifecycle.py)."""
     from bot.ops.lifecycle import run_bot
 
+    problem = role_problem(role, settings.db_path)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     if not settings.bot_token:
         print("hark: SLACK_BOT_TOKEN is not set (xoxb-…); see README, Quick start", file=sys.stderr)
         return 2
-    if not settings.app_token and not settings.signing_secret:
+    if role != "poller" and not settings.app_token and not settings.signing_secret:
         print(
             "hark: SLACK_SIGNING_SECRET is not set; HTTP mode needs it to verify Slack's requests "
             "(or set SLACK_APP_TOKEN for Socket Mode)",
             file=sys.stderr,
         )
         return 2
-    return run_bot(settings)
+    return run_bot(settings, role)
+
+
+def migrate(db: str) -> int:
+    """``hark migrate``: bring the schema up to date and exit. Every process may run it at
+    start: the store applies migrations when it opens (on PostgreSQL under an advisory lock,
+    so processes starting together apply each migration once)."""
+    try:
+        Store(db).close()
+    except Exception as exc:  # noqa: BLE001 - one line, the password never shown
+        print(f"hark: cannot migrate {shown(db)}: {scrub(reason(exc), db)}", file=sys.stderr)
+        return 1
+    print(f"migrated {shown(db)}: the schema is up to date")
+    return 0
 
 
 def init_config(path: Path) -> int:
@@ -121,8 +152,9 @@ def init_config(path: Path) -> int:
 
 
 def backup_database(db_path: str, target: str) -> int:
-    """SQLite's online backup: a consistent copy even while the bot writes."""
-    if not Path(db_path).exists():
+    """A consistent copy even while the bot writes: SQLite's online backup, or pg_dump."""
+    postgres = is_postgres(db_path)
+    if not postgres and not Path(db_path).exists():
         print(f"hark: no database at {db_path} (HARK_DB)", file=sys.stderr)
         return 2
     if Path(target).exists():
@@ -134,9 +166,28 @@ def backup_database(db_path: str, target: str) -> int:
     except FileExistsError:
         print(f"hark: {target} exists; choose a new file name", file=sys.stderr)
         return 2
-    copy_database(db_path, target)
-    print(f"backed up {db_path} to {target}")
+    if not postgres:
+        copy_database(db_path, target)
+        print(f"backed up {db_path} to {target}")
+        return 0
+    try:
+        dump_postgres(db_path, target)
+    except BackupError as exc:
+        Path(target).unlink(missing_ok=True)
+        print(f"hark: cannot back up {shown(db_path)}: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"backed up {shown(db_path)} to {target} (pg_dump's custom format; restore it with "
+        "pg_restore --no-owner -d <database URL>)"
+    )
     return 0
+
+
+DRY_RUN_SQLITE_ONLY = (
+    "hark: poll --dry-run works on a SQLite database only (it polls into a scratch copy of the "
+    "file; a PostgreSQL database is not copied); to see what a query catches, use "
+    "`/hark test <query>` in Slack."
+)
 
 
 def poll_once(settings: Settings, *, dry_run: bool = False) -> int:
@@ -146,6 +197,9 @@ def poll_once(settings: Settings, *, dry_run: bool = False) -> int:
 
     db_path = settings.db_path
     scratch = None
+    if dry_run and is_postgres(db_path):
+        print(DRY_RUN_SQLITE_ONLY, file=sys.stderr)
+        return 2
     if dry_run:
         # Work on a copy so a dry run changes nothing: the real run later posts the same.
         scratch = tempfile.mkdtemp(prefix="hark-dry-")

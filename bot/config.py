@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from bot.dburl import choose, shown
 from bot.models import SourceSpec, Topic
 from bot.poll.kinds import KINDS, SourceError, expand_source
 from bot.query.parser import QueryError, parse_query
@@ -105,7 +106,7 @@ class Settings:
     config: Config = Config()
 
     def __repr__(self) -> str:  # never print tokens
-        return f"Settings(db_path={self.db_path!r}, config_path={self.config_path!r}, port={self.port})"
+        return f"Settings(db_path={shown(self.db_path)!r}, config_path={self.config_path!r}, port={self.port})"
 
 
 def load_settings(environ: Mapping[str, str]) -> Settings:
@@ -120,7 +121,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         signing_secret=environ.get("SLACK_SIGNING_SECRET", ""),
         app_token=environ.get("SLACK_APP_TOKEN") or None,
         slack_api_url=_with_slash(environ.get("SLACK_API_URL") or SLACK_API_URL),
-        db_path=environ.get("HARK_DB") or "hark.db",
+        db_path=choose(environ),  # HARK_DB, else DATABASE_URL: a file or a postgresql:// URL
         config_path=config_path,
         x_bearer_token=environ.get("X_BEARER_TOKEN") or None,
         x_api_url=_with_slash(environ.get("X_API_URL") or X_API_URL),

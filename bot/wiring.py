@@ -46,15 +46,29 @@ class Services:
     # Channel names to IDs (bot/channels.py), for anything given a #name.
     channels: ChannelResolver | None = None
 
-    def poll_and_deliver(self) -> None:
-        """One scheduler tick: poll the due sources, send what is waiting, then the rest."""
+    def poll_and_deliver(self, go_on: Callable[[], bool] = lambda: True) -> None:
+        """One scheduler tick: poll the due sources, send what is waiting, then the rest.
+
+        ``go_on`` is asked before each step: a poller that stops leading mid-tick (its lock's
+        connection is gone, bot/ops/leader.py) stops there, and the new leader carries on."""
         self.poller.poll_due()
+        if not _still(go_on, "sending the outbox"):
+            return
         self.publisher.deliver()
         for name, job in self.periodic.items():
+            if not _still(go_on, name):
+                return
             try:
                 job()
             except Exception:  # one failing job must not stop the others
                 log.exception("periodic job %s failed", name)
+
+
+def _still(go_on: Callable[[], bool], step: str) -> bool:
+    if go_on():
+        return True
+    log.warning("no longer leading: this tick stops before %s", step)
+    return False
 
 
 def build_poller(

@@ -3,9 +3,15 @@
 Start: the tokens are checked with Slack before anything starts (no scheduler, no poll,
 nothing posted); a refused token is one line naming the variable and the fix, exit 2.
 
+Roles (``hark run --role``): ``all`` (the default, and the only one SQLite allows) answers
+Slack and polls; ``web`` answers Slack (HTTP or Socket Mode) and never polls or schedules;
+``poller`` polls, sends the outbox and runs the scheduled jobs while it leads (one poller at a
+time, bot/ops/leader.py) and serves only /healthz and /metrics. docs/scaling.md.
+
 Stop (SIGTERM, SIGINT, or a fatal error such as Socket Mode turned off): stop taking
 requests (close the Socket Mode link or the HTTP server), let the requests in hand finish,
-stop the scheduler and wait for its running tick, then close the fetcher and the store.
+stop the scheduler and wait for its running tick, let go of the lead, then close the
+fetcher and the store.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from slack_sdk import WebClient
@@ -109,16 +115,22 @@ class Stopper:
             pass
 
 
-def run_bot(settings: Settings) -> int:
-    """The bot: listeners plus the scheduler, in one process, until told to stop."""
+def run_bot(settings: Settings, role: str = "all") -> int:
+    """The bot in one of its roles (``ROLES``), until told to stop: ``all`` answers Slack and
+    polls; ``web`` only answers Slack; ``poller`` only polls, sends and runs the scheduled
+    jobs, while it leads (bot/ops/leader.py)."""
+    answers, polls = role in ("all", "web"), role in ("all", "poller")
+    if not answers:  # a poller opens no Socket Mode link: its app token is not its concern
+        settings = replace(settings, app_token=None)
     tokens = check_tokens(settings)
     if tokens.problem:
         print(tokens.problem, file=sys.stderr)
         return 2
 
     from bot.app import create_app
+    from bot.ops.leader import Leader
     from bot.ops.scheduler import Ticker
-    from bot.ops.web import health_report, make_server, wsgi_app
+    from bot.ops.web import POLLER_ONLY, make_server, wsgi_app
     from bot.store import Store
     from bot.wiring import build_services
 
@@ -133,9 +145,9 @@ def run_bot(settings: Settings) -> int:
         store.close()
         print(f"hark: config error: {exc}", file=sys.stderr)
         return 2
-    app = create_app(settings, store, services)
+    app = create_app(settings, store, services) if answers else None
     link = None
-    if settings.app_token:
+    if app is not None and settings.app_token:
         from bot.ops.socket_mode import SocketModeLink
 
         link = SocketModeLink(
@@ -145,19 +157,19 @@ def run_bot(settings: Settings) -> int:
             on_fatal=stopper.fail,
             first_url=tokens.socket_url,
         )
-    ticker = Ticker(services.poll_and_deliver)
+    leader = Leader(settings.db_path, name=f"hark-{role}") if polls else None
+    ticker = Ticker(leader_tick(leader, services)) if leader is not None else None
 
     def health() -> dict[str, Any]:
-        return health_report(
-            store,
-            lambda: ticker.running,
-            scheduler=ticker.status,
-            link=link.health if link else None,
-        )
+        return role_health(role, store, ticker=ticker, link=link, leader=leader)
 
-    # HTTP mode serves Slack's requests; Socket Mode only /healthz and /metrics.
+    # HTTP mode serves Slack's requests; Socket Mode and the poller only /healthz and /metrics.
     application = wsgi_app(
-        None if link else app, health, lambda: services.metrics.render(store), settings=settings
+        None if link else app,
+        health,
+        lambda: services.metrics.render(store),
+        settings=settings,
+        no_slack=None if answers else POLLER_ONLY,
     )
     try:
         server = make_server(application, settings.port)
@@ -172,7 +184,8 @@ def run_bot(settings: Settings) -> int:
         return 2
     server_thread = threading.Thread(target=server.run, name="http", daemon=True)
     server_thread.start()
-    log.info("listening on port %s (%s)", settings.port, "Socket Mode" if link else "HTTP")
+    mode = ("Socket Mode" if link else "HTTP") if answers else "health and metrics only"
+    log.info("role %s: listening on port %s (%s)", role, settings.port, mode)
     try:
         if link:
             log.info("starting in Socket Mode")
@@ -183,31 +196,80 @@ def run_bot(settings: Settings) -> int:
                     f"hark: could not open the Socket Mode connection ({reason(exc)}); "
                     "check SLACK_APP_TOKEN and the network, then start Hark again."
                 )
-        if not stopper.event.is_set():
+        if ticker is not None and leader is not None and not stopper.event.is_set():
             ticker.start()  # polling starts once Slack can be answered
+            wake = ticker.wake
+            leader.start(lambda leading: wake() if leading else None)
         stopper.wait()
     finally:
-        shutdown(server, link, app, ticker, services, store, stopper)
+        shutdown(server, link, app, ticker, services, store, stopper, leader)
     if stopper.fatal:
         print(stopper.fatal, file=sys.stderr)
         return 1
     return 0
 
 
+def leader_tick(leader: Any, services: Any) -> Callable[[], None]:
+    """The scheduler's tick for a poller: work only while leading. The lead is re-checked at
+    the start (one round trip) and before each step (the leadership thread's last word), so
+    a poller that lost it stops at once and the new leader carries on."""
+
+    def tick() -> None:
+        if leader.check():
+            services.poll_and_deliver(go_on=lambda: leader.leading)
+
+    return tick
+
+
+def role_health(
+    role: str, store: Any, *, ticker: Any = None, link: Any = None, leader: Any = None
+) -> dict[str, Any]:
+    """/healthz for a role: a web worker has no scheduler and needs none; a poller needs its
+    scheduler running, and is healthy whether it leads or stands by (``leader`` says which)."""
+    from bot.ops.web import health_report
+
+    report = health_report(
+        store,
+        (lambda: ticker.running) if ticker is not None else None,
+        scheduler=ticker.status if ticker is not None else None,
+        link=link.health if link is not None else None,
+    )
+    report["role"] = role
+    if leader is not None:
+        report["leader"] = leader.status()
+    if role == "poller":
+        report.pop("mode", None)  # it answers no Slack request, by HTTP or Socket Mode
+    return report
+
+
 def shutdown(
-    server: Any, link: Any, app: Any, ticker: Any, services: Any, store: Any, stopper: Stopper
+    server: Any,
+    link: Any,
+    app: Any,
+    ticker: Any,
+    services: Any,
+    store: Any,
+    stopper: Stopper,
+    leader: Any = None,
 ) -> None:
-    """Stop in order; each step runs even when one before it failed."""
+    """Stop in order; each step runs even when one before it failed. A part this role does
+    not have (None) is skipped."""
     log.info("stopping (%s)", stopper.signal_name or ("fatal error" if stopper.fatal else "exit"))
-    steps: list[tuple[str, Callable[[], None]]] = [
-        ("the Socket Mode link", link.stop if link else lambda: None),
+    steps: list[tuple[str, Callable[[], None] | None]] = [
+        ("the Socket Mode link", link.stop if link else None),
         ("the HTTP server", lambda: _close_server(server)),
-        ("listeners in hand", lambda: app.listener_runner.listener_executor.shutdown(wait=True)),
-        ("the scheduler", ticker.stop),
+        (
+            "listeners in hand",
+            (lambda: app.listener_runner.listener_executor.shutdown(wait=True)) if app else None,
+        ),
+        ("the scheduler", ticker.stop if ticker else None),
+        ("the lead", leader.stop if leader else None),  # after the last tick: then let go
         ("the fetcher", services.fetcher.close),
         ("the store", store.close),
     ]
     for name, step in steps:
+        if step is None:
+            continue
         try:
             step()
         except Exception:

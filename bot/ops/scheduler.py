@@ -65,6 +65,13 @@ class Ticker:
         with self._lock:
             self._state = "stopped"
 
+    def wake(self) -> None:
+        """Tick now rather than at the next interval (a poller that just took the lead)."""
+        with self._lock:
+            if self._state != "running":
+                return
+        self._scheduler.modify_job("tick", next_run_time=datetime.now(UTC))
+
     @property
     def running(self) -> bool:
         with self._lock:

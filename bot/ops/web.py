@@ -25,14 +25,15 @@ Health = Callable[[], dict[str, Any]]
 
 def health_report(
     store: Store,
-    scheduler_running: Callable[[], bool],
+    scheduler_running: Callable[[], bool] | None,
     *,
     scheduler: Callable[[], dict[str, Any]] | None = None,
     link: Callable[[], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """What /healthz says: the database answers, the scheduler runs, when polling last worked;
     with ``scheduler``, its last tick; in Socket Mode (``link``), whether the link to Slack is
-    up, its last hello and how often it reconnected. ``ok`` is false when any part is down."""
+    up, its last hello and how often it reconnected. ``ok`` is false when any part is down.
+    ``scheduler_running=None``: this process has no scheduler (a web worker), and needs none."""
     report: dict[str, Any] = {"ok": True}
     try:
         sources = store.sources(enabled_only=True)
@@ -44,9 +45,12 @@ def health_report(
     except Exception as exc:  # noqa: BLE001 - the health check reports, never raises
         report["ok"] = False
         report["database"] = f"error: {type(exc).__name__}"
-    report["scheduler"] = "running" if scheduler_running() else "stopped"
-    if report["scheduler"] != "running":
-        report["ok"] = False
+    if scheduler_running is None:
+        report["scheduler"] = "none"
+    else:
+        report["scheduler"] = "running" if scheduler_running() else "stopped"
+        if report["scheduler"] != "running":
+            report["ok"] = False
     if scheduler is not None:
         report["ticks"] = scheduler()
     if link is not None:
@@ -66,13 +70,15 @@ def wsgi_app(
     metrics: Callable[[], str] | None = None,
     *,
     settings: Settings | None = None,
+    no_slack: str | None = None,
 ) -> Callable[..., Iterable[bytes]]:
     """Route ``POST /slack/events`` to Bolt, ``GET /healthz`` and ``GET /metrics``.
 
     With ``app=None`` (Socket Mode) there is no Slack route: ``/slack/events`` answers 404
     and only the health check and the metrics are served. ``/metrics`` answers only a
     request bearing ``settings.metrics_token`` (``HARK_METRICS_TOKEN``); without a token
-    it is off.
+    it is off. ``no_slack``: what ``/slack/events`` answers without an app (default: the
+    Socket Mode sentence).
     """
     settings = settings or Settings()
     slack = SlackEndpoint(app, settings.signing_secret) if app is not None else None
@@ -90,7 +96,7 @@ def wsgi_app(
             return _metrics(environ, start_response, metrics, settings.metrics_token)
         if path == "/slack/events":
             if slack is None:
-                return _text(start_response, "404 Not Found", SOCKET_MODE_ONLY)
+                return _text(start_response, "404 Not Found", no_slack or SOCKET_MODE_ONLY)
             return slack(environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"Not Found"]
@@ -100,6 +106,10 @@ def wsgi_app(
 
 SOCKET_MODE_ONLY = (
     "This Hark runs in Socket Mode: Slack's requests arrive over its WebSocket, not here.\n"
+)
+POLLER_ONLY = (
+    "This Hark is a poller (hark run --role poller): Slack's requests go to the web workers "
+    "(hark run --role web).\n"
 )
 METRICS_OFF = (
     "GET /metrics is off. Set HARK_METRICS_TOKEN, then scrape with the header "

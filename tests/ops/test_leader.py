@@ -1,0 +1,148 @@
+"""Leadership of the pollers (bot/ops/leader.py) on the real PostgreSQL the run starts: one
+leader at a time; a standby takes over when the leader's process is killed; a leader whose
+connection is cut stops leading at once. With SQLite the one process always leads."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+import psycopg
+import pytest
+
+from bot.ops.leader import KEEPALIVES, Leader
+
+WAIT = 20.0  # generous: the handover is expected within a few seconds
+
+
+def _eventually(condition: Callable[[], bool], timeout: float = WAIT) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture
+def leaders(pg_url: str):
+    made: list[Leader] = []
+
+    def make(**options) -> Leader:
+        leader = Leader(pg_url, **options)
+        made.append(leader)
+        return leader
+
+    yield make
+    for leader in made:
+        leader.stop()
+
+
+def test_with_sqlite_the_one_process_always_leads(tmp_path) -> None:
+    changes: list[bool] = []
+    leader = Leader(str(tmp_path / "hark.db")).start(changes.append)
+    assert leader.leading and leader.check() and changes == [True]
+    assert leader.status()["lock"] == "sqlite (one process)"
+    leader.stop()
+    assert leader.leading
+
+
+def test_two_leaders_on_one_database_exactly_one_leads(leaders) -> None:
+    first, second = leaders(), leaders()
+    assert first.check() is True
+    assert second.check() is False
+    # Checked again and again, nothing changes hands while the leader lives.
+    for _ in range(3):
+        assert first.check() and not second.check()
+    assert [first.leading, second.leading] == [True, False]
+    first.stop()  # letting go releases the lock at once
+    assert second.check() is True and not first.leading
+
+
+def test_the_lock_is_per_database(leaders, pg_server) -> None:
+    other = pg_server.new_database(label="other_deployment")
+    try:
+        elsewhere = Leader(other.url)
+        assert leaders().check() and elsewhere.check()
+        elsewhere.stop()
+    finally:
+        pg_server.drop_database(other.name)
+
+
+def test_the_leaders_connection_is_its_own_with_keepalives(leaders, pg_url) -> None:
+    leader = leaders(name="hark-test")
+    assert leader.check()
+    conn = leader._conn
+    assert conn.autocommit
+    options = conn.info.get_parameters()
+    assert {k: options[k] for k in KEEPALIVES} == {k: str(v) for k, v in KEEPALIVES.items()}
+    with psycopg.connect(pg_url, autocommit=True) as watcher:
+        holders = watcher.execute(
+            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid)"
+            " WHERE l.locktype = 'advisory' AND l.granted"
+        ).fetchall()
+    assert holders == [("hark-test-leader",)]
+
+
+def test_a_killed_leaders_standby_takes_over(pg_url, leaders) -> None:
+    script = (
+        "import time\n"
+        "from bot.ops.leader import Leader\n"
+        f"leader = Leader({pg_url!r})\n"
+        "assert leader.check()\n"
+        "print('leading', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "leading"
+        standby = leaders(every=0.2)
+        changes: list[bool] = []
+        standby.start(changes.append)
+        assert not standby.leading
+        holder.kill()  # SIGKILL: no goodbye, the backend ends with the socket
+        holder.wait(timeout=10)
+        assert _eventually(lambda: standby.leading), "the standby never took over"
+        assert changes == [True]
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait()
+
+
+def test_a_leader_that_loses_its_connection_stops_leading_at_once(leaders, pg_url) -> None:
+    leader, standby = leaders(), leaders()
+    changes: list[bool] = []
+    leader.start(changes.append)
+    assert leader.leading and changes == [True]
+    pid = leader._conn.info.backend_pid
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        assert admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0]
+    # The lock goes with the backend, once it has ended.
+    assert _eventually(standby.check), "the lock outlived its backend"
+    # The leader notices at its next check (the thread's, or the tick's: this one).
+    assert leader.check() is False
+    assert changes == [True, False] and not leader.leading
+    assert leader.status()["last_error"]
+    # It retries and stands by while the other leads; it leads again once that one lets go.
+    assert leader.check() is False
+    standby.stop()
+    assert leader.check() is True and changes == [True, False, True]
+
+
+def test_a_database_out_of_reach_is_a_standby_with_the_reason(free_url) -> None:
+    leader = Leader(free_url)
+    assert leader.check() is False
+    status = leader.status()
+    assert status["leading"] is False and status["last_error"]
+    assert "secret" not in str(status)
+    leader.stop()
+
+
+@pytest.fixture
+def free_url() -> str:
+    from tests.support.ports import free_port
+
+    return f"postgresql://hark:secret@127.0.0.1:{free_port()}/nothing"
