@@ -9,6 +9,7 @@ from typing import Any, TextIO
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
+from bot.dburl import is_postgres, scrub, shown
 from bot.error_text import plain, reason
 from bot.fetch.client import FetchError
 from bot.grammar import count
@@ -50,7 +51,17 @@ def run_doctor(settings: Settings, out: TextIO) -> int:
         report(True, f"database {db_path} does not exist yet; `hark run` creates it")
         scratch = tempfile.TemporaryDirectory(prefix="hark-doctor-")
         db_path = os.path.join(scratch.name, "doctor.db")
-    store = Store(db_path)
+    try:
+        store = Store(db_path)
+    except Exception as exc:  # noqa: BLE001 - one line naming the fix, never the password
+        report(
+            False,
+            f"database {shown(db_path)}: {scrub(reason(exc), db_path)}",
+            "check HARK_DB (or DATABASE_URL): the host, the database, the user and its password",
+        )
+        return 1
+    if scratch is None:
+        report(True, f"database {shown(db_path)} {_roles(db_path)}")
     try:
         services = build_services(settings, store)
         client = services.client
@@ -116,6 +127,13 @@ def run_doctor(settings: Settings, out: TextIO) -> int:
             scratch.cleanup()
     out.write("all good\n" if not problems else f"{count(problems, 'thing to fix')}\n")
     return 0 if not problems else 1
+
+
+def _roles(db: str) -> str:
+    """Which ``hark run --role``s this database allows, in a few words."""
+    if is_postgres(db):
+        return "(PostgreSQL): web workers and pollers may run apart (`hark run --role web|poller`)"
+    return "(SQLite): run one `hark run`; it answers Slack and polls"
 
 
 def _check_channel(client: Any, report: Any, what: str, channel: str) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import psycopg
 import pytest
 
-from bot.ops.leader import KEEPALIVES, Leader
+from bot.ops.leader import KEEPALIVES, SERVER_SIDE, Leader
 
 WAIT = 20.0  # generous: the handover is expected within a few seconds
 
@@ -78,6 +78,8 @@ def test_the_leaders_connection_is_its_own_with_keepalives(leaders, pg_url) -> N
     assert conn.autocommit
     options = conn.info.get_parameters()
     assert {k: options[k] for k in KEEPALIVES} == {k: str(v) for k, v in KEEPALIVES.items()}
+    server_side = {k: conn.execute(f"SHOW {k}").fetchone()[0] for k in SERVER_SIDE}
+    assert server_side == SERVER_SIDE
     with psycopg.connect(pg_url, autocommit=True) as watcher:
         holders = watcher.execute(
             "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid)"

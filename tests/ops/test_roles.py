@@ -244,3 +244,23 @@ def test_migrate_applies_the_migrations_and_exits(env, tmp_path, capsys) -> None
 def test_error_text_is_scrubbed_of_passwords() -> None:
     said = "could not open 'postgresql://hark:s3cret-pw@db/h?password=two' (s3cret-pw)"
     assert scrub(said, URL) == "could not open 'postgresql://hark:***@db/h?password=***' (***)"
+
+
+def test_the_doctor_names_the_database_and_its_roles_without_the_password(
+    harness_factory, pg_store_url
+) -> None:
+    import io
+
+    from bot.ops.doctor import run_doctor
+
+    # The test server trusts local connections: the password is carried and never checked.
+    with_password = pg_store_url.replace("postgresql://hark@", "postgresql://hark:s3cret@")
+    h = harness_factory(HARK_DB=with_password)
+    out = io.StringIO()
+    run_doctor(h.settings, out)
+    first = out.getvalue().splitlines()[0]
+    assert first == (
+        f"ok   database {shown(with_password)} (PostgreSQL): web workers and pollers may run "
+        "apart (`hark run --role web|poller`)"
+    )
+    assert "hark:***@127.0.0.1" in first and "s3cret" not in out.getvalue()
