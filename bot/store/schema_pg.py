@@ -16,7 +16,8 @@ The types follow what the store binds and reads back:
 
 What differs on purpose: full-text search is a generated ``posts.search`` tsvector with a
 GIN index (no FTS5 table, no ``posts_fts_pending`` queue: ``search_002_fts_batched`` does
-nothing here but keeps its name), and the mutes' change counter is a plpgsql trigger.
+nothing here but keeps its name) holding each word as written and without its diacritics
+(``hark_fold``, no extension needed), and the mutes' change counter is a plpgsql trigger.
 
 ``apply_pg_migrations`` records each name in ``_hark_migrations`` and can run at every start
 of every process: the migrations are serialized by an advisory lock.
@@ -25,6 +26,7 @@ of every process: the migrations are serialized by an advisory lock.
 from __future__ import annotations
 
 import time
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -270,14 +272,36 @@ PEOPLE_001_EMPLOYEE_VOICE = (
     "CREATE INDEX person_topics_topic ON person_topics (lower(topic))",
 )
 
-# Words of title, text and author, unstemmed and accents kept ('simple'): what
-# ``posts.search @@ plainto_tsquery('simple', ?)`` finds. Computed with the row: no queue.
-SEARCH_EXPR = (
-    "to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(text, '')"
-    " || ' ' || coalesce(author, ''))"
+
+def _fold_table() -> tuple[str, str]:
+    """Latin letters with diacritics and the letters they fold to (é -> e, ł stays), then
+    the combining marks (deleted): what SQLite's ``remove_diacritics 2`` folds. Canonical
+    decompositions never change (Unicode's stability policy), so neither does this."""
+    accented = plain = ""
+    for code in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+        letter = chr(code)
+        base, *marks = unicodedata.normalize("NFD", letter)
+        folds = base.isascii() and base.isalpha()
+        if marks and folds and all(unicodedata.combining(mark) for mark in marks):
+            accented, plain = accented + letter, plain + base
+    return accented + "".join(map(chr, range(0x300, 0x370))), plain
+
+
+# hark_fold(text): the text with its diacritics removed, as FTS5 folds them on SQLite.
+FOLD_FUNCTION = (
+    "CREATE FUNCTION hark_fold(text) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE"
+    " AS $$ SELECT translate($1, '{}', '{}') $$".format(*_fold_table())
 )
 
+# The words of title, text and author, unstemmed ('simple'), each as written and with
+# its diacritics removed: ``search @@ plainto_tsquery('simple', ?)`` finds "café" for
+# "café"; with ``hark_fold(?)`` it finds it for "cafe" too, as FTS5 does. Computed with
+# the row: no queue.
+_WORDS = "coalesce(title, '') || ' ' || coalesce(text, '') || ' ' || coalesce(author, '')"
+SEARCH_EXPR = f"to_tsvector('simple', {_WORDS}) || to_tsvector('simple', hark_fold({_WORDS}))"
+
 SEARCH_001_FTS_AND_MUTES = (
+    FOLD_FUNCTION,
     f"ALTER TABLE posts ADD COLUMN search tsvector GENERATED ALWAYS AS ({SEARCH_EXPR}) STORED",
     "CREATE INDEX posts_search ON posts USING gin (search)",
     # Any write to mutes bumps meta.mutes_version, once per row, as SQLite's triggers do.

@@ -353,10 +353,34 @@ def test_posts_search_holds_the_words_of_title_text_and_author(both) -> None:
     pg.execute("INSERT INTO posts (content_hash, title, first_seen_at) VALUES ('h2', 'Other', 1)")
     find = "SELECT content_hash FROM posts WHERE search @@ plainto_tsquery('simple', %s)"
     assert pg.execute(find, ("kubernetes lovelace",)).fetchall() == [("h1",)]
+    # As written, and without diacritics (as FTS5 finds it on SQLite).
     assert pg.execute(find, ("brûlée",)).fetchall() == [("h1",)]
+    assert pg.execute(find, ("creme brulee",)).fetchall() == [("h1",)]
+    folded = find.replace("%s)", "hark_fold(%s))")
+    assert pg.execute(folded, ("Crème",)).fetchall() == [("h1",)]
     pg.execute("UPDATE posts SET title = 'Helm charts' WHERE content_hash = 'h1'")
     assert pg.execute(find, ("kubernetes",)).fetchall() == []
     assert pg.execute(find, ("helm",)).fetchall() == [("h1",)]
+
+
+WORDS = "café Łódź straße øre Ærø naïve Ångström ŠKODA Việt x\u0303y ǅemal ﬁne façade"
+
+
+def test_hark_fold_removes_the_diacritics_fts5_removes(both) -> None:
+    lite, pg = both
+    lite.execute("CREATE VIRTUAL TABLE probe_vocab USING fts5vocab(posts_fts, 'row')")
+    lite.execute(
+        "INSERT INTO posts (id, content_hash, text, first_seen_at) VALUES (1, 'h', ?, 1)",
+        (WORDS,),
+    )
+    lite.execute("INSERT INTO posts_fts (posts_fts) VALUES ('rebuild')")
+    on_sqlite = sorted(r[0] for r in lite.execute("SELECT term FROM probe_vocab"))
+    on_pg = pg.execute(
+        "SELECT array_agg(DISTINCT lower(hark_fold(w))) FROM unnest(string_to_array(%s, ' ')) w",
+        (WORDS,),
+    ).fetchone()[0]
+    assert sorted(on_pg) == on_sqlite
+    assert "cafe" in on_sqlite and "łodz" in on_sqlite  # folded, but ł is a letter of its own
 
 
 # -- the runner ------------------------------------------------------------------------------
