@@ -31,7 +31,7 @@ class EmployeeVoiceStore(StoreBase):
                 FROM accounts a
                 LEFT JOIN voice_feeds v ON v.user_id = a.user_id AND v.network = a.network
                 WHERE a.network IN ({marks}) AND coalesce(v.next_check_at, 0) <= ?
-                ORDER BY coalesce(v.next_check_at, 0), a.user_id
+                ORDER BY coalesce(v.next_check_at, 0), a.user_id, a.network
                 LIMIT ?""",
                 (*networks, now, limit),
             ),
