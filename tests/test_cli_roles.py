@@ -1,0 +1,124 @@
+"""`hark run --role web` and `hark run --role poller` as subprocesses on one PostgreSQL
+database, against the fake Slack and a local feed: the poller posts the card once, the web
+worker answers Slack, a second poller stands by and takes over when the first is killed
+(kill -9) without posting the card again; no SQLite file appears."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support import slackreq
+from tests.support.feeds import rss
+from tests.support.feedserver import FeedServer
+from tests.support.hark_cli import HARK, ITEMS, free_port, hark_env
+from tests.support.harness import SECRET
+
+WAIT = 30.0  # generous; each step is expected within seconds
+
+
+def _health(port: int) -> dict | None:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+            return json.loads(answer.read())
+    except urllib.error.HTTPError as exc:  # 503: up, not healthy (yet)
+        return json.loads(exc.read())
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
+def _until(what: str, found: Callable[[], object], procs: list[subprocess.Popen]) -> object:
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        for proc in procs:
+            if proc.poll() is not None:
+                raise AssertionError(f"hark exited ({proc.returncode}): {proc.stderr.read()}")
+        value = found()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"never: {what}")
+
+
+@pytest.fixture
+def start(fake_slack, tmp_path: Path, pg_store_url: str) -> Iterator[Callable[..., tuple]]:
+    feeds = FeedServer().__enter__()
+    feeds.set("/f.xml", rss(ITEMS))
+    procs: list[subprocess.Popen] = []
+
+    def run(role: str) -> tuple[subprocess.Popen, int]:
+        port = free_port()
+        env = hark_env(tmp_path, fake_slack, feeds.url("/f.xml"), PORT=str(port))
+        env["HARK_DB"] = pg_store_url
+        proc = subprocess.Popen(
+            [*HARK, "run", "--role", role],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        procs.append(proc)
+        return proc, port
+
+    yield run
+    for proc in procs:
+        proc.kill()
+        proc.wait(timeout=10)
+    feeds.close()
+
+
+def test_web_and_pollers_on_postgresql(start, fake_slack, tmp_path) -> None:
+    (first, first_port), (second, second_port) = start("poller"), start("poller")
+    web, web_port = start("web")
+    running = [first, second, web]
+
+    # One poller leads and posts the relevant entry once; the other stands by, healthy.
+    _until("the card is posted", lambda: fake_slack.calls("chat.postMessage"), running)
+
+    def pollers() -> list[dict] | None:
+        reports = [_health(first_port), _health(second_port)]
+        return reports if all(r and r["ok"] for r in reports) else None
+
+    reports = _until("both pollers are healthy", pollers, running)
+    assert sorted(r["leader"]["leading"] for r in reports) == [False, True]
+    assert all(r["role"] == "poller" and "mode" not in r for r in reports)
+    leading = 0 if reports[0]["leader"]["leading"] else 1
+    leader, leader_port = [(first, first_port), (second, second_port)][leading]
+    standby_port = [first_port, second_port][1 - leading]
+
+    # The web worker answers Slack and has no scheduler; a poller has no Slack route.
+    web_health = _until("the web worker is up", lambda: _health(web_port), running)
+    assert web_health["ok"] and web_health["role"] == "web"
+    assert web_health["scheduler"] == "none" and "leader" not in web_health
+    url = fake_slack.response_url("help")
+    status, _ = slackreq.slash_command(SECRET, "/hark", "help", response_url=url).post(
+        f"http://127.0.0.1:{web_port}/slack/events"
+    )
+    assert status == 200
+    assert "Hark" in str(fake_slack.wait_for("response", timeout=10)[0].args)
+    refused = slackreq.slash_command(SECRET, "/hark", "help").post(
+        f"http://127.0.0.1:{leader_port}/slack/events"
+    )
+    assert refused[0] == 404
+
+    # kill -9 of the leader: the standby leads and ticks at once, and posts nothing twice.
+    ticked = reports[1 - leading]["ticks"]["ticks"]
+    leader.kill()
+    leader.wait(timeout=10)
+    running.remove(leader)
+
+    def took_over() -> bool:
+        report = _health(standby_port) or {}
+        return bool(report.get("leader", {}).get("leading") and report["ticks"]["ticks"] > ticked)
+
+    _until("the standby leads and has ticked", took_over, running)
+    assert len(fake_slack.calls("chat.postMessage")) == 1
+    assert list(tmp_path.glob("*.db*")) == []  # everything went to PostgreSQL
