@@ -73,23 +73,3 @@ def test_the_reach_walk_seeks_the_reach_index_on_sqlite(tmp_path) -> None:
     plan = [r[3] for r in store.all("EXPLAIN QUERY PLAN " + walk)]
     store.close()
     assert "SEARCH p USING INDEX digest_post_reach (<expr>>?)" in plan, plan
-
-
-def test_the_reach_walk_can_read_the_reach_index_on_postgresql(pg_store_url) -> None:
-    """schema_pg.py indexes the reach as Dialect.reach spells it on PostgreSQL, so the walk
-    can read the posts from the largest reach down (seq scans off: the table is tiny)."""
-    store = DigestStore(pg_store_url, clock=lambda: NOW)
-    reach = store.dialect.reach("p.metrics")
-    try:
-        with store.transaction() as conn:
-            conn.execute("SET LOCAL enable_seqscan = off")
-            plan = [
-                r[0]
-                for r in conn.execute(
-                    f"EXPLAIN SELECT p.id FROM posts p WHERE {reach} > 0"
-                    f" ORDER BY {reach} DESC LIMIT 10"
-                )
-            ]
-    finally:
-        store.close()
-    assert any("Index Scan Backward using digest_post_reach" in line for line in plan), plan
