@@ -6,6 +6,7 @@ corpus hook only.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,41 @@ from tests.support.feedserver import FeedServer
 from tests.support.harness import BASE_CONFIG, Harness, make_harness
 
 pytest_plugins = ["tests.support.pg_fixtures"]  # pg_server, pg_url: the PostgreSQL tier
+
+# Which database a Hark under test stores into. By default SQLite, except the tests under
+# BOTH_ENGINES, which run once on each (the PostgreSQL tier of the default run).
+# HARK_TEST_DB=postgresql (or sqlite) runs every Hark-based test on that engine alone.
+ENGINE_ENV = "HARK_TEST_DB"
+BOTH_ENGINES = ("tests/store/", "tests/scenarios/")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "hark_engine" not in metafunc.fixturenames or os.environ.get(ENGINE_ENV):
+        return
+    where = Path(str(metafunc.definition.path)).relative_to(Path(__file__).parent.parent)
+    if str(where).startswith(BOTH_ENGINES):
+        metafunc.parametrize(
+            "hark_engine",
+            ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+        )
+
+
+@pytest.fixture
+def hark_engine() -> str:
+    """sqlite or postgresql: see ENGINE_ENV and BOTH_ENGINES above."""
+    engine = os.environ.get(ENGINE_ENV) or "sqlite"
+    if engine not in ("sqlite", "postgresql"):
+        raise pytest.UsageError(f"{ENGINE_ENV}={engine!r}: use sqlite or postgresql")
+    return engine
+
+
+@pytest.fixture
+def hark_db(hark_engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """HARK_DB for a Hark under test: a SQLite file in tmp_path, or the URL of a fresh,
+    migrated PostgreSQL database of this test's own."""
+    if hark_engine == "postgresql":
+        return str(request.getfixturevalue("pg_store_url"))
+    return str(tmp_path / "hark.db")
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -38,7 +74,12 @@ def feeds() -> Iterator[FeedServer]:
 
 
 @pytest.fixture
-def harness_factory(fake_slack: FakeSlack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: F811
+def harness_factory(
+    fake_slack: FakeSlack,  # noqa: F811
+    tmp_path: Path,
+    hark_db: str,
+    monkeypatch: pytest.MonkeyPatch,
+):
     # Bolt reads these on its own; tests control them.
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
         monkeypatch.delenv(name, raising=False)
@@ -48,7 +89,7 @@ def harness_factory(fake_slack: FakeSlack, tmp_path: Path, monkeypatch: pytest.M
         body = config or BASE_CONFIG % "\n".join(f"  - url: {u}" for u in sources or [])
         if not sources and config is None:
             body = body.replace("sources:\n", "")
-        h = make_harness(fake_slack, tmp_path, body, **env)
+        h = make_harness(fake_slack, tmp_path, body, **{"HARK_DB": hark_db, **env})
         made.append(h)
         return h
 
