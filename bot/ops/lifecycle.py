@@ -28,6 +28,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.config import ConfigError, Settings
+from bot.dburl import scrub, shown
 from bot.error_text import reason
 
 log = logging.getLogger("hark")
@@ -138,7 +139,16 @@ def run_bot(settings: Settings, role: str = "all") -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, stopper.on_signal)
 
-    store = Store(settings.db_path)
+    try:
+        store = Store(settings.db_path)
+    except Exception as exc:  # noqa: BLE001 - one line, the password never shown
+        db = settings.db_path
+        print(
+            f"hark: cannot open the database {shown(db)} ({scrub(reason(exc), db)}); check "
+            "HARK_DB (or DATABASE_URL) and that the database answers, then start Hark again.",
+            file=sys.stderr,
+        )
+        return 2
     try:
         services = build_services(settings, store)  # resolves #channel names in the config
     except ConfigError as exc:

@@ -246,21 +246,37 @@ def test_error_text_is_scrubbed_of_passwords() -> None:
     assert scrub(said, URL) == "could not open 'postgresql://hark:***@db/h?password=***' (***)"
 
 
-def test_the_doctor_names_the_database_and_its_roles_without_the_password(
-    harness_factory, pg_store_url
-) -> None:
-    import io
+def test_migrate_on_postgresql_applies_the_schema_and_shows_no_password(env, pg_url, capsys):
+    import psycopg
 
-    from bot.ops.doctor import run_doctor
+    with_password = pg_url.replace("postgresql://hark@", "postgresql://hark:s3cret@")
+    env.setenv("HARK_DB", with_password)
+    assert main(["migrate"]) == 0
+    assert main(["migrate"]) == 0  # again, as every process may at start: nothing to do
+    out = capsys.readouterr().out
+    assert out == f"migrated {shown(with_password)}: the schema is up to date\n" * 2
+    assert "s3cret" not in out
+    with psycopg.connect(pg_url) as conn:
+        tables = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables")}
+    assert {"topics", "sources", "conversations"} <= tables
 
-    # The test server trusts local connections: the password is carried and never checked.
-    with_password = pg_store_url.replace("postgresql://hark@", "postgresql://hark:s3cret@")
-    h = harness_factory(HARK_DB=with_password)
-    out = io.StringIO()
-    run_doctor(h.settings, out)
-    first = out.getvalue().splitlines()[0]
-    assert first == (
-        f"ok   database {shown(with_password)} (PostgreSQL): web workers and pollers may run "
-        "apart (`hark run --role web|poller`)"
+
+def test_a_database_that_cannot_be_opened_stops_the_start_in_one_line(fake_slack, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "HARK_", "X_"))}
+    env |= {
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": "s",
+        "SLACK_API_URL": fake_slack.url,
+        "HARK_DB": str(tmp_path / "no-such-dir" / "hark.db"),
+    }
+    done = subprocess.run(
+        [*HARK, "run"], env=env, capture_output=True, text=True, timeout=60, check=False
     )
-    assert "hark:***@127.0.0.1" in first and "s3cret" not in out.getvalue()
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        f"hark: cannot open the database {tmp_path / 'no-such-dir' / 'hark.db'} ("
+    )
+    assert lines[0].endswith(
+        "check HARK_DB (or DATABASE_URL) and that the database answers, then start Hark again."
+    )
