@@ -262,6 +262,18 @@ def test_named_indexes_match_on_the_same_columns(both) -> None:
         assert on_pg[name] == expected, name
 
 
+def test_triggers_match_but_for_fts5s(both) -> None:
+    lite, pg = both
+    on_sqlite = {
+        r[0] for r in lite.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    }
+    on_pg = {r[0] for r in pg.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")}
+    fts5 = {name for name in on_sqlite if name.startswith("posts_fts_")}
+    assert (
+        on_sqlite - fts5 == on_pg == {f"mutes_version_{e}" for e in ("insert", "delete", "update")}
+    )
+
+
 def test_the_reach_index_serves_the_dialects_reach_expression(both) -> None:
     _, pg = both
     reach = POSTGRES.reach("p.metrics")  # as bot/store/digest.py spells it
