@@ -85,7 +85,8 @@ class Leader:
     ) -> None:
         self.db, self.key, self.every, self.name = db, key, every, name
         self.postgres = is_postgres(db)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the state below, for /healthz: held only briefly
+        self._io = threading.Lock()  # the connection: one round trip at a time
         self._conn: Any = None
         self._leading = not self.postgres
         self._since: float | None = time.time() if not self.postgres else None
@@ -103,24 +104,25 @@ class Leader:
         """Confirm the lead (the leader) or try to take it (a standby): one round trip."""
         if not self.postgres:
             return True
-        with self._lock:
-            was = self._leading
+        with self._io:  # one round trip at a time; the state's lock is never held across one
+            was = self.leading
+            error = None
             try:
                 if self._conn is None:
                     self._conn = self._connect()
-                if self._leading:
+                if was:
                     self._conn.execute("SELECT 1").fetchone()
+                    now = True
                 else:
                     got = self._conn.execute("SELECT pg_try_advisory_lock(%s)", (self.key,))
-                    self._leading = bool(got.fetchone()[0])
-                self._last_error = None
+                    now = bool(got.fetchone()[0])
             except Exception as exc:  # noqa: BLE001 - any failure: the lead is not ours
-                self._last_error = scrub(reason(exc), self.db)
-                self._leading = False
+                error, now = scrub(reason(exc), self.db), False
                 self._drop()
-            now = self._leading
-            if now != was:
-                self._since = time.time() if now else None
+            with self._lock:
+                self._leading, self._last_error = now, error
+                if now != was:
+                    self._since = time.time() if now else None
         if now != was:
             self._changed(now, was)
         return now
@@ -141,13 +143,14 @@ class Leader:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=self.every + CONNECT_TIMEOUT + 1)
-        with self._lock:
-            if self._leading and self._conn is not None:
+        with self._io:
+            if self.leading and self._conn is not None:
                 # At once, not when the server notices the closed socket: a standby's next
                 # try gets it.
                 with contextlib.suppress(Exception):
                     self._conn.execute("SELECT pg_advisory_unlock(%s)", (self.key,))
-            self._leading = not self.postgres
+            with self._lock:
+                self._leading = not self.postgres
             self._drop()
 
     def status(self) -> dict[str, Any]:

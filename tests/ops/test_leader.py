@@ -4,8 +4,10 @@ connection is cut stops leading at once. With SQLite the one process always lead
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 
@@ -148,3 +150,22 @@ def free_url() -> str:
     from tests.support.ports import free_port
 
     return f"postgresql://hark:secret@127.0.0.1:{free_port()}/nothing"
+
+
+def test_status_never_waits_for_a_round_trip_in_progress() -> None:
+    """/healthz reads the leader's state while its connection hangs (a database that accepts
+    and says nothing): it must answer, not wait out the timeouts."""
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        leader = Leader(f"postgresql://hark@127.0.0.1:{silent.getsockname()[1]}/hark")
+        checking = threading.Thread(target=leader.check, daemon=True)
+        checking.start()
+        conn, _ = silent.accept()  # the leader is connecting; nothing answers
+        with conn:
+            answered: list[dict] = []
+            reader = threading.Thread(target=lambda: answered.append(leader.status()))
+            reader.start()
+            reader.join(timeout=WAIT)
+            assert answered and answered[0]["leading"] is False
+            assert checking.is_alive()  # the round trip was still hanging meanwhile
+        checking.join(timeout=WAIT)  # closed: the check fails and returns
+        assert not checking.is_alive() and leader.status()["last_error"]
