@@ -34,6 +34,14 @@ def _health(port: int) -> dict | None:
         return None
 
 
+def _metrics(port: int) -> str:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/metrics", headers={"Authorization": "Bearer m-t"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as answer:
+        return answer.read().decode()
+
+
 def _until(what: str, found: Callable[[], object], procs: list[subprocess.Popen]) -> object:
     deadline = time.monotonic() + WAIT
     while time.monotonic() < deadline:
@@ -55,7 +63,9 @@ def start(fake_slack, tmp_path: Path, pg_store_url: str) -> Iterator[Callable[..
 
     def run(role: str) -> tuple[subprocess.Popen, int]:
         port = free_port()
-        env = hark_env(tmp_path, fake_slack, feeds.url("/f.xml"), PORT=str(port))
+        env = hark_env(
+            tmp_path, fake_slack, feeds.url("/f.xml"), PORT=str(port), HARK_METRICS_TOKEN="m-t"
+        )
         env["HARK_DB"] = pg_store_url
         proc = subprocess.Popen(
             [*HARK, "run", "--role", role],
@@ -93,11 +103,14 @@ def test_web_and_pollers_on_postgresql(start, fake_slack, tmp_path) -> None:
     leading = 0 if reports[0]["leader"]["leading"] else 1
     leader, leader_port = [(first, first_port), (second, second_port)][leading]
     standby_port = [first_port, second_port][1 - leading]
+    assert "\nhark_leading 1\n" in _metrics(leader_port)
+    assert "\nhark_leading 0\n" in _metrics(standby_port)
 
     # The web worker answers Slack and has no scheduler; a poller has no Slack route.
     web_health = _until("the web worker is up", lambda: _health(web_port), running)
     assert web_health["ok"] and web_health["role"] == "web"
     assert web_health["scheduler"] == "none" and "leader" not in web_health
+    assert "hark_leading" not in _metrics(web_port)
     url = fake_slack.response_url("help")
     status, _ = slackreq.slash_command(SECRET, "/hark", "help", response_url=url).post(
         f"http://127.0.0.1:{web_port}/slack/events"

@@ -177,7 +177,7 @@ def run_bot(settings: Settings, role: str = "all") -> int:
     application = wsgi_app(
         None if link else app,
         health,
-        lambda: services.metrics.render(store),
+        lambda: services.metrics.render(store) + leader_metric(leader),
         settings=settings,
         no_slack=None if answers else POLLER_ONLY,
     )
@@ -229,6 +229,18 @@ def leader_tick(leader: Any, services: Any) -> Callable[[], None]:
             services.poll_and_deliver(go_on=lambda: leader.leading)
 
     return tick
+
+
+def leader_metric(leader: Any) -> str:
+    """``hark_leading`` for /metrics: 1 while this poller leads, 0 while it stands by (a
+    web worker has none). Alert when no poller of a deployment has led for minutes."""
+    if leader is None:
+        return ""
+    return (
+        "# HELP hark_leading 1 while this poller leads (polls, sends, runs the jobs), else 0\n"
+        "# TYPE hark_leading gauge\n"
+        f"hark_leading {int(leader.leading)}\n"
+    )
 
 
 def role_health(
