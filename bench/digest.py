@@ -4,7 +4,10 @@ Generates (once, cached under bench/out/ by parameters) a store with 1,000,000
 conversations and 3,000,000 engagement rows over a year, 200 topics and 5,000
 people, then times the commands end to end: the queries and the Block Kit render.
 
-    .venv/bin/python bench/digest.py [--scale 0.1] [--runs 20] [--seed 7]
+    .venv/bin/python bench/digest.py [--scale 0.1] [--runs 20] [--seed 7] [--db URL]
+
+With ``--db postgresql://…`` it measures PostgreSQL: the data is generated into that
+database (it must be empty, or hold this very data from an earlier run: it is reused).
 
 Goals (issue 7): digest median < 300 ms, who-covers median < 50 ms, DB < 2 GB.
 """
@@ -21,20 +24,21 @@ import sqlite3
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.blocks.digest import digest_message
 from bot.blocks.who_covers import who_covers_message
+from bot.dburl import is_postgres, shown
 from bot.people import who_covers as coverage
 from bot.report.digest import build_digest
 from bot.report.periods import parse_period
 from bot.store import Store
 
-GENERATOR_VERSION = 4  # bump when the generated data changes shape
+GENERATOR_VERSION = 5  # bump when the generated data changes shape
 OUT = Path(__file__).resolve().parent / "out"
 END = datetime(2026, 6, 1, tzinfo=UTC).timestamp()  # the generated year ends here
 YEAR = 365 * 86400.0
@@ -81,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="1.0: 1M conversations")
     parser.add_argument("--runs", type=int, default=20, help="timed runs per command")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--db", help="a postgresql:// URL to measure PostgreSQL (default: a SQLite file)"
+    )
     args = parser.parse_args(argv)
     sizes = {
         "conversations": int(1_000_000 * args.scale),
@@ -88,8 +95,12 @@ def main(argv: list[str] | None = None) -> int:
         "topics": 200,
         "people": 5_000,
     }
-    path = cached_db(sizes, args.seed)
-    store = Store(str(path), clock=lambda: END)  # applies any new index migration
+    if args.db and is_postgres(args.db):
+        store = postgres_db(args.db, sizes, args.seed)
+        path = None
+    else:
+        path = cached_db(sizes, args.seed)
+        store = Store(str(path), clock=lambda: END)  # applies any new index migration
     try:
         report(store, path, args.runs)
     finally:
@@ -117,7 +128,12 @@ def cached_db(sizes: dict[str, int], seed: int) -> Path:
     conn.execute("PRAGMA journal_mode=DELETE")
     conn.execute("PRAGMA synchronous=OFF")
     conn.execute("PRAGMA cache_size=-1000000")
-    generate(conn, sizes, random.Random(seed))
+
+    def insert(table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+        marks = ", ".join("?" * len(columns))
+        conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+    generate(insert, lambda: bulk(conn), sizes, random.Random(seed))
     conn.execute("PRAGMA journal_mode=WAL")
     conn.close()
     # The posts were queued for the search as ingest queues them; index them the
@@ -133,6 +149,33 @@ def cached_db(sizes: dict[str, int], seed: int) -> Path:
     return path
 
 
+def postgres_db(url: str, sizes: dict[str, int], seed: int) -> Store:
+    """A store on the PostgreSQL database ``url`` holding the generated data: generated
+    there (with COPY) when the database is empty, reused when it holds these sizes."""
+    store = Store(url, clock=lambda: END)  # the schema, with every migration
+    found = {t: int(store.one(f"SELECT count(*) AS n FROM {t}")["n"]) for t in sizes}
+    if found == sizes:
+        print(f"using the data already in {shown(url)}")
+        return store
+    if any(found.values()):
+        store.close()
+        raise SystemExit(f"{shown(url)} holds other data ({found}): give an empty database")
+    started = time.perf_counter()
+    raw = store.conn.raw  # psycopg's own connection (bot/store/engine.py), for COPY
+
+    def insert(table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+        with raw.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    generate(insert, raw.transaction, sizes, random.Random(seed), queue_for_search=False)
+    for table in ("topics", "posts", "conversations"):  # ids were given: move identities on
+        raw.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}")
+    raw.execute("VACUUM ANALYZE")  # statistics, and the visibility map index-only scans read
+    print(f"generated into {shown(url)} in {time.perf_counter() - started:.0f} s")
+    return store
+
+
 @contextmanager
 def bulk(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("BEGIN")
@@ -140,33 +183,49 @@ def bulk(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("COMMIT")
 
 
-def generate(conn: sqlite3.Connection, sizes: dict[str, int], rng: random.Random) -> None:
+# Writes rows to a table (columns named), and opens one transaction.
+Insert = Callable[[str, Sequence[str], Sequence[tuple]], None]
+Transaction = Callable[[], AbstractContextManager[object]]
+
+
+def generate(
+    insert: Insert,
+    transaction: Transaction,
+    sizes: dict[str, int],
+    rng: random.Random,
+    queue_for_search: bool = True,
+) -> None:
     n_topics, n_people = sizes["topics"], sizes["people"]
     n_conv, n_eng = sizes["conversations"], sizes["engagements"]
     topic_weights = [1 / (i + 1) ** 0.8 for i in range(n_topics)]  # a few busy beats
     people = [f"U{i:07d}" for i in range(n_people)]
-    with bulk(conn):
-        conn.executemany(
-            "INSERT INTO topics (id, name, query, channel) VALUES (?, ?, ?, ?)",
+    with transaction():
+        insert(
+            "topics",
+            ("id", "name", "query", "channel"),
             [
                 (i + 1, f"topic-{i:03d}", f"word{i} OR term{i}", f"C0T{i:03d}")
                 for i in range(n_topics)
             ],
         )
-        conn.executemany(
-            "INSERT INTO people (user_id, name, title, updated_at) VALUES (?, ?, ?, ?)",
+        insert(
+            "people",
+            ("user_id", "name", "title", "updated_at"),
             [(u, f"Person {i}", "Engineer", END - YEAR) for i, u in enumerate(people)],
         )
         # The last ten topics stay undeclared (the digest lists them as uncovered).
-        declared = {
-            (u, f"topic-{t:03d}")
-            for u in people
-            for t in rng.choices(range(n_topics - 10), topic_weights[:-10], k=rng.randint(1, 3))
-        }
-        conn.executemany("INSERT INTO person_topics (user_id, topic) VALUES (?, ?)", declared)
-        conn.executemany(
-            "INSERT INTO accounts (user_id, network, handle) VALUES (?, 'x', ?)",
-            [(u, f"@sme{i}") for i, u in enumerate(people)],
+        declared = sorted(
+            {
+                (u, f"topic-{t:03d}")
+                for u in people
+                for t in rng.choices(range(n_topics - 10), topic_weights[:-10], k=rng.randint(1, 3))
+            }
+        )
+        insert("person_topics", ("user_id", "topic"), declared)
+        insert(
+            "accounts",
+            ("user_id", "network", "handle"),
+            [(u, "x", f"@sme{i}") for i, u in enumerate(people)],
         )
     experts: dict[int, list[str]] = {}
     for user, name in declared:
@@ -216,22 +275,26 @@ def generate(conn: sqlite3.Connection, sizes: dict[str, int], rng: random.Random
                     rng, conv_id, pid, topic, seen, experts, people, eng_rows, claimed_ids
                 )
             )
-        with bulk(conn):
-            conn.executemany(
-                """INSERT INTO posts (id, link, content_hash, title, text, author, site,
-                   source_kind, published_at, first_seen_at, metrics)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        with transaction():
+            insert(
+                "posts",
+                (
+                    *("id", "link", "content_hash", "title", "text", "author", "site"),
+                    *("source_kind", "published_at", "first_seen_at", "metrics"),
+                ),
                 posts,
             )
-            conn.executemany(
-                "INSERT INTO posts_fts_pending (post_id) VALUES (?)", [(p[0],) for p in posts]
-            )
-            conn.executemany("INSERT INTO post_mentions (post_id, entity) VALUES (?, ?)", mentions)
-            conn.executemany(
-                """INSERT INTO conversations (id, post_id, topic_id, score, why, created_at,
-                   deliver, channel, ts, sent_at, state, owner, claimed_at, replied_at,
-                   reply_url, reply_verified, ignored_at, ignore_reason)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            if queue_for_search:  # as ingest queues a new post (SQLite's search only)
+                insert("posts_fts_pending", ("post_id",), [(p[0],) for p in posts])
+            insert("post_mentions", ("post_id", "entity"), mentions)
+            insert(
+                "conversations",
+                (
+                    *("id", "post_id", "topic_id", "score", "why", "created_at", "deliver"),
+                    *("channel", "ts", "sent_at", "state", "owner", "claimed_at"),
+                    *("replied_at", "reply_url", "reply_verified", "ignored_at"),
+                    "ignore_reason",
+                ),
                 convs,
             )
     # Drafts shared and claims released then taken again fill the log up to its size.
@@ -241,10 +304,10 @@ def generate(conn: sqlite3.Connection, sizes: dict[str, int], rng: random.Random
         eng_rows.append((conv, owner, rng.choice(("draft", "draft", "release")), "", at))
     eng_rows.sort(key=lambda r: r[4])
     for start in range(0, len(eng_rows), BATCH * 4):
-        with bulk(conn):
-            conn.executemany(
-                "INSERT INTO engagements (conversation_id, user_id, action, detail, at)"
-                " VALUES (?, ?, ?, ?, ?)",
+        with transaction():
+            insert(
+                "engagements",
+                ("conversation_id", "user_id", "action", "detail", "at"),
                 eng_rows[start : start + BATCH * 4],
             )
 
@@ -354,7 +417,7 @@ def p90(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
 
 
-def report(store: Store, path: Path, runs: int) -> None:
+def report(store: Store, path: Path | None, runs: int) -> None:
     counts = {
         t: store.one(f"SELECT count(*) AS n FROM {t}")["n"]
         for t in ("conversations", "engagements", "posts", "topics", "people")
@@ -399,20 +462,9 @@ def report(store: Store, path: Path, runs: int) -> None:
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     print(f"/digest 30d before any day's voices were stored: {cold:.1f} ms")
     message = digest()
-    size = sum(os.path.getsize(p) for p in (path, Path(f"{path}-wal")) if p.exists())
     chars = len(json.dumps(message["blocks"], ensure_ascii=False))
     print(f"\ndigest message: {len(message['blocks'])} blocks, {chars:,} chars of blocks JSON")
-    print(f"database: {size / 1e9:.2f} GB ({path.name})")
-    try:
-        parts = store.all(
-            "SELECT name, sum(pgsize) AS size FROM dbstat WHERE name LIKE 'digest%' GROUP BY name"
-        )
-        print(
-            "  of which the digest's: "
-            + ", ".join(f"{r['name']} {r['size'] / 1e6:.0f} MB" for r in parts)
-        )
-    except sqlite3.OperationalError:
-        pass  # SQLite built without the dbstat table
+    size = database_size(store, path)
     goals = [
         ("digest median < 300 ms", statistics.median(results["/digest 30d"].wall) < 300),
         ("who-covers median < 50 ms", statistics.median(results[cases[-1][0]].wall) < 50),
@@ -424,18 +476,52 @@ def report(store: Store, path: Path, runs: int) -> None:
         print(f"  {label:34} {used}")
 
 
+def database_size(store: Store, path: Path | None) -> int:
+    """Print the database's size and its digest indexes' and tables'; return the size."""
+    if path is None:  # PostgreSQL
+        size = int(store.one("SELECT pg_database_size(current_database()) AS n")["n"])
+        parts = store.all(
+            """SELECT relname AS name, pg_total_relation_size(oid) AS size FROM pg_class
+               WHERE relname LIKE 'digest%' ORDER BY relname"""
+        )
+        print(f"database: {size / 1e9:.2f} GB (PostgreSQL, {store.one('SELECT version()')[0]})")
+    else:
+        size = sum(os.path.getsize(p) for p in (path, Path(f"{path}-wal")) if p.exists())
+        print(f"database: {size / 1e9:.2f} GB ({path.name})")
+        try:
+            parts = store.all(
+                "SELECT name, sum(pgsize) AS size FROM dbstat WHERE name LIKE 'digest%'"
+                " GROUP BY name"
+            )
+        except sqlite3.OperationalError:
+            parts = []  # SQLite built without the dbstat table
+    if parts:
+        print(
+            "  of which the digest's: "
+            + ", ".join(f"{r['name']} {int(r['size']) / 1e6:.0f} MB" for r in parts)
+        )
+    return size
+
+
+def _caller() -> str:
+    """The store method that runs the statement being traced."""
+    frame = sys._getframe(2)
+    while frame and "/bot/store/" not in frame.f_code.co_filename.replace("\\", "/"):
+        frame = frame.f_back
+    caller = frame.f_code.co_name if frame else "?"
+    if caller in {"one", "all"} and frame and frame.f_back:
+        caller = frame.f_back.f_code.co_name
+    return caller
+
+
 def query_plans(store: Store, run: Callable[[], object]) -> list[tuple[str, str]]:
     """The store method behind each statement run, and the indexes its plan uses."""
+    if store.dialect.name == "postgresql":
+        return postgres_plans(store, run)
     seen: list[tuple[str, str]] = []
 
     def trace(sql: str) -> None:
-        frame = sys._getframe(1)
-        while frame and "/bot/store/" not in frame.f_code.co_filename.replace("\\", "/"):
-            frame = frame.f_back
-        caller = frame.f_code.co_name if frame else "?"
-        if caller in {"one", "all"} and frame and frame.f_back:
-            caller = frame.f_back.f_code.co_name
-        seen.append((caller, sql))
+        seen.append((_caller(), sql))
 
     conn = store.conn
     conn.set_trace_callback(trace)
@@ -456,6 +542,33 @@ def query_plans(store: Store, run: Callable[[], object]) -> list[tuple[str, str]
             for t in re.findall(r"\bSCAN (\w+)(?!\w| USING)", plan)
             if t in tables
         }
+        found.setdefault(caller, set()).update(used)
+    return [(caller, ", ".join(sorted(used)) or "-") for caller, used in found.items()]
+
+
+def postgres_plans(store: Store, run: Callable[[], object]) -> list[tuple[str, str]]:
+    """query_plans on PostgreSQL: each statement's EXPLAIN, with its parameters."""
+    seen: list[tuple[str, str, object]] = []
+    conn = store.conn
+    execute = conn.execute
+
+    def recording(sql: str, params: object = ()) -> object:
+        seen.append((_caller(), sql, params))
+        return execute(sql, params)
+
+    conn.execute = recording  # type: ignore[method-assign]
+    try:
+        run()
+    finally:
+        del conn.execute
+    found: dict[str, set[str]] = {}
+    for caller, sql, params in seen:
+        if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            continue
+        plan = " | ".join(row[0] for row in conn.execute("EXPLAIN " + sql, params))
+        used = set(re.findall(r"(?:Index|Index Only) Scan(?: Backward)? using (\w+)", plan))
+        used |= set(re.findall(r"Bitmap Index Scan on (\w+)", plan))
+        used |= {f"full scan of {t}" for t in re.findall(r"Seq Scan on (\w+)", plan)}
         found.setdefault(caller, set()).update(used)
     return [(caller, ", ".join(sorted(used)) or "-") for caller, used in found.items()]
 
