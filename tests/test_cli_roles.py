@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.store import Store
 from tests.support import slackreq
 from tests.support.feeds import rss
 from tests.support.feedserver import FeedServer
@@ -78,6 +79,7 @@ def start(fake_slack, tmp_path: Path, pg_store_url: str) -> Iterator[Callable[..
         procs.append(proc)
         return proc, port
 
+    run.feeds, run.db = feeds, pg_store_url  # type: ignore[attr-defined]
     yield run
     for proc in procs:
         proc.kill()
@@ -122,7 +124,25 @@ def test_web_and_pollers_on_postgresql(start, fake_slack, tmp_path) -> None:
     )
     assert refused[0] == 404
 
-    # kill -9 of the leader: the standby leads and ticks at once, and posts nothing twice.
+    # Something new is due when the leader is killed (kill -9): the standby leads, ticks at
+    # once and delivers it; every post reaches Slack exactly once.
+    start.feeds.set(
+        "/f.xml",
+        rss(
+            [
+                *ITEMS,
+                {
+                    **ITEMS[0],
+                    "title": "k8s ingress 502s",
+                    "guid": "3",
+                    "link": "https://forum.example.com/t/3",
+                },
+            ]
+        ),
+    )
+    store = Store(start.db)
+    store.force_all_due()
+    store.close()
     ticked = reports[1 - leading]["ticks"]["ticks"]
     leader.kill()
     leader.wait(timeout=10)
@@ -133,5 +153,10 @@ def test_web_and_pollers_on_postgresql(start, fake_slack, tmp_path) -> None:
         return bool(report.get("leader", {}).get("leading") and report["ticks"]["ticks"] > ticked)
 
     _until("the standby leads and has ticked", took_over, running)
-    assert len(fake_slack.calls("chat.postMessage")) == 1
+    _until(
+        "the new post is delivered", lambda: len(fake_slack.calls("chat.postMessage")) > 1, running
+    )
+    time.sleep(0.5)  # a second copy, if any, would come now
+    posts = [c.args["text"] for c in fake_slack.calls("chat.postMessage")]
+    assert len(posts) == 2 and "ingress 502s" in posts[1] and "pods keep restarting" in posts[0]
     assert list(tmp_path.glob("*.db*")) == []  # everything went to PostgreSQL
