@@ -16,13 +16,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
-POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+from bot.dburl import is_postgres
 
-
-def is_postgres(db: str) -> bool:
-    """Whether ``db`` (HARK_DB) names a PostgreSQL database rather than a SQLite file."""
-    return db.startswith(POSTGRES_SCHEMES)
-
+__all__ = ["PgConnection", "PgCursor", "Row", "connect_postgres", "is_postgres", "to_psycopg"]
 
 # A statement's pieces that are copied untouched: quoted strings and identifiers,
 # comments, and PostgreSQL's ``::`` casts; then the pieces rewritten.

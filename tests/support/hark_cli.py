@@ -52,11 +52,13 @@ def hark_env(tmp_path: Path, fake: Any, feed_url: str, **extra: str) -> dict[str
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "HARK_", "X_"))}
     env.update(
-        SLACK_BOT_TOKEN="xoxb-test",
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_URL=fake.url,
-        HARK_DB=str(tmp_path / "hark.db"),
-        HARK_CONFIG=str(config),
-        **extra,
+        {
+            "SLACK_BOT_TOKEN": "xoxb-test",
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": fake.url,
+            "HARK_DB": str(tmp_path / "hark.db"),
+            "HARK_CONFIG": str(config),
+            **extra,
+        }
     )
     return env
