@@ -2,25 +2,58 @@
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
+from collections.abc import Iterator
+from typing import Any
 
 from bot.store.base import StoreBase
 from bot.store.dialect import Dialect
+from bot.store.engine import PgConnection, to_psycopg
+
+# Rows a PostgreSQL export fetches at a time.
+FETCH = 2000
+_names = itertools.count(1)
 
 
 class ExportStore(StoreBase):
-    def export(self, what: str, since: float, until: float | None = None) -> sqlite3.Cursor:
-        """Rows for ``hark export`` from ``since`` (before ``until`` when given), streamed;
-        the cursor's ``description`` names the columns."""
+    def export(
+        self, what: str, since: float, until: float | None = None
+    ) -> sqlite3.Cursor | StreamedRows:
+        """Rows for ``hark export`` from ``since`` (before ``until`` when given), as
+        tuples, streamed; ``description`` names the columns."""
         sql = _EXPORTS.get(what)
         if sql is None:
             raise ValueError(f"unknown export {what!r}; choose {', '.join(_EXPORTS)}")
-        cur = self.conn.cursor()
-        cur.row_factory = None
         # No end: before infinity (both engines compare a float with it; PostgreSQL
         # cannot type a parameter that is only tested for NULL).
         until = float("inf") if until is None else until
-        return cur.execute(sql(self.dialect), {"since": since, "until": until})
+        params = {"since": since, "until": until}
+        conn = self.conn
+        if isinstance(conn, PgConnection):
+            return StreamedRows(conn, sql(self.dialect), params)
+        cur = conn.cursor()
+        cur.row_factory = None
+        return cur.execute(sql(self.dialect), params)
+
+
+class StreamedRows:
+    """PostgreSQL's rows through a server-side cursor, ``FETCH`` at a time (psycopg's
+    ordinary cursor would hold a year of rows in memory at once). WITH HOLD, as the
+    connection autocommits: the cursor outlives the statement's transaction and is
+    closed when the rows are read."""
+
+    def __init__(self, conn: PgConnection, sql: str, params: dict[str, Any]) -> None:
+        self._cursor = conn.raw.cursor(name=f"hark_export_{next(_names)}", withhold=True)
+        self._cursor.itersize = FETCH
+        self._cursor.execute(to_psycopg(sql), params)
+        self.description = self._cursor.description
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        try:
+            yield from self._cursor
+        finally:
+            self._cursor.close()
 
 
 def _people(dialect: Dialect) -> str:

@@ -139,3 +139,14 @@ def test_the_exports_are_the_same_on_both_engines(worlds, what) -> None:
         lite, pg = both(worlds, rows(since, until))
         assert pg == lite, (since, until)
         assert lite or since != 0  # every export has rows
+
+
+def test_a_postgresql_export_reads_a_batch_at_a_time_from_a_server_cursor(worlds) -> None:
+    lite, pg = worlds
+    rows = iter(pg.store.export("engagements", 0))
+    first = next(rows)
+    [cursor] = pg.store.all("SELECT name, is_holdable FROM pg_cursors")
+    assert cursor["name"].startswith("hark_export_") and cursor["is_holdable"]
+    rest = list(rows)
+    assert pg.store.all("SELECT name FROM pg_cursors") == []  # closed once read
+    assert [first, *rest] == [tuple(r) for r in lite.store.export("engagements", 0)]
