@@ -345,22 +345,16 @@ def _did_you_mean(services: Services, args: list[str]) -> Text:
 # --- /hark search ------------------------------------------------------------------------
 
 
-def fts_query(words: list[str]) -> str | None:
-    """A safe FTS5 query: each word quoted as a literal string, all required (AND).
-
-    User syntax (``OR``, ``NEAR``, ``*``, ``col:``) is never passed through; words
-    without a letter or digit are dropped, since FTS5 would find nothing for them.
-    """
-    tokens = [t for w in words for t in w.split() if _SEARCH_TOKEN.search(t)]
-    if not tokens:
-        return None
-    return " ".join('"' + t.replace('"', '""') + '"' for t in tokens[:20])
+def search_words(words: list[str]) -> list[str]:
+    """The words to look for: those with a letter or digit (the others find nothing).
+    The store builds its engine's query from them; user syntax never gets through."""
+    return [t for w in words for t in w.split() if _SEARCH_TOKEN.search(t)]
 
 
 def search_command(services: Services, actor: Actor, args: list[str]) -> Answer:
     """Stored posts containing every word, best first (ties: newest)."""
-    query = fts_query(args)
-    if query is None:
+    query = search_words(args)
+    if not query:
         return refusal("Give some words to look for, e.g. `/hark search crashloop backoff`.")
     wait = _rate_limited(services, actor)
     if wait:

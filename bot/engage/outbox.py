@@ -38,6 +38,9 @@ CARD_ERRORS = {
     "no_text",
 }
 CARD_GIVE_UP = 3  # refusals of one card before Hark stops trying it
+# Seconds a send trace keeps other workers off a card (PostgreSQL, several pollers): a new
+# leader recovers only sends older than this, so it never races a Slack call in flight.
+SEND_LEASE = 120.0
 
 
 @dataclass
@@ -137,6 +140,7 @@ class Publisher:
         on_card_given_up: Callable[[Conversation, str], None] | None = None,
         channels: ChannelResolver | None = None,
         render_card: Callable[[Card], dict],
+        send_lease: float | None = None,
     ) -> None:
         self.render_card = render_card  # how a card reads: bot/blocks/, given by the wiring
         self.store = store
@@ -148,6 +152,15 @@ class Publisher:
         self.channels = channels or ChannelResolver(client)
         self._last_post: dict[str, float] = {}
         self._lock = threading.Lock()
+        # How old another worker's send trace must be before this one looks for its card
+        # and sends it again: longer than any Slack call. SQLite has one process, so a
+        # trace there is always a crashed send's.
+        if send_lease is None:
+            send_lease = SEND_LEASE if store.dialect.name != "sqlite" else 0.0
+        self.send_lease = send_lease
+        # Rows this worker traced whose outcome it does not know (Slack failed or was
+        # unreachable): retried at once by this worker, which knows nobody else sends them.
+        self._unsettled: set[int] = set()
 
     def deliver(self, limit: int = 200) -> DeliveryReport:
         """Send what is waiting, oldest first. Stops at the first Slack-wide failure so
@@ -157,11 +170,17 @@ class Publisher:
         given_up: list[tuple[Conversation, str]] = []
         with self._lock:
             blocked: set[str] = set()
-            for row in self.store.outbox(limit):
-                channel = row.channel
-                if channel in blocked:
-                    report.held.append(row.id)
-                    continue
+            after = 0
+            for _ in range(limit):
+                # Taken for this worker alone, the send trace committed before posting:
+                # another poller (a standby taking over) leaves the row alone.
+                row = self.store.take_send(
+                    self.send_lease, after_id=after, mine=self._unsettled, skip_channels=blocked
+                )
+                if row is None:
+                    break
+                after, channel = row.id, row.channel
+                self._unsettled.add(row.id)
                 try:
                     if row.send_started_at is not None and self._recover(row, report):
                         continue
@@ -188,6 +207,13 @@ class Publisher:
                     report.errors.append(type(exc).__name__)
                     log.warning("Slack unreachable (%s); will retry", type(exc).__name__)
                     break
+            if blocked:  # what waits in a channel Hark cannot post to is held too
+                held = set(report.held)
+                report.held.extend(
+                    r.id
+                    for r in self.store.outbox(limit)
+                    if r.channel in blocked and r.id not in held
+                )
         # Told after the run, so the notices neither wait for nor delay the cards.
         for row, error in given_up:
             if self.on_card_given_up:
@@ -204,6 +230,7 @@ class Publisher:
         )
         log.warning("Slack refused conversation %s's card: %s %s", row.id, error, detail or "")
         refusals = self.store.record_card_failure(row.id, error, CARD_GIVE_UP)
+        self._unsettled.discard(row.id)  # Slack answered: nothing was posted, no trace left
         if refusals < CARD_GIVE_UP:
             report.held.append(row.id)
             return False
@@ -214,7 +241,6 @@ class Publisher:
     def _send(self, row: Conversation, report: DeliveryReport) -> None:
         channel = self._channel_id(row.channel, required=False)
         self._pace(channel)
-        self.store.mark_sending(row.id)
         message = self.render_card(card_for(self.store, row))
         response = self.client.chat_postMessage(
             channel=channel, unfurl_links=False, unfurl_media=False, **message
@@ -222,8 +248,21 @@ class Publisher:
         # Keep the ID Slack answers with: later calls (chat.update, conversations.history,
         # chat.getPermalink) take no #name.
         answered = response.get("channel")
-        self.store.mark_sent(row.id, response["ts"], answered if is_channel_id(answered) else None)
-        report.sent.append(row.id)
+        answered = answered if is_channel_id(answered) else None
+        self._unsettled.discard(row.id)
+        if self.store.mark_sent(row.id, response["ts"], answered):
+            report.sent.append(row.id)
+        else:  # another worker's message was recorded first: this one is the duplicate
+            self._delete_duplicate(row.id, answered or channel, response["ts"])
+
+    def _delete_duplicate(self, conversation_id: int, channel: str, ts: str) -> None:
+        log.warning(
+            "conversation %s was already in Slack; deleting the copy %s", conversation_id, ts
+        )
+        try:
+            self.client.chat_delete(channel=channel, ts=ts)
+        except (SlackApiError, OSError) as exc:
+            log.warning("could not delete the copy %s: %s", ts, exc)
 
     def _channel_id(self, channel: str, *, required: bool = True) -> str:
         """The ID for a stored channel (rows written before names were resolved may hold
@@ -264,8 +303,9 @@ class Publisher:
             )
             for message in response.get("messages", []):
                 if _conversation_id(message) == row.id:
-                    self.store.mark_sent(row.id, message["ts"])
-                    report.recovered.append(row.id)
+                    self._unsettled.discard(row.id)
+                    if self.store.mark_sent(row.id, message["ts"]):
+                        report.recovered.append(row.id)
                     return True
             cursor = (response.get("response_metadata") or {}).get("next_cursor")
             if not response.get("has_more") or not cursor:
@@ -281,12 +321,15 @@ class Publisher:
         self._last_post[channel] = time.monotonic()
 
     def refresh(self, conversation_id: int) -> None:
-        """Re-render a conversation's card in place after a state change."""
-        row = self.store.conversation(conversation_id)
-        if row is None or row.ts is None:
-            return
-        message = self.render_card(card_for(self.store, row))
-        self.client.chat_update(channel=self._channel_id(row.channel), ts=row.ts, **message)
+        """Re-render a conversation's card in place after a state change. Refreshes of one
+        card wait for each other (whichever worker runs them), and each renders the row as
+        it is then: the card never goes back to an older state."""
+        with self.store.card_refresh(conversation_id):
+            row = self.store.conversation(conversation_id)
+            if row is None or row.ts is None:
+                return
+            message = self.render_card(card_for(self.store, row))
+            self.client.chat_update(channel=self._channel_id(row.channel), ts=row.ts, **message)
 
 
 def _channel_not_found(channel: str) -> SlackApiError:

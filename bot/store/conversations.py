@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from bot.models import Conversation, Engagement
@@ -30,7 +32,36 @@ _CONVERSATION = """
 """
 
 
+# A card's refreshes take the lock of its stripe (SQLite: one process); PostgreSQL's lock
+# is the pair (CARD_LOCK_CLASS, id) (the pair form: no clash with one-key locks).
+_CARD_STRIPES = 64
+CARD_LOCK_CLASS = 15
+
+
 class ConversationsStore(StoreBase):
+    _card_locks: tuple[threading.Lock, ...] = ()
+
+    @contextmanager
+    def card_refresh(self, conversation_id: int) -> Iterator[None]:
+        """One refresh of a card at a time, across threads and workers: read the row, render
+        and update the Slack message inside this block, and no other refresh of the card
+        starts until it ends; each reads the row after the one before finished, so the card
+        in Slack never goes back to an older version. PostgreSQL: a transaction-scoped
+        advisory lock on the card (a transaction held for the Slack call; reads only).
+        SQLite has one process: a lock in it."""
+        lock = self.dialect.xact_lock(pair=True)
+        if lock is None:
+            if not self._card_locks:
+                with self._lock:
+                    if not self._card_locks:
+                        self._card_locks = tuple(threading.Lock() for _ in range(_CARD_STRIPES))
+            with self._card_locks[conversation_id % _CARD_STRIPES]:
+                yield
+            return
+        with self.transaction() as conn:
+            conn.execute(lock, (CARD_LOCK_CLASS, conversation_id % 2**31))
+            yield
+
     def record_conversation(
         self,
         post_id: int,
@@ -45,13 +76,13 @@ class ConversationsStore(StoreBase):
 
         Returns the new id, or None when this post was already recorded for the topic.
         """
-        cur = self.conn.execute(
+        row = self.conn.execute(
             """INSERT INTO conversations
                  (post_id, topic_id, channel, score, why, deliver, created_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+               VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id""",
             (post_id, topic_id, channel, score, why, int(deliver), self.now()),
-        )
-        return int(cur.lastrowid) if cur.rowcount == 1 else None
+        ).fetchone()
+        return None if row is None else int(row[0])
 
     def outbox(self, limit: int = 100) -> list[Conversation]:
         """Conversations stored but not yet in Slack, oldest first (delivery order); a card
@@ -66,6 +97,51 @@ class ConversationsStore(StoreBase):
             ),
         )
 
+    def take_send(
+        self,
+        lease: float,
+        *,
+        after_id: int = 0,
+        mine: Collection[int] = (),
+        skip_channels: Collection[str] = (),
+    ) -> Conversation | None:
+        """Take the oldest card waiting to be sent (id above ``after_id``, channel not in
+        ``skip_channels``) for this worker alone, and leave the send trace, committed
+        before the caller posts. None when nothing is left to take.
+
+        A card with a trace is being sent by another worker, or was being sent by one that
+        died: it is taken only once the trace is older than ``lease`` seconds (longer than
+        any Slack call), or when it is in ``mine`` (this worker's own unfinished sends).
+        On PostgreSQL concurrent takers skip each other's rows (FOR UPDATE SKIP LOCKED);
+        SQLite has one writer at a time. The row comes back as it was before the trace:
+        its ``send_started_at`` says whether an earlier send may have reached Slack.
+        """
+        sql = (
+            _CONVERSATION
+            + " WHERE c.deliver = 1 AND c.sent_at IS NULL AND c.gave_up_at IS NULL"
+            + " AND c.id > ? AND (c.send_started_at IS NULL OR c.send_started_at <= ?"
+        )
+        now = self.now()
+        params: list[Any] = [after_id, now - lease]
+        if mine:
+            sql += f" OR c.id IN ({', '.join('?' * len(mine))})"
+            params.extend(mine)
+        sql += ")"
+        if skip_channels:
+            sql += f" AND c.channel NOT IN ({', '.join('?' * len(skip_channels))})"
+            params.extend(skip_channels)
+        sql += " ORDER BY c.id LIMIT 1" + self.dialect.skip_locked("c")
+        with self.transaction() as conn:
+            row = typed.one(Conversation, conn.execute(sql, params).fetchone())
+            if row is not None:
+                conn.execute(
+                    """UPDATE conversations
+                       SET send_started_at = ?, send_attempts = send_attempts + 1
+                       WHERE id = ?""",
+                    (now, row.id),
+                )
+        return row
+
     def mark_sending(self, conversation_id: int) -> None:
         """Leave a trace before calling Slack: after a crash, a trace without a ts means
         "maybe sent", and the publisher looks in the channel before sending again."""
@@ -75,31 +151,31 @@ class ConversationsStore(StoreBase):
             (self.now(), conversation_id),
         )
 
-    def mark_sent(self, conversation_id: int, ts: str, channel: str | None = None) -> None:
+    def mark_sent(self, conversation_id: int, ts: str, channel: str | None = None) -> bool:
         """Record the message's ``ts`` and, when given, the channel ID Slack answered with
-        (the row may name the channel ``#name``, which only chat.postMessage accepts)."""
-        self.conn.execute(
+        (the row may name the channel ``#name``, which only chat.postMessage accepts).
+
+        The first ``ts`` wins: False when the row already had one (another worker posted
+        the card too, so this message is the duplicate)."""
+        cur = self.conn.execute(
             """UPDATE conversations SET ts = ?, sent_at = ?, send_error = NULL,
                  channel = COALESCE(?, channel)
-               WHERE id = ?""",
+               WHERE id = ? AND sent_at IS NULL""",
             (ts, self.now(), channel, conversation_id),
         )
+        return cur.rowcount == 1
 
     def record_card_failure(self, conversation_id: int, error: str, give_up_after: int) -> int:
         """Slack refused this card itself (not its channel): count it, and set the card
         aside once refused ``give_up_after`` times. Slack answered, so nothing was posted:
         the send trace is cleared. Returns the count of refusals so far."""
-        with self.transaction() as conn:
-            conn.execute(
-                """UPDATE conversations
-                   SET card_failures = card_failures + 1, send_error = ?, send_started_at = NULL,
-                       gave_up_at = CASE WHEN card_failures + 1 >= ? THEN ? ELSE gave_up_at END
-                   WHERE id = ?""",
-                (error[:300], give_up_after, self.now(), conversation_id),
-            )
-            row = conn.execute(
-                "SELECT card_failures FROM conversations WHERE id = ?", (conversation_id,)
-            ).fetchone()
+        row = self.conn.execute(
+            """UPDATE conversations
+               SET card_failures = card_failures + 1, send_error = ?, send_started_at = NULL,
+                   gave_up_at = CASE WHEN card_failures + 1 >= ? THEN ? ELSE gave_up_at END
+               WHERE id = ? RETURNING card_failures""",
+            (error[:300], give_up_after, self.now(), conversation_id),
+        ).fetchone()
         return int(row[0]) if row else 0
 
     def replace_channel_name(self, name: str, channel_id: str) -> int:
@@ -159,7 +235,7 @@ class ConversationsStore(StoreBase):
             sql += " AND owner = ?"
             params.append(expect_owner)
         for column, value in (expect or {}).items():
-            sql += f" AND {column} IS ?"  # IS: equality that also matches NULL
+            sql += f" AND {column} IS NOT DISTINCT FROM ?"  # equality that also matches NULL
             params.append(value)
         with self.transaction() as conn:
             if conn.execute(sql, params).rowcount != 1:

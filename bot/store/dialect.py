@@ -69,10 +69,11 @@ class Dialect:
         (bot/store/schema_pg.py). Queries compare ``lower(column) = lower(?)`` on both."""
         return column
 
-    def xact_lock(self) -> str | None:
+    def xact_lock(self, pair: bool = False) -> str | None:
         """A statement that, inside a transaction, makes every other transaction running
-        it with the same integer key (bind one) wait until this one ends; None on SQLite,
-        where BEGIN IMMEDIATE already lets one writer in at a time."""
+        it with the same integer key (bind one bigint; with ``pair``, two 32-bit ints, a
+        key space of its own) wait until this one ends; None on SQLite, where BEGIN
+        IMMEDIATE already lets one writer in at a time."""
         return None
 
 
@@ -110,7 +111,9 @@ class PostgresDialect(Dialect):
     def nocase(self, column: str) -> str:
         return f"lower({column})"
 
-    def xact_lock(self) -> str | None:
+    def xact_lock(self, pair: bool = False) -> str | None:
+        if pair:
+            return "SELECT pg_advisory_xact_lock(CAST(? AS integer), CAST(? AS integer))"
         return "SELECT pg_advisory_xact_lock(CAST(? AS bigint))"
 
 

@@ -16,13 +16,18 @@ import sqlite3
 import urllib.parse
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 from bot.models import Post
 from bot.store.base import StoreBase
+from bot.store.engine import connect_postgres, database_errors, is_postgres
 
 # Keys per IN (...) list (a query may hold three lists); SQLite's limit is far
 # higher, but long statements gain nothing.
 _CHUNK = 500
+# The key of the transaction lock storing posts takes on PostgreSQL: the bytes of
+# "harkpost" as a bigint (the migrations' and the leader's locks have their own).
+INGEST_LOCK = int.from_bytes(b"harkpost", "big")
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,12 @@ class IngestStore(StoreBase):
         """
         now = self.now()
         with self.transaction() as conn:
+            # Looked up, then inserted: on PostgreSQL two writers storing the same link at
+            # once would both insert, so storing waits for the other writer (SQLite's
+            # BEGIN IMMEDIATE already lets one writer in at a time).
+            serialize = self.dialect.xact_lock()
+            if serialize:
+                conn.execute(serialize, (INGEST_LOCK,))
             by_guid, by_link, by_hash = _identities(conn, source_id, items)
             # Posts this source has already been seen delivering: a second sighting of
             # one of them is ignored, and so is the GUID it carried.
@@ -113,10 +124,12 @@ class IngestStore(StoreBase):
             )
             # Full-text indexing waits for a batch (SearchStore.index_pending_posts):
             # queued in this transaction, so no stored post is ever left out of it.
-            conn.executemany(
-                "INSERT INTO posts_fts_pending (post_id) VALUES (?)",
-                [(first[0],) for first in firsts],
-            )
+            # PostgreSQL indexes as it stores (a generated tsvector column): no queue.
+            if self.dialect.name == "sqlite":
+                conn.executemany(
+                    "INSERT INTO posts_fts_pending (post_id) VALUES (?)",
+                    [(first[0],) for first in firsts],
+                )
         return stored
 
     def known_identities(
@@ -143,26 +156,38 @@ def known_identities(
     return {str(g) for g in known_guids}, {str(link) for link in known_links}
 
 
-# What reading the store raises (a locked or missing file): callers outside the store
-# catch this name rather than importing sqlite3.
-StoreError = sqlite3.Error
+class StoreError(Exception):
+    """Reading the store failed (a locked or missing SQLite file, a PostgreSQL server that
+    refuses): what ``IdentityReader`` raises, so callers outside the store import neither
+    sqlite3 nor psycopg."""
 
 
 class IdentityReader:
     """A parse worker process's read-only view of the store: which of a feed's GUIDs and
-    links are known already (``known_identities``). Opening raises ``StoreError``."""
+    links are known already (``known_identities``). ``path`` is HARK_DB: a SQLite file or
+    a postgresql:// URL. Opening and reading raise ``StoreError``."""
 
     def __init__(self, path: str) -> None:
-        self._conn = open_reader(path)
+        try:
+            self._conn = open_reader(path)
+        except database_errors() as exc:
+            raise StoreError(str(exc)) from exc
 
     def __call__(
         self, source_id: int, guids: Sequence[str], links: Sequence[str]
     ) -> tuple[set[str], set[str]]:
-        return known_identities(self._conn, source_id, guids, links)
+        try:
+            return known_identities(self._conn, source_id, guids, links)
+        except database_errors() as exc:
+            raise StoreError(str(exc)) from exc
 
 
 def open_reader(path: str) -> sqlite3.Connection:
-    """A read-only connection to the store's file, for a parse worker process."""
+    """A read-only connection to the store, for a parse worker process: the SQLite file
+    opened read-only, or a PostgreSQL connection of its own (not pooled)."""
+    if is_postgres(path):
+        conn: Any = connect_postgres(path)
+        return cast("sqlite3.Connection", conn)  # sqlite3's surface (bot/store/engine.py)
     conn = sqlite3.connect(
         f"file:{urllib.parse.quote(path)}?mode=ro", uri=True, timeout=30, check_same_thread=False
     )
@@ -184,15 +209,30 @@ def _identities(
         guids = list({i.post.guid for i in chunk if i.post.guid})
         links = list({i.post.link for i in chunk if i.post.link})
         hashes = list({i.content_hash for i in chunk if i.content_hash})
-        query = f"""
-            SELECT 'g' AS kind, guid AS key, post_id AS id FROM post_sources
-              WHERE source_id = ? AND guid IN ({",".join("?" * len(guids))})
-            UNION ALL
-            SELECT 'l', link, id FROM posts WHERE link IN ({",".join("?" * len(links))})
-            UNION ALL
-            SELECT 'h', content_hash, min(id) FROM posts
-              WHERE content_hash IN ({",".join("?" * len(hashes))}) GROUP BY content_hash"""
-        for row in conn.execute(query, (source_id, *guids, *links, *hashes)):
+        # A kind with no keys in this chunk is left out: PostgreSQL refuses ``IN ()``.
+        parts: list[str] = []
+        params: list[object] = []
+        if guids:
+            parts.append(
+                "SELECT 'g' AS kind, guid AS key, post_id AS id FROM post_sources"
+                f" WHERE source_id = ? AND guid IN ({','.join('?' * len(guids))})"
+            )
+            params += [source_id, *guids]
+        if links:
+            parts.append(
+                "SELECT 'l' AS kind, link AS key, id FROM posts"
+                f" WHERE link IN ({','.join('?' * len(links))})"
+            )
+            params += links
+        if hashes:
+            parts.append(
+                "SELECT 'h' AS kind, content_hash AS key, min(id) AS id FROM posts"
+                f" WHERE content_hash IN ({','.join('?' * len(hashes))}) GROUP BY content_hash"
+            )
+            params += hashes
+        if not parts:
+            continue
+        for row in conn.execute(" UNION ALL ".join(parts), params):
             found[row["kind"]][row["key"]] = int(row["id"])
     return by_guid, by_link, by_hash
 
@@ -213,10 +253,10 @@ def _lookup(
 
 def _insert_post(conn: sqlite3.Connection, item: IncomingPost, source_kind: str, now: float) -> int:
     post = item.post
-    cur = conn.execute(
+    row = conn.execute(
         """INSERT INTO posts (link, content_hash, title, text, author, site, source_kind,
                               lang, published_at, first_seen_at, metrics, thread_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
         (
             post.link,
             item.content_hash,
@@ -231,5 +271,5 @@ def _insert_post(conn: sqlite3.Connection, item: IncomingPost, source_kind: str,
             json.dumps(post.metrics),
             post.thread_id,
         ),
-    )
-    return int(cur.lastrowid)
+    ).fetchone()
+    return int(row[0])

@@ -29,7 +29,7 @@ class MutesStore(StoreBase):
     def remove_mute(self, kind: str, value: str) -> bool:
         """Remove a mute (value compared case-insensitively); False when there was none."""
         cur = self.conn.execute(
-            "DELETE FROM mutes WHERE kind = ? AND value = ? COLLATE NOCASE", (kind, value)
+            "DELETE FROM mutes WHERE kind = ? AND lower(value) = lower(?)", (kind, value)
         )
         return cur.rowcount > 0
 

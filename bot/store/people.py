@@ -21,7 +21,7 @@ PROFILE_FIELDS = ("name", "title", "department", "tags", "languages", "pingable"
 # "delete" drops the rows; "anonymize" swaps the id for a random token so the
 # engagement counts stay but no longer point at anyone; "replace" swaps it inside
 # a text key (e.g. a reminder's once-only notice). A feature that stores user ids
-# elsewhere adds its (table, column, how) here; tables not in the schema are skipped.
+# elsewhere adds its (table, column, how) here (every table is in both engines' schema).
 PERSONAL_DATA: list[tuple[str, str, str]] = [
     ("employee_posts", "user_id", "delete"),
     ("voice_feeds", "user_id", "delete"),
@@ -62,15 +62,19 @@ class PeopleStore(StoreBase):
         Returns True when the person was new.
         """
         fields = {k: profile.get(k) for k in PROFILE_FIELDS if k in profile}
-        cols = "".join(f", {k}" for k in fields)
-        marks = "".join(", ?" for _ in fields)
-        updates = "".join(f"{k} = excluded.{k}, " for k in fields)
+        updates = "".join(f"{k} = ?, " for k in fields)
+        now = self.now()
         with self.transaction() as conn:
-            existed = conn.execute("SELECT 1 FROM people WHERE user_id = ?", (user_id,)).fetchone()
+            # Insert-if-new, then update: exactly one of two concurrent first saves is new,
+            # and the UPDATE holds the person's row until commit, so two saves of one
+            # person (two web workers) replace topics and accounts one after the other.
+            created = conn.execute(
+                "INSERT INTO people (user_id, updated_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (user_id, now),
+            ).rowcount
             conn.execute(
-                f"""INSERT INTO people (user_id{cols}, updated_at) VALUES (?{marks}, ?)
-                    ON CONFLICT (user_id) DO UPDATE SET {updates}updated_at = excluded.updated_at""",
-                (user_id, *fields.values(), self.now()),
+                f"UPDATE people SET {updates}updated_at = ? WHERE user_id = ?",
+                (*fields.values(), now, user_id),
             )
             conn.execute("DELETE FROM person_topics WHERE user_id = ?", (user_id,))
             conn.executemany(
@@ -93,7 +97,7 @@ class PeopleStore(StoreBase):
                 " ON CONFLICT DO NOTHING",
                 [(user_id, n, h) for n, h in kept.items()],
             )
-        return existed is None
+        return created == 1
 
     def save_people(self, records: Iterable[PersonRecord]) -> tuple[int, int]:
         """Save many registrations in one transaction: all or none. Returns (new, updated)."""
@@ -116,7 +120,7 @@ class PeopleStore(StoreBase):
 
     def person_topics(self, user_id: str) -> list[str]:
         rows = self.all(
-            "SELECT topic FROM person_topics WHERE user_id = ? ORDER BY topic", (user_id,)
+            "SELECT topic FROM person_topics WHERE user_id = ? ORDER BY lower(topic)", (user_id,)
         )
         return [r["topic"] for r in rows]
 
@@ -146,8 +150,6 @@ class PeopleStore(StoreBase):
             conn.execute("UPDATE conversations SET reply_url = NULL WHERE owner = ?", (user_id,))
             conn.execute("UPDATE engagements SET detail = '' WHERE user_id = ?", (user_id,))
             for table, column, how in PERSONAL_DATA:
-                if column not in {r["name"] for r in conn.execute(f"PRAGMA table_info({table})")}:
-                    continue  # that feature's table is not in this schema
                 if how == "delete":
                     conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
                 elif how == "anonymize":
@@ -155,12 +157,19 @@ class PeopleStore(StoreBase):
                         f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (token, user_id)
                     )
                 else:
+                    # Keys holding the id take the token instead, unless that key exists
+                    # already (then the row goes with the DELETE below).
                     conn.execute(
-                        f"UPDATE OR IGNORE {table} SET {column} = replace({column}, ?, ?) "
-                        f"WHERE instr({column}, ?) > 0",
-                        (user_id, token, user_id),
+                        f"UPDATE {table} SET {column} = replace({column}, ?, ?) "
+                        f"WHERE replace({column}, ?, '') <> {column} AND NOT EXISTS ("
+                        f"SELECT 1 FROM {table} t2 WHERE t2.{column} = "
+                        f"replace({table}.{column}, ?, ?))",
+                        (user_id, token, user_id, user_id, token),
                     )
-                    conn.execute(f"DELETE FROM {table} WHERE instr({column}, ?) > 0", (user_id,))
+                    conn.execute(
+                        f"DELETE FROM {table} WHERE replace({column}, ?, '') <> {column}",
+                        (user_id,),
+                    )
         return had is not None
 
     # -- who covers a topic -------------------------------------------------------------
@@ -178,17 +187,17 @@ class PeopleStore(StoreBase):
                 """
             WITH shown AS (
                 SELECT c.owner AS user_id,
-                       coalesce(sum(c.claimed_at >= :since), 0) AS claims,
-                       coalesce(sum(c.state = 'replied' AND c.replied_at >= :since), 0)
+                       count(*) FILTER (WHERE c.claimed_at >= :since) AS claims,
+                       count(*) FILTER (WHERE c.state = 'replied' AND c.replied_at >= :since)
                          AS replies,
-                       coalesce(sum(c.state = 'replied' AND c.replied_at >= :since
-                                    AND c.reply_verified = 1), 0) AS verified
+                       count(*) FILTER (WHERE c.state = 'replied' AND c.replied_at >= :since
+                                        AND c.reply_verified = 1) AS verified
                 FROM conversations c JOIN topics t ON t.id = c.topic_id
-                WHERE t.name = :topic AND c.owner GLOB '[UW]*'
+                WHERE lower(t.name) = lower(:topic) AND substr(c.owner, 1, 1) IN ('U', 'W')
                   AND (c.claimed_at >= :since OR c.replied_at >= :since)
                 GROUP BY c.owner
             ),
-            declared AS (SELECT user_id FROM person_topics WHERE topic = :topic),
+            declared AS (SELECT user_id FROM person_topics WHERE lower(topic) = lower(:topic)),
             everyone AS (SELECT user_id FROM shown UNION SELECT user_id FROM declared)
             SELECT e.user_id,
                    e.user_id IN (SELECT user_id FROM declared) AS declared,
@@ -213,7 +222,7 @@ class PeopleStore(StoreBase):
         rows = self.all(
             """SELECT c.owner, c.replied_at - c.sent_at AS delay
                FROM conversations c JOIN topics t ON t.id = c.topic_id
-               WHERE t.name = ? AND c.state = 'replied' AND c.replied_at >= ?
+               WHERE lower(t.name) = lower(?) AND c.state = 'replied' AND c.replied_at >= ?
                  AND c.sent_at IS NOT NULL AND c.owner IS NOT NULL""",
             (topic, since),
         )
@@ -234,10 +243,10 @@ class PeopleStore(StoreBase):
             WITH replied AS (
                 SELECT c.owner AS user_id, count(*) AS replies
                 FROM conversations c JOIN topics t ON t.id = c.topic_id
-                WHERE t.name = ? AND c.state = 'replied' AND c.replied_at >= ?
+                WHERE lower(t.name) = lower(?) AND c.state = 'replied' AND c.replied_at >= ?
                 GROUP BY c.owner
             ),
-            declared AS (SELECT user_id FROM person_topics WHERE topic = ?)
+            declared AS (SELECT user_id FROM person_topics WHERE lower(topic) = lower(?))
             SELECT p.user_id, p.name, p.pingable, p.away_until,
                    p.user_id IN (SELECT user_id FROM declared) AS declared,
                    coalesce(r.replies, 0) AS replies

@@ -61,21 +61,21 @@ class RepliesStore(StoreBase):
         last_modified: str | None = None,
     ) -> None:
         """Record one look at a thread and when to look again."""
-        failed = int(error is not None)
+        failed = error is not None  # bound as a boolean: PostgreSQL's CASE WHEN wants one
         self.conn.execute(
             """INSERT INTO reply_watches (conversation_id, next_check_at, checks, failures,
                                           last_checked_at, last_error, etag, last_modified)
                VALUES (?, ?, 1, ?, ?, ?, ?, ?)
                ON CONFLICT (conversation_id) DO UPDATE SET
-                 next_check_at = excluded.next_check_at, checks = checks + 1,
-                 failures = CASE WHEN ? THEN failures + 1 ELSE 0 END,
+                 next_check_at = excluded.next_check_at, checks = reply_watches.checks + 1,
+                 failures = CASE WHEN ? THEN reply_watches.failures + 1 ELSE 0 END,
                  last_checked_at = excluded.last_checked_at, last_error = excluded.last_error,
-                 etag = coalesce(excluded.etag, etag),
-                 last_modified = coalesce(excluded.last_modified, last_modified)""",
+                 etag = coalesce(excluded.etag, reply_watches.etag),
+                 last_modified = coalesce(excluded.last_modified, reply_watches.last_modified)""",
             (
                 conversation_id,
                 next_check_at,
-                failed,
+                int(failed),
                 self.now(),
                 error,
                 etag,

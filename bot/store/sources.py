@@ -49,14 +49,11 @@ class SourcesStore(StoreBase):
     def add_source(self, spec: SourceSpec) -> int:
         """Add (or re-enable) a source from a command; returns its id."""
         with self.transaction() as conn:
-            conn.execute(
+            row = conn.execute(
                 """INSERT INTO sources (kind, target, label, every_seconds, created_at)
                    VALUES (?, ?, ?, ?, ?)
-                   ON CONFLICT (kind, target) DO UPDATE SET enabled = 1""",
+                   ON CONFLICT (kind, target) DO UPDATE SET enabled = 1 RETURNING id""",
                 (spec.kind, spec.target, spec.label, spec.every_seconds, self.now()),
-            )
-            row = conn.execute(
-                "SELECT id FROM sources WHERE kind = ? AND target = ?", (spec.kind, spec.target)
             ).fetchone()
         return int(row["id"])
 
@@ -139,20 +136,25 @@ class SourcesStore(StoreBase):
         """A poll failed: back off exponentially (bounded) and keep the error for /hark sources."""
         now = self.now()
         with self.transaction() as conn:
-            row = conn.execute("SELECT * FROM sources WHERE id = ?", (source_id,)).fetchone()
-            failures = int(row["consecutive_failures"]) + 1
+            # Counted in the UPDATE itself (which holds the row until commit), never read
+            # then written back: two failures recorded at once count two.
+            row = conn.execute(
+                """UPDATE sources SET last_checked_at = ?, last_error = ?,
+                     consecutive_failures = consecutive_failures + 1,
+                     failing_since = COALESCE(failing_since, ?)
+                   WHERE id = ? RETURNING consecutive_failures, every_seconds""",
+                (now, error[:500], now, source_id),
+            ).fetchone()
+            failures = int(row["consecutive_failures"])
             backoff = min(MAX_BACKOFF, row["every_seconds"] * (2 ** min(failures - 1, 10)))
             if retry_after:
                 backoff = max(backoff, min(retry_after, MAX_BACKOFF))
-            conn.execute(
-                """UPDATE sources SET last_checked_at = ?, last_error = ?,
-                     consecutive_failures = ?, failing_since = COALESCE(failing_since, ?),
-                     next_check_at = ?
-                   WHERE id = ?""",
-                (now, error[:500], failures, now, now + _jitter(backoff), source_id),
-            )
             return typed.one(
-                Source, conn.execute("SELECT * FROM sources WHERE id = ?", (source_id,)).fetchone()
+                Source,
+                conn.execute(
+                    "UPDATE sources SET next_check_at = ? WHERE id = ? RETURNING *",
+                    (now + _jitter(backoff), source_id),
+                ).fetchone(),
             )
 
     def mark_failure_reported(self, source_id: int) -> bool:

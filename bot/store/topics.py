@@ -17,9 +17,9 @@ class TopicsStore(StoreBase):
         with self.transaction() as conn:
             for t in wanted.values():
                 conn.execute(
-                    """INSERT INTO topics (name, query, channel, min_score, sla_minutes, from_config)
+                    f"""INSERT INTO topics (name, query, channel, min_score, sla_minutes, from_config)
                        VALUES (?, ?, ?, ?, ?, 1)
-                       ON CONFLICT (name) DO UPDATE SET query = excluded.query,
+                       ON CONFLICT ({self.dialect.nocase("name")}) DO UPDATE SET query = excluded.query,
                          channel = excluded.channel, min_score = excluded.min_score,
                          sla_minutes = excluded.sla_minutes, enabled = 1, from_config = 1""",
                     (t.name, t.query, t.channel, t.min_score, t.sla_minutes),
@@ -31,34 +31,32 @@ class TopicsStore(StoreBase):
 
     def topics(self, enabled_only: bool = True) -> list[TopicRecord]:
         where = "WHERE enabled = 1" if enabled_only else ""
-        return typed.many(TopicRecord, self.all(f"SELECT * FROM topics {where} ORDER BY name"))
+        return typed.many(
+            TopicRecord, self.all(f"SELECT * FROM topics {where} ORDER BY lower(name)")
+        )
 
     def topic_by_name(self, name: str) -> TopicRecord | None:
-        row = self.one("SELECT * FROM topics WHERE name = ? AND enabled = 1", (name,))
+        row = self.one("SELECT * FROM topics WHERE lower(name) = lower(?) AND enabled = 1", (name,))
         return typed.one(TopicRecord, row)
 
     def add_topic(self, name: str, query: str, channel: str) -> bool:
         """Add a topic made by command; False when an enabled one has that name.
 
         A disabled topic of the same name (removed earlier) is brought back with the new
-        query and channel.
+        query and channel. One statement, so two admins adding the same name at once (on
+        two web workers) get one True and one False.
         """
         with self.transaction() as conn:
-            existing = conn.execute(
-                "SELECT id, enabled FROM topics WHERE name = ?", (name,)
+            added = conn.execute(
+                f"""INSERT INTO topics (name, query, channel, from_config) VALUES (?, ?, ?, 0)
+                    ON CONFLICT ({self.dialect.nocase("name")}) DO UPDATE SET
+                      query = excluded.query, channel = excluded.channel, enabled = 1
+                    WHERE topics.enabled = 0
+                    RETURNING id""",
+                (name, query, channel),
             ).fetchone()
-            if existing is not None and existing["enabled"]:
+            if added is None:
                 return False
-            if existing is None:
-                conn.execute(
-                    "INSERT INTO topics (name, query, channel, from_config) VALUES (?, ?, ?, 0)",
-                    (name, query, channel),
-                )
-            else:
-                conn.execute(
-                    "UPDATE topics SET query = ?, channel = ?, enabled = 1 WHERE id = ?",
-                    (query, channel, existing["id"]),
-                )
             _bump_version(conn)
         return True
 
@@ -66,7 +64,8 @@ class TopicsStore(StoreBase):
         """Replace an enabled topic's query; False when there is no such topic."""
         with self.transaction() as conn:
             cur = conn.execute(
-                "UPDATE topics SET query = ? WHERE name = ? AND enabled = 1", (query, name)
+                "UPDATE topics SET query = ? WHERE lower(name) = lower(?) AND enabled = 1",
+                (query, name),
             )
             if cur.rowcount:
                 _bump_version(conn)
@@ -76,7 +75,8 @@ class TopicsStore(StoreBase):
         """Disable a topic (its conversations keep their history); False when none."""
         with self.transaction() as conn:
             cur = conn.execute(
-                "UPDATE topics SET enabled = 0 WHERE name = ? AND enabled = 1", (name,)
+                "UPDATE topics SET enabled = 0 WHERE lower(name) = lower(?) AND enabled = 1",
+                (name,),
             )
             if cur.rowcount:
                 _bump_version(conn)
@@ -91,5 +91,5 @@ class TopicsStore(StoreBase):
 def _bump_version(conn: sqlite3.Connection) -> None:
     conn.execute(
         """INSERT INTO meta (key, value) VALUES ('topics_version', 1)
-           ON CONFLICT (key) DO UPDATE SET value = value + 1"""
+           ON CONFLICT (key) DO UPDATE SET value = meta.value + 1"""
     )

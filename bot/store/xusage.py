@@ -13,6 +13,6 @@ class XUsageStore(StoreBase):
     def add_x_reads(self, month: str, count: int) -> None:
         self.conn.execute(
             """INSERT INTO x_usage (month, reads) VALUES (?, ?)
-               ON CONFLICT (month) DO UPDATE SET reads = reads + excluded.reads""",
+               ON CONFLICT (month) DO UPDATE SET reads = x_usage.reads + excluded.reads""",
             (month, count),
         )

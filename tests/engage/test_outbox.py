@@ -7,7 +7,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from bot.engage.outbox import CARD_GIVE_UP
+from bot.engage.outbox import CARD_GIVE_UP, SEND_LEASE
 from tests.support.feeds import rss
 
 ADMIN = "U0MARKETER"
@@ -24,6 +24,13 @@ def _items(n: int, word: str = "k8s") -> list[dict[str, str]]:
         }
         for i in range(n)
     ]
+
+
+def _restart_after_the_lease(h) -> None:
+    """A restart comes after the send lease: a trace left then is a dead worker's, never a
+    send in flight (SQLite's lease is 0: one process)."""
+    later = h.store.now() + SEND_LEASE + 1
+    h.store.clock = lambda: later
 
 
 def test_rate_limit_is_retried(harness_factory, feeds):
@@ -90,6 +97,7 @@ def test_crash_after_send_before_record_is_not_resent(harness_factory, feeds):
         blocks=message["blocks"],
         metadata=message["metadata"],
     )
+    _restart_after_the_lease(h)
     report = h.services.publisher.deliver()
     assert report.recovered == [row.id] and report.sent == []
     assert h.store.conversation(row.id).ts == ts
@@ -103,6 +111,7 @@ def test_crash_before_send_is_sent_after_restart(harness_factory, feeds):
     h.services.poller.poll_due()
     (row,) = h.store.outbox()
     h.store.mark_sending(row.id)  # trace left, but Slack never got it
+    _restart_after_the_lease(h)
     report = h.services.publisher.deliver()
     assert report.sent == [row.id]
     assert len(h.fake.calls("chat.postMessage")) == 1

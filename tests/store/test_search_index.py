@@ -60,18 +60,22 @@ def _items(*titles: str) -> list[dict[str, str]]:
 def test_a_cycle_ends_with_every_post_it_stored_indexed(harness_factory, feeds):
     feeds.set("/feed.xml", rss(_items("Sourdough starter", "Rye levain")))
     h = harness_factory([feeds.url("/feed.xml")])
+    fts5 = h.store.dialect.name == "sqlite"  # PostgreSQL indexes with the row: no queue
     h.poll()
     # The index itself holds them (no search ran to index what waits), nothing waits.
-    assert _indexed(h.store, '"sourdough"') == 1
-    assert _waiting(h.store) == 0
-    _consistent(h.store)
+    if fts5:
+        assert _indexed(h.store, '"sourdough"') == 1
+        assert _waiting(h.store) == 0
+        _consistent(h.store)
     h.command("/hark", "search sourdough", user_id="U0SME1")
     assert "Sourdough starter" in str(h.last_response()["blocks"])
     # The next cycle's new post too.
     feeds.set("/feed.xml", rss(_items("Sourdough starter", "Rye levain", "Spelt crumb")))
     h.poll()
-    assert _indexed(h.store, '"spelt"') == 1 and _waiting(h.store) == 0
-    _consistent(h.store)
+    if fts5:
+        assert _indexed(h.store, '"spelt"') == 1 and _waiting(h.store) == 0
+        _consistent(h.store)
+    assert h.store.search_posts(["spelt"])[0] == 1
 
 
 @pytest.fixture
@@ -103,7 +107,7 @@ def test_the_index_agrees_with_the_posts_after_edits_and_purges(store):
     assert store.purge_posts(before=store.now() + 1, batch=2) == 8
     assert _waiting(store) == 0
     _consistent(store)
-    assert store.search_posts('"sourdough" OR "levain" OR "rye" OR "spelt"')[0] == 0
+    assert all(store.search_posts(w)[0] == 0 for w in ("sourdough", "levain", "rye", "spelt"))
 
 
 def test_an_edit_to_a_waiting_post_is_indexed_with_its_new_text(store):
