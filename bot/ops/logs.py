@@ -8,6 +8,8 @@ import re
 import sys
 import time
 
+from bot.dburl import scrub
+
 # Slack and X tokens must never reach a log, whatever a library prints.
 _SECRET = re.compile(r"\b(xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|AAAAAAAA[A-Za-z0-9%]+)")
 # A URL with credentials (user:pw@) or a query (?token=…): a source's URL may carry either.
@@ -22,7 +24,7 @@ def redact(text: str) -> str:
     from bot.fetch.client import redacted_url  # the fetcher's form; imported late (httpx is heavy)
 
     text = _URL_WITH_SECRETS.sub(lambda m: redacted_url(m.group(0)), text)
-    return _SECRET.sub("[redacted]", text)
+    return _SECRET.sub("[redacted]", scrub(text))  # and a database URL's password
 
 
 class JsonFormatter(logging.Formatter):

@@ -280,3 +280,13 @@ def test_a_database_that_cannot_be_opened_stops_the_start_in_one_line(fake_slack
     assert lines[0].endswith(
         "check HARK_DB (or DATABASE_URL) and that the database answers, then start Hark again."
     )
+
+
+def test_log_lines_never_carry_a_database_password() -> None:
+    from bot.ops.logs import JsonFormatter
+
+    record = logging.LogRecord(
+        "psycopg.pool", logging.WARNING, __file__, 1, "cannot connect to %s", (URL,), None
+    )
+    line = JsonFormatter().format(record)
+    assert "s3cret" not in line and "postgresql://hark:***@db.example.com" in line
