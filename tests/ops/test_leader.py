@@ -169,3 +169,19 @@ def test_status_never_waits_for_a_round_trip_in_progress() -> None:
             assert checking.is_alive()  # the round trip was still hanging meanwhile
         checking.join(timeout=WAIT)  # closed: the check fails and returns
         assert not checking.is_alive() and leader.status()["last_error"]
+
+
+def test_with_sqlite_psycopg_is_never_imported(tmp_path) -> None:
+    script = (
+        "import sys\n"
+        "from bot.ops.leader import Leader\n"
+        f"leader = Leader({str(tmp_path / 'h.db')!r}).start()\n"
+        "assert leader.check() and leader.leading\n"
+        "leader.stop()\n"
+        "print(sorted(m for m in sys.modules if m.startswith('psycopg')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
