@@ -51,12 +51,12 @@ class WaitingStore(StoreBase):
         """Unclaimed conversations in Slack on any of ``topics``, oldest first."""
         if not topics:
             return []
-        marks = ", ".join("?" * len(topics))
+        marks = ", ".join("lower(?)" for _ in topics)  # topic names ignore case
         return typed.many(
             Conversation,
             self.all(
                 _ROW
-                + f""" WHERE c.state = 'new' AND c.ts IS NOT NULL AND t.name IN ({marks})
+                + f""" WHERE c.state = 'new' AND c.ts IS NOT NULL AND lower(t.name) IN ({marks})
                    ORDER BY c.sent_at LIMIT ?""",
                 (*topics, limit),
             ),

@@ -56,6 +56,7 @@ def test_what_waits_for_a_claim_and_for_a_reply(harness_and_alone) -> None:
     assert waiting.unclaimed_in_slack(since=NOW + 1) == []
     assert [c.id for c in waiting.claimed_since_before(before=NOW + 1, since=NOW - 60)] == [claimed]
     assert [c.id for c in waiting.waiting_on_topics(["kubernetes"])] == [open_one]
+    assert [c.id for c in waiting.waiting_on_topics(["Kubernetes"])] == [open_one]  # any case
     assert waiting.waiting_on_topics(["billing"]) == [] and waiting.waiting_on_topics([]) == []
 
 
