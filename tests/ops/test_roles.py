@@ -246,6 +246,28 @@ def test_error_text_is_scrubbed_of_passwords() -> None:
     assert scrub(said, URL) == "could not open 'postgresql://hark:***@db/h?password=***' (***)"
 
 
+def test_the_doctor_names_the_database_and_its_roles_without_the_password(
+    fake_slack, pg_store_url
+) -> None:
+    import io
+
+    from bot.ops.doctor import run_doctor
+
+    # The test server trusts local connections: the password is carried and never checked.
+    with_password = pg_store_url.replace("postgresql://hark@", "postgresql://hark:s3cret@")
+    settings = load_settings(
+        {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": fake_slack.url, "HARK_DB": with_password}
+    )
+    out = io.StringIO()
+    run_doctor(settings, out)
+    first = out.getvalue().splitlines()[0]
+    assert first == (
+        f"ok   database {shown(with_password)} (PostgreSQL): web workers and pollers may run "
+        "apart (`hark run --role web|poller`)"
+    )
+    assert "hark:***@127.0.0.1" in first and "s3cret" not in out.getvalue()
+
+
 def test_migrate_on_postgresql_applies_the_schema_and_shows_no_password(env, pg_url, capsys):
     import psycopg
 
