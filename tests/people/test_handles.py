@@ -99,7 +99,12 @@ def test_validation_collects_every_error_and_keeps_known_topics_only():
 def _cells(h) -> list[str]:
     """Every text cell of every table, to look for what should be gone."""
     cells = []
-    for (table,) in h.store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+    tables = (
+        "SELECT name FROM sqlite_master WHERE type = 'table'"
+        if h.store.dialect.name == "sqlite"
+        else "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+    )
+    for (table,) in h.store.conn.execute(tables):
         for row in h.store.conn.execute(f"SELECT * FROM {table}"):
             cells.extend(str(v) for v in tuple(row) if v is not None)
     return cells
