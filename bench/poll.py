@@ -22,9 +22,14 @@ For each content and feed count, the median of ``--runs`` runs of:
   timed over ``--naive-sample`` URLs (one copy of the corpus: each corpus feed
   once) and extrapolated per corpus feed to the whole count (run once per content).
 
-Peak memory is ru_maxrss: of the ``hark`` process itself and of its largest
-parse worker. Then the heard-to-Slack delay: ``hark run`` (HTTP mode) against the
-fake Slack and a local feed server; an entry appears on a feed at a random moment
+Peak memory is VmHWM (not ru_maxrss, which Linux carries across exec from the
+parent that started the process): of the ``hark`` process itself and of its largest
+parse worker (sampled). CPU seconds (user + system) of ``hark`` and of its workers
+are printed too: unlike wall time, they hardly move when other work shares the
+machine. Hark's modules run from bytecode (``bench/out/pycache``) as installed.
+
+Then the heard-to-Slack delay: ``hark run`` (HTTP mode) against the fake Slack and
+a local feed server; an entry appears on a feed at a random moment
 and the seconds until its card reaches the fake Slack are recorded. Sources poll
 ``--delay-every`` (default 1m, the shortest Hark allows, so a short run sees
 several entries); the scheduler ticks at its default (30 s). At the default
@@ -76,14 +81,57 @@ TOPICS = [
     },
     {"name": "rust", "query": "rust AND (crate OR cargo OR compiler)", "channel": "C0RUST"},
 ]
-# Runs ``hark`` as the console script does, then reports its peak memory on a pipe.
+# Runs ``hark`` as the console script does, then reports on a pipe its peak memory and
+# CPU seconds, and its parse workers'. Peak memory is VmHWM (/proc/PID/status), not
+# ru_maxrss: Linux carries a process's ru_maxrss across exec, so a child started by a
+# large parent (this benchmark holds hundreds of MB of feeds) reported the parent's peak.
+# Workers (and the fork server they come from, which Hark never waits for) are sampled
+# every 0.1 s while they live: VmHWM and CPU time only grow.
 _RUNNER = """
-import json, os, resource, sys
+import json, multiprocessing, os, resource, sys, threading
+from multiprocessing import forkserver
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+def status(pid):
+    \"\"\"(VmHWM in MB, user + system CPU seconds) of a live process, else (0, 0).\"\"\"
+    try:
+        with open(f"/proc/{pid}/status") as lines:
+            hwm = next((int(l.split()[1]) / 1024 for l in lines if l.startswith("VmHWM:")), 0.0)
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return hwm, (int(fields[11]) + int(fields[12])) / TICK
+    except (OSError, IndexError, ValueError):
+        return 0.0, 0.0
+
+seen = {}  # pid -> (peak MB, CPU seconds): parse workers and the fork server they come from
+done = threading.Event()
+
+def sample():
+    # multiprocessing's own list of started children, read without reaping any
+    # (active_children() would wait for them beside the pool's own joins).
+    while not done.wait(0.1):
+        try:
+            pids = [child.pid for child in list(multiprocessing.process._children)]
+        except RuntimeError:  # the set changed while being copied: next time
+            continue
+        pids.append(forkserver._forkserver._forkserver_pid)
+        for pid in pids:
+            if pid:
+                old, new = seen.get(pid, (0.0, 0.0)), status(pid)
+                seen[pid] = (max(old[0], new[0]), max(old[1], new[1]))
+
+threading.Thread(target=sample, daemon=True).start()
 from bot.cli import main
 code = main(sys.argv[1:])
+done.set()
+own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 with os.fdopen(int(os.environ["BENCH_PEAK_FD"]), "w") as out:
-    json.dump({"own": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-               "workers": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}, out)
+    json.dump({"own": status("self")[0], "workers": max((m for m, _ in seen.values()), default=0.0),
+               "own_cpu": own.ru_utime + own.ru_stime,
+               # waited-for children (spawned workers) or, forked by the server, as sampled
+               "workers_cpu": max(children.ru_utime + children.ru_stime,
+                                  sum(c for _, c in seen.values()))}, out)
 sys.exit(code)
 """
 
@@ -183,6 +231,31 @@ def serve(paths: list[str], count: int, distinct: bool, ready: Any, stop: Any) -
 # --- Hark: `hark poll --once`, cold then warm -----------------------------------------------
 
 
+# Bytecode for Hark's own modules, as an installed Hark has it (pip compiles them): a
+# shell with PYTHONDONTWRITEBYTECODE set would otherwise have every start-up, the
+# parse workers' included, compile ~120 modules from source. Kept out of the tree.
+PYCACHE = ROOT / "bench" / "out" / "pycache"
+
+
+def python_env() -> dict[str, str]:
+    """This environment, for a Python that reads and writes PYCACHE."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
+    return env
+
+
+def compile_hark() -> None:
+    """Write PYCACHE for bot/ and handlers/ once, before anything is timed."""
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", "bot", "handlers"],
+        env=python_env(),
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 def _env(scratch: Path, slack_url: str, urls: list[str]) -> dict[str, str]:
     config = {
         "company": {"name": "Acme", "terms": ["Acme", "Acme Cloud"]},
@@ -192,7 +265,7 @@ def _env(scratch: Path, slack_url: str, urls: list[str]) -> dict[str, str]:
         "network": {"allow_hosts": HOSTS},
     }
     (scratch / "hark.yml").write_text(json.dumps(config))  # JSON is YAML
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "HARK_"))}
+    env = {k: v for k, v in python_env().items() if not k.startswith(("SLACK_", "HARK_"))}
     env.update(
         SLACK_BOT_TOKEN="xoxb-bench",
         SLACK_API_URL=slack_url,
@@ -203,12 +276,15 @@ def _env(scratch: Path, slack_url: str, urls: list[str]) -> dict[str, str]:
     return env
 
 
-def hark_poll(env: dict[str, str], cwd: Path) -> dict[str, Any]:
-    """One ``hark poll --once``: wall seconds, statuses, peak memory."""
+def hark_poll(
+    env: dict[str, str], cwd: Path, args: tuple[str, ...] = ("poll", "--once")
+) -> dict[str, Any]:
+    """One ``hark poll --once`` (or ``hark ARGS``): wall seconds, statuses, peak memory,
+    CPU seconds."""
     read, write = os.pipe()
     started = time.perf_counter()
     child = subprocess.Popen(
-        [sys.executable, "-c", _RUNNER, "poll", "--once"],
+        [sys.executable, "-c", _RUNNER, *args],
         env={**env, "BENCH_PEAK_FD": str(write)},
         cwd=cwd,
         stdout=subprocess.PIPE,
@@ -219,14 +295,16 @@ def hark_poll(env: dict[str, str], cwd: Path) -> dict[str, Any]:
     out, err = child.communicate()
     seconds = time.perf_counter() - started
     with os.fdopen(read) as memory:
-        peak = json.loads(memory.read() or '{"own": 0, "workers": 0}')
+        peak = json.loads(
+            memory.read() or '{"own": 0, "workers": 0, "own_cpu": 0, "workers_cpu": 0}'
+        )
     statuses: dict[str, int] = {}
     for line in out.decode(errors="replace").splitlines():
         found = re.search(r": (new|not-modified|failed|skipped), ", line)
         if found:
             statuses[found.group(1)] = statuses.get(found.group(1), 0) + 1
     if child.returncode not in (0, 1):
-        sys.exit(f"hark poll --once failed ({child.returncode}): {err.decode()[-2000:]}")
+        sys.exit(f"hark {' '.join(args)} failed ({child.returncode}): {err.decode()[-2000:]}")
     return {"seconds": seconds, "statuses": statuses, **peak}
 
 
@@ -249,6 +327,10 @@ def hark_runs(urls: list[str], slack_url: str, runs: int) -> dict[str, Any]:
         "warm_statuses": warms[-1]["statuses"],
         "own_mb": max(c["own"] for c in colds + warms),
         "worker_mb": max(c["workers"] for c in colds + warms),
+        # CPU seconds (user + system) of the cold cycle: `hark` itself, and its workers
+        "cold_cpu": statistics.median(c["own_cpu"] for c in colds),
+        "cold_workers_cpu": statistics.median(c["workers_cpu"] for c in colds),
+        "warm_cpu": statistics.median(w["own_cpu"] for w in warms),
         "posts": posts,
         "relevant": relevant,
     }
@@ -259,7 +341,7 @@ def hark_runs(urls: list[str], slack_url: str, runs: int) -> dict[str, Any]:
 
 def start_up_seconds() -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import bot.cli"], check=True, cwd=ROOT)
+    subprocess.run([sys.executable, "-c", "import bot.cli"], check=True, cwd=ROOT, env=python_env())
     return time.perf_counter() - started
 
 
@@ -344,7 +426,7 @@ def heard_to_slack(seconds: float, every: str, feeds: int = 5) -> list[float]:
             "topics:\n  - name: kubernetes\n    query: 'kubernetes OR k8s'\n    channel: C0K8S\n"
             f"sources:\n{sources}\nnetwork: {{allow_hosts: [127.0.0.1]}}\n"
         )
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "HARK_"))}
+        env = {k: v for k, v in python_env().items() if not k.startswith(("SLACK_", "HARK_"))}
         env.update(
             SLACK_BOT_TOKEN="xoxb-bench",
             SLACK_SIGNING_SECRET="bench-secret",
@@ -412,6 +494,11 @@ def _serve(paths: list[str], count: int, distinct: bool) -> tuple[Any, Any, int]
     return server, stop, port
 
 
+def _load() -> str:
+    """The 1-minute load average: the machine may be shared while this runs."""
+    return f"{os.getloadavg()[0]:.1f}"
+
+
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("--feeds", default="400,2000", help="feed counts, comma-separated")
@@ -426,9 +513,11 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     from tests.support.fakeslack import FakeSlack
 
+    compile_hark()
     print(
         f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
-        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; median of {args.runs} runs"
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; median of {args.runs} runs; "
+        f"load average {_load()}"
     )
     rows = []
     with FakeSlack() as fake:
@@ -450,11 +539,13 @@ def main() -> None:
                         naive_total = sum(by_feed[i % len(paths)] for i in range(count))
                     else:
                         naive_total = sum(naive) * count / len(naive)
+                    load_before = _load()
                     hark = hark_runs(urls[:count], fake.url, args.runs)
                     floors = [floor_seconds(docs[:count]) for _ in range(args.runs)]
                     floor = statistics.median(f for f, _ in floors)
                     mb = sum(len(d) for d in docs[:count]) / 1e6
                     row = {"content": content, "feeds": count, "mb": mb, "naive": naive_total}
+                    row["load"] = f"{load_before} -> {_load()}"
                     row.update(hark, floor=floor, entries=floors[0][1])
                     rows.append(row)
                     print(
@@ -462,7 +553,9 @@ def main() -> None:
                         f"{hark['cold_statuses']}, warm {hark['warm']:5.2f} s "
                         f"{hark['warm_statuses']}, floor {floor:5.2f} s, naive {naive_total:6.1f} s; "
                         f"{hark['posts']:,} posts, {hark['relevant']:,} matches; "
-                        f"peak {hark['own_mb']:.0f} MB (+ {hark['worker_mb']:.0f} MB a worker)",
+                        f"peak {hark['own_mb']:.0f} MB (+ {hark['worker_mb']:.0f} MB a worker); "
+                        f"CPU cold {hark['cold_cpu']:.2f} s + workers {hark['cold_workers_cpu']:.2f} s, "
+                        f"warm {hark['warm_cpu']:.2f} s; load average {row['load']}",
                         flush=True,
                     )
             finally:
@@ -473,15 +566,17 @@ def main() -> None:
     print()
     print(
         "| content | feeds | naive | cold | warm | floor | cold vs naive (≥ 20×) "
-        "| cold / warm (≥ 10× at 400) | cold / floor (≤ 3× at 2,000 distinct) | peak MB (< 300) |"
+        "| cold / warm (≥ 10× at 400) | cold / floor (≤ 3× at 2,000 distinct) | peak MB (< 300) "
+        "| CPU s: cold + workers, warm |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(
             f"| {r['content']} | {r['feeds']:,} | {r['naive']:.1f} s | {r['cold']:.2f} s "
             f"| {r['warm']:.2f} s | {r['floor']:.2f} s | {r['naive'] / r['cold']:.1f}× "
             f"| {r['cold'] / r['warm']:.1f}× | {r['cold'] / r['floor']:.2f}× "
-            f"| {r['own_mb']:.0f} (+{r['worker_mb']:.0f} a worker) |"
+            f"| {r['own_mb']:.0f} (+{r['worker_mb']:.0f} a worker) "
+            f"| {r['cold_cpu']:.1f} + {r['cold_workers_cpu']:.1f}, {r['warm_cpu']:.2f} |"
         )
     if args.delay_seconds > 0:
         delays = sorted(heard_to_slack(args.delay_seconds, args.delay_every))
