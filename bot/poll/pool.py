@@ -7,10 +7,14 @@ stores and matches, then has its core to itself. Small cycles (the usual
 tick: a few sources due) parse on the fetching thread, which costs no process
 start-up.
 
-Workers start with the "spawn" method: forking a process that runs Bolt's and
-the scheduler's threads could copy a lock some thread holds. The pool lives
-for one cycle (``ParsePool`` is a context manager), so no process outlives
-the poll that needed it.
+Workers are forked from a fork server ("forkserver"), a single-threaded process
+that imported this module once: forking Hark's own process, which runs Bolt's and
+the scheduler's threads, could copy a lock some thread holds. The server starts
+with the first large cycle (about what one spawned worker cost: this module's
+imports) and lives as long as Hark; every worker after it, of that cycle and of
+every later one, is a fork that imports nothing. The pool itself lives for one
+cycle (``ParsePool`` is a context manager), so no worker outlives the poll that
+needed it.
 """
 
 from __future__ import annotations
@@ -207,6 +211,17 @@ def _without_main() -> Iterator[None]:
         sys.modules["__main__"] = main
 
 
+def _context() -> multiprocessing.context.BaseContext:
+    """Fork from a server that preloads this module; spawn where there is no fork server."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    # What the server imports before it forks anything (instead of ``__main__``, the
+    # whole app under ``hark``); no effect once it runs.
+    context.set_forkserver_preload([__name__])
+    return context
+
+
 def default_processes() -> int:
     """Worker processes for a large cycle: one per core, up to four; none on one core."""
     cores = os.cpu_count() or 1
@@ -284,11 +299,11 @@ class ParsePool:
             if self._pool is None:
                 pool = ProcessPoolExecutor(
                     max_workers=self.processes,
-                    mp_context=multiprocessing.get_context("spawn"),
+                    mp_context=_context(),
                     initializer=_start_worker,
                     initargs=(self.db_path, scanner.spec if scanner else None),
                 )
-                with _without_main():
+                with _without_main():  # the fork server, if it starts now, too
                     # Each submit that finds no idle worker starts one; a worker takes far
                     # longer to start than these submits, so this starts them all.
                     for started in [pool.submit(int) for _ in range(self.processes)]:
