@@ -70,7 +70,7 @@ def test_config_error_names_file_and_key(tmp_path):
 
 
 def test_every_command_has_help():
-    for command in ("run", "poll", "init", "doctor", "export", "backup", "people"):
+    for command in ("run", "poll", "init", "migrate", "doctor", "export", "backup", "people"):
         result = subprocess.run(
             [*HARK, command, "--help"], capture_output=True, text=True, timeout=60
         )
