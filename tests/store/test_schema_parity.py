@@ -375,7 +375,7 @@ def test_posts_search_holds_the_words_of_title_text_and_author(both) -> None:
     assert pg.execute(find, ("helm",)).fetchall() == [("h1",)]
 
 
-WORDS = "café Łódź straße øre Ærø naïve Ångström ŠKODA Việt x\u0303y ǅemal ﬁne façade"
+WORDS = "café Łódź straße øre Ærø naïve Ångström ŠKODA Việt x\u0303y ǅemal ﬁne façade йод ё ἀλφα ά ǹ ș ő ɓ"
 
 
 def test_hark_fold_removes_the_diacritics_fts5_removes(both) -> None:
