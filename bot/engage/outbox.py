@@ -38,9 +38,10 @@ CARD_ERRORS = {
     "no_text",
 }
 CARD_GIVE_UP = 3  # refusals of one card before Hark stops trying it
-# Seconds a send trace keeps other workers off a card (PostgreSQL, several pollers): a new
-# leader recovers only sends older than this, so it never races a Slack call in flight.
-SEND_LEASE = 120.0
+# Seconds a send trace keeps other workers off a card whose sender still holds its lock
+# (PostgreSQL, several pollers): longer than any Slack call with its retries, so a new
+# leader never races a send in flight; a killed sender's lock is gone at once.
+SEND_LEASE = 600.0
 
 
 @dataclass
@@ -153,8 +154,9 @@ class Publisher:
         self._last_post: dict[str, float] = {}
         self._lock = threading.Lock()
         # How old another worker's send trace must be before this one looks for its card
-        # and sends it again: longer than any Slack call. SQLite has one process, so a
-        # trace there is always a crashed send's.
+        # and sends it again even though its sender seems alive (PostgreSQL: a dead
+        # sender's card is taken at once, see Store.take_send). SQLite has one process,
+        # so a trace there is always a crashed send's.
         if send_lease is None:
             send_lease = SEND_LEASE if store.dialect.name != "sqlite" else 0.0
         self.send_lease = send_lease
@@ -207,6 +209,8 @@ class Publisher:
                     report.errors.append(type(exc).__name__)
                     log.warning("Slack unreachable (%s); will retry", type(exc).__name__)
                     break
+                finally:
+                    self.store.release_send(row.id)  # its outcome is recorded (or raised)
             if blocked:  # what waits in a channel Hark cannot post to is held too
                 held = set(report.held)
                 report.held.extend(

@@ -32,6 +32,16 @@ _CONVERSATION = """
 """
 
 
+# The lock a worker holds on a card while it sends it (PostgreSQL): the pair
+# (SEND_LOCK_CLASS, id), the id cut to 31 bits as in SQL by _LOCK_ID.
+SEND_LOCK_CLASS = 16
+_LOCK_ID = "CAST(c.id % 2147483648 AS integer)"
+
+
+def _send_key(conversation_id: int) -> tuple[int, int]:
+    return SEND_LOCK_CLASS, conversation_id % 2**31
+
+
 # A card's refreshes take the lock of its stripe (SQLite: one process); PostgreSQL's lock
 # is the pair (CARD_LOCK_CLASS, id) (the pair form: no clash with one-key locks).
 _CARD_STRIPES = 64
@@ -107,40 +117,60 @@ class ConversationsStore(StoreBase):
     ) -> Conversation | None:
         """Take the oldest card waiting to be sent (id above ``after_id``, channel not in
         ``skip_channels``) for this worker alone, and leave the send trace, committed
-        before the caller posts. None when nothing is left to take.
+        before the caller posts; the caller calls ``release_send`` once the send's outcome
+        is recorded. None when nothing is left to take.
 
         A card with a trace is being sent by another worker, or was being sent by one that
-        died: it is taken only once the trace is older than ``lease`` seconds (longer than
-        any Slack call), or when it is in ``mine`` (this worker's own unfinished sends).
-        On PostgreSQL concurrent takers skip each other's rows (FOR UPDATE SKIP LOCKED);
-        SQLite has one writer at a time. The row comes back as it was before the trace:
-        its ``send_started_at`` says whether an earlier send may have reached Slack.
+        died or failed. It is taken when no live worker is sending it (PostgreSQL: the
+        sender holds a session lock on the card until ``release_send``; a worker killed
+        with -9 loses it with its session), when the trace is older than ``lease``
+        seconds, or when it is in ``mine`` (this worker's own unfinished sends).
+        Concurrent takers skip each other's rows (FOR UPDATE SKIP LOCKED; SQLite has one
+        writer at a time). The row comes back as it was before the trace: its
+        ``send_started_at`` says whether an earlier send may have reached Slack.
         """
+        held = self.dialect.held_lock()
         sql = (
             _CONVERSATION
             + " WHERE c.deliver = 1 AND c.sent_at IS NULL AND c.gave_up_at IS NULL"
             + " AND c.id > ? AND (c.send_started_at IS NULL OR c.send_started_at <= ?"
         )
         now = self.now()
-        params: list[Any] = [after_id, now - lease]
+        params: list[Any] = [now - lease]
         if mine:
             sql += f" OR c.id IN ({', '.join('?' * len(mine))})"
             params.extend(mine)
+        if held:
+            sql += " OR NOT " + held[2].format(SEND_LOCK_CLASS, _LOCK_ID)
         sql += ")"
         if skip_channels:
             sql += f" AND c.channel NOT IN ({', '.join('?' * len(skip_channels))})"
             params.extend(skip_channels)
         sql += " ORDER BY c.id LIMIT 1" + self.dialect.skip_locked("c")
-        with self.transaction() as conn:
-            row = typed.one(Conversation, conn.execute(sql, params).fetchone())
-            if row is not None:
+        while True:
+            with self.transaction() as conn:
+                row = typed.one(Conversation, conn.execute(sql, [after_id, *params]).fetchone())
+                if row is None:
+                    return None
+                # Locked before the trace commits, so no other worker ever sees the trace
+                # without its sender's lock. Taken already: a live sender past the lease.
+                if held and not conn.execute(held[0], _send_key(row.id)).fetchone()[0]:
+                    after_id = row.id
+                    continue
                 conn.execute(
                     """UPDATE conversations
                        SET send_started_at = ?, send_attempts = send_attempts + 1
                        WHERE id = ?""",
                     (now, row.id),
                 )
-        return row
+            return row
+
+    def release_send(self, conversation_id: int) -> None:
+        """This worker is done with a card it took (sent, refused or held): other workers
+        may take it again if it still waits."""
+        held = self.dialect.held_lock()
+        if held:
+            self.conn.execute(held[1], _send_key(conversation_id))
 
     def mark_sending(self, conversation_id: int) -> None:
         """Leave a trace before calling Slack: after a crash, a trace without a ts means

@@ -76,6 +76,15 @@ class Dialect:
         IMMEDIATE already lets one writer in at a time."""
         return None
 
+    def held_lock(self) -> tuple[str, str, str] | None:
+        """Statements around a lock a worker holds while it does one thing outside the
+        database (a Slack call), keyed by a pair of 32-bit ints (bind both): (take it if
+        free, giving a boolean; release it; whether a live session holds it, an SQL
+        condition on the expressions ``{0}``/``{1}`` filled in by the caller). PostgreSQL:
+        a session-level advisory lock, released when the holder's session ends (a worker
+        killed with -9 too). None on SQLite: one process, nothing to ask."""
+        return None
+
 
 class PostgresDialect(Dialect):
     name = "postgresql"
@@ -115,6 +124,18 @@ class PostgresDialect(Dialect):
         if pair:
             return "SELECT pg_advisory_xact_lock(CAST(? AS integer), CAST(? AS integer))"
         return "SELECT pg_advisory_xact_lock(CAST(? AS bigint))"
+
+    def held_lock(self) -> tuple[str, str, str] | None:
+        return (
+            "SELECT pg_try_advisory_lock(CAST(? AS integer), CAST(? AS integer))",
+            "SELECT pg_advisory_unlock(CAST(? AS integer), CAST(? AS integer))",
+            # Advisory locks are per database: the cluster may hold others' of that key.
+            (
+                "EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                " AND classid = {0} AND objid = {1} AND objsubid = 2)"
+            ),
+        )
 
 
 SQLITE = Dialect()
