@@ -41,6 +41,7 @@ LOCK_KEY = int.from_bytes(b"hark-led", "big")
 # `hark run --role`: all (answer Slack and poll), web (answer Slack), poller (poll and send).
 ROLES = ("all", "web", "poller")
 RETRY_SECONDS = 3.0  # a standby's tries, and the leader's checks of its connection
+STALE_AFTER = 3  # checks: a lead unconfirmed for this many intervals no longer counts
 CONNECT_TIMEOUT = 5  # seconds
 # libpq's TCP settings: a silent link is declared dead after about idle + interval * count
 # seconds; an unacknowledged write after tcp_user_timeout milliseconds.
@@ -81,15 +82,23 @@ class Leader:
     ``start(on_change)`` to keep checking on a thread, ``stop()`` to let go."""
 
     def __init__(
-        self, db: str, *, key: int = LOCK_KEY, every: float = RETRY_SECONDS, name: str = "hark"
+        self,
+        db: str,
+        *,
+        key: int = LOCK_KEY,
+        every: float = RETRY_SECONDS,
+        name: str = "hark",
+        idle_timeout: float = 30.0,
     ) -> None:
         self.db, self.key, self.every, self.name = db, key, every, name
+        self.idle_timeout = idle_timeout  # the server ends the session after this silence
         self.postgres = is_postgres(db)
         self._lock = threading.Lock()  # the state below, for /healthz: held only briefly
         self._io = threading.Lock()  # the connection: one round trip at a time
         self._conn: Any = None
         self._leading = not self.postgres
         self._since: float | None = time.time() if not self.postgres else None
+        self._confirmed = 0.0  # time.monotonic() of the last round trip that confirmed it
         self._last_error: str | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -97,15 +106,24 @@ class Leader:
 
     @property
     def leading(self) -> bool:
+        """Leading, as last confirmed: a lead not confirmed for ``STALE_AFTER`` checks (a
+        process frozen, a round trip hanging) no longer counts, before the server can have
+        handed it to a standby (its keepalives need about 11 s, its idle timeout 30 s)."""
         with self._lock:
+            return self._fresh()
+
+    def _fresh(self) -> bool:
+        if not self.postgres:
             return self._leading
+        return self._leading and time.monotonic() - self._confirmed < self.every * STALE_AFTER
 
     def check(self) -> bool:
         """Confirm the lead (the leader) or try to take it (a standby): one round trip."""
         if not self.postgres:
             return True
         with self._io:  # one round trip at a time; the state's lock is never held across one
-            was = self.leading
+            with self._lock:
+                was = self._leading
             error = None
             try:
                 if self._conn is None:
@@ -121,6 +139,8 @@ class Leader:
                 self._drop()
             with self._lock:
                 self._leading, self._last_error = now, error
+                if now:
+                    self._confirmed = time.monotonic()
                 if now != was:
                     self._since = time.time() if now else None
         if now != was:
@@ -144,7 +164,7 @@ class Leader:
         if self._thread is not None:
             self._thread.join(timeout=self.every + CONNECT_TIMEOUT + 1)
         with self._io:
-            if self.leading and self._conn is not None:
+            if self._leading and self._conn is not None:
                 # At once, not when the server notices the closed socket: a standby's next
                 # try gets it.
                 with contextlib.suppress(Exception):
@@ -157,7 +177,7 @@ class Leader:
         """For /healthz: leading or standing by, since when, the last connection error."""
         with self._lock:
             return {
-                "leading": self._leading,
+                "leading": self._fresh(),
                 "since": self._since,
                 "lock": "advisory" if self.postgres else "sqlite (one process)",
                 "last_error": self._last_error,
@@ -177,7 +197,8 @@ class Leader:
             application_name=f"{self.name}-leader",
             **KEEPALIVES,
         )
-        for name, value in SERVER_SIDE.items():
+        idle = {"idle_session_timeout": f"{round(self.idle_timeout * 1000)}ms"}
+        for name, value in (SERVER_SIDE | idle).items():
             try:
                 conn.execute("SELECT set_config(%s, %s, false)", (name, value))
             except psycopg.Error as exc:  # an older server, or a setting a host forbids

@@ -4,6 +4,7 @@ connection is cut stops leading at once. With SQLite the one process always lead
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import sys
@@ -185,3 +186,35 @@ def test_with_sqlite_psycopg_is_never_imported(tmp_path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_a_frozen_leader_is_replaced_and_never_leads_again_after_it_thaws(pg_url, leaders):
+    """SIGSTOP: the process lives and its socket stays open, so only the server's idle
+    timeout ends its session (1 s here, 30 s by default); once thawed, the old leader's lead
+    is stale before any round trip: from the handover on, it never says it leads."""
+    script = (
+        "import time\n"
+        "from bot.ops.leader import Leader\n"
+        f"leader = Leader({pg_url!r}, every=0.2, idle_timeout=1).start()\n"
+        "assert leader.leading\n"
+        "while True:\n"
+        "    print(time.monotonic(), leader.leading, flush=True)\n"
+        "    time.sleep(0.02)\n"
+    )
+    frozen = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert frozen.stdout.readline().split()[1] == "True"
+        frozen.send_signal(signal.SIGSTOP)
+        standby = leaders(every=0.1)
+        assert _eventually(standby.check), "the standby never took over"
+        handed_over = time.monotonic()
+        frozen.send_signal(signal.SIGCONT)
+        lines: list[tuple[float, str]] = []
+        while len([t for t, _ in lines if t > handed_over]) < 20:
+            at, says = frozen.stdout.readline().split()
+            lines.append((float(at), says))
+        assert [says for at, says in lines if at > handed_over] == ["False"] * 20
+        assert standby.check() and standby.leading
+    finally:
+        frozen.kill()
+        frozen.wait()
