@@ -274,6 +274,31 @@ def test_triggers_match_but_for_fts5s(both) -> None:
     )
 
 
+def test_lookups_that_ignore_case_are_index_scans_and_upserts_find_their_row(both) -> None:
+    _, pg = both
+    nocase = POSTGRES.nocase("name")  # how bot/store/topics.py names the conflict
+    upsert = (
+        "INSERT INTO topics (name, query, channel) VALUES (%s, %s, 'C1')"
+        f" ON CONFLICT ({nocase}) DO UPDATE SET query = excluded.query"
+    )
+    pg.execute(upsert, ("Kubernetes", "k8s"))
+    pg.execute(upsert, ("KUBERNETES", "kubernetes OR k8s"))
+    assert pg.execute("SELECT name, query FROM topics").fetchall() == [
+        ("Kubernetes", "kubernetes OR k8s")
+    ]
+    with pg.transaction():
+        pg.execute("SET LOCAL enable_seqscan = off")
+        for query, index in (
+            ("SELECT id FROM topics WHERE lower(name) = lower(%s)", "topics_name_nocase"),
+            (
+                "SELECT user_id FROM person_topics WHERE lower(topic) = lower(%s)",
+                "person_topics_topic",
+            ),
+        ):
+            plan = " ".join(r[0] for r in pg.execute(f"EXPLAIN {query}", ("Go",)).fetchall())
+            assert index in plan, plan
+
+
 def test_the_reach_index_serves_the_dialects_reach_expression(both) -> None:
     _, pg = both
     reach = POSTGRES.reach("p.metrics")  # as bot/store/digest.py spells it
