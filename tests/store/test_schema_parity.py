@@ -1,13 +1,12 @@
 """PostgreSQL's schema (bot/store/schema_pg.py) mirrors SQLite's (bot/store/schema.py): the same
 migration names in the same order, the same tables, columns, keys, defaults and indexes, with
-the differences listed here on purpose; and its runner applies each migration exactly once,
-however many processes start at once."""
+the differences listed here on purpose; and the same statements have the same outcome on both
+(the runner's own tests: tests/store/test_pg_migrations.py)."""
 
 from __future__ import annotations
 
 import re
 import sqlite3
-import threading
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ import pytest
 from bot.store import schema, schema_pg
 from bot.store.dialect import POSTGRES
 from bot.store.lite import Database
-from bot.store.schema_pg import MIGRATIONS_TABLE, PgMigration, apply_pg_migrations
+from bot.store.schema_pg import MIGRATIONS_TABLE, apply_pg_migrations
 
 psycopg = pytest.importorskip("psycopg", reason="needs psycopg: pip install -e '.[test]'")
 
@@ -418,75 +417,3 @@ def test_hark_fold_removes_the_diacritics_fts5_removes(both) -> None:
     ).fetchone()[0]
     assert sorted(on_pg) == on_sqlite
     assert "cafe" in on_sqlite and "łodz" in on_sqlite  # folded, but ł is a letter of its own
-
-
-# -- the runner ------------------------------------------------------------------------------
-
-NAMES = [m.name for m in schema_pg.MIGRATIONS]
-
-
-def _recorded(url: str) -> list[str]:
-    with psycopg.connect(url) as conn:
-        return [r[0] for r in conn.execute(f"SELECT name FROM {MIGRATIONS_TABLE}")]
-
-
-def test_migrating_again_applies_nothing(pg_url: str) -> None:
-    with psycopg.connect(pg_url, autocommit=True) as conn:
-        assert apply_pg_migrations(conn) == NAMES
-        assert apply_pg_migrations(conn) == []
-    assert sorted(_recorded(pg_url)) == sorted(NAMES)
-
-
-def test_a_connection_outside_autocommit_is_migrated_and_committed(pg_url: str) -> None:
-    with psycopg.connect(pg_url) as conn:
-        assert apply_pg_migrations(conn) == NAMES
-        assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
-    assert len(_recorded(pg_url)) == len(NAMES)
-
-
-def test_a_connection_with_a_transaction_open_is_refused(pg_url: str) -> None:
-    with psycopg.connect(pg_url) as conn:
-        conn.execute("SELECT 1")
-        with pytest.raises(RuntimeError, match="no transaction open"):
-            apply_pg_migrations(conn)
-
-
-def test_a_database_migrated_by_an_older_release_gets_only_the_rest(pg_url: str) -> None:
-    with psycopg.connect(pg_url, autocommit=True) as conn:
-        assert apply_pg_migrations(conn, schema_pg.MIGRATIONS[:4]) == NAMES[:4]
-        assert apply_pg_migrations(conn) == NAMES[4:]
-
-
-def test_a_failing_migration_rolls_back_whole_and_is_not_recorded(pg_url: str) -> None:
-    broken = PgMigration("zz_broken", ("CREATE TABLE half (a integer)", "SELECT no_such()"))
-    with psycopg.connect(pg_url, autocommit=True) as conn:
-        with pytest.raises(psycopg.errors.UndefinedFunction):
-            apply_pg_migrations(conn, [*schema_pg.MIGRATIONS[:1], broken])
-        assert conn.execute("SELECT to_regclass('half')").fetchone() == (None,)
-        assert _recorded(pg_url) == ["m001_core"]
-        assert apply_pg_migrations(conn) == NAMES[1:]
-
-
-def test_four_processes_starting_at_once_apply_each_migration_exactly_once(pg_url: str) -> None:
-    workers = 4
-    start = threading.Barrier(workers)
-    applied: list[list[str]] = []
-    errors: list[BaseException] = []
-
-    def migrate() -> None:
-        try:
-            with psycopg.connect(pg_url, autocommit=True, connect_timeout=5) as conn:
-                start.wait(timeout=5)
-                applied.append(apply_pg_migrations(conn))
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=migrate) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=20)
-    assert errors == []
-    assert len(applied) == workers
-    assert sorted(name for names in applied for name in names) == sorted(NAMES)
-    assert sorted(_recorded(pg_url)) == sorted(NAMES)
