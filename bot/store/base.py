@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from bot.store.dialect import POSTGRES, SQLITE, Dialect
-from bot.store.engine import PgConnection, is_postgres
+from bot.store.engine import PgConnection, connect_postgres, is_postgres
 from bot.store.lite import Database
 from bot.store.schema import apply_migrations
 
@@ -31,6 +31,9 @@ def private_database(path: str) -> None:
                 os.chmod(name, 0o600)
         except FileNotFoundError:
             pass
+
+
+CONNECT_TIMEOUT = 10  # seconds to reach PostgreSQL before the store refuses to open
 
 
 class StoreBase:
@@ -57,11 +60,16 @@ class StoreBase:
         self._pool: Any = None
         if is_postgres(path):
             self.dialect = POSTGRES
-            self._pool = _postgres_pool(path)
-            with self._pool.connection() as raw:
-                from bot.store.schema_pg import apply_pg_migrations
+            # Migrated on a connection of its own first: a database out of reach fails
+            # here within CONNECT_TIMEOUT, not after the pool's 30 s wait.
+            from bot.store.schema_pg import apply_pg_migrations
 
-                apply_pg_migrations(raw)
+            first = connect_postgres(path, connect_timeout=CONNECT_TIMEOUT)
+            try:
+                apply_pg_migrations(first.raw)
+            finally:
+                first.close()
+            self._pool = _postgres_pool(path)
         else:
             private_database(path)
             apply_migrations(self.db)
