@@ -57,6 +57,13 @@ class Dialect:
             f" + coalesce(json_extract({column}, '$.comments'), 0) ELSE 0 END)"
         )
 
+    def each_of(self, column: str, subquery: str) -> str:
+        """``column IN (subquery)``, spelled so the planner seeks an index on ``column``
+        once per value the subquery returns. SQLite does so with IN; PostgreSQL hash-joins
+        an IN (subquery) over a range scan of some other index, but seeks for each element
+        of ``= ANY(ARRAY(subquery))`` (one array, computed first)."""
+        return f"{column} IN ({subquery})"
+
     def skip_locked(self, table: str) -> str:
         """Appended to a SELECT that takes rows of ``table`` (an alias) for this worker:
         PostgreSQL locks them until commit and other takers skip them; SQLite needs
@@ -113,6 +120,9 @@ class PostgresDialect(Dialect):
         has no json_valid to guard it."""
         keys = ("followers", "score", "comments")
         return "(" + " + ".join(self.json_number(column, key) for key in keys) + ")"
+
+    def each_of(self, column: str, subquery: str) -> str:
+        return f"{column} = ANY(ARRAY({subquery}))"
 
     def skip_locked(self, table: str) -> str:
         return f" FOR UPDATE OF {table} SKIP LOCKED"

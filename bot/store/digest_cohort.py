@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.models import ERASED_PERSON, State
-from bot.store.dialect import Dialect
+from bot.store.dialect import SQLITE, Dialect
 
 # Spelled out as SQL literals (not bound) so SQLite seeks the index one state at a time.
 STATES = "(" + ", ".join(f"'{s}'" for s in State) + ")"
 # The states a conversation can have an owner in (a reply or an ignore keeps who did it).
-OWNED_STATES = "(" + ", ".join(f"'{s}'" for s in State if s is not State.NEW) + ")"
+OWNED = tuple(s for s in State if s is not State.NEW)
+OWNED_STATES = "(" + ", ".join(f"'{s}'" for s in OWNED) + ")"
 # Joins the values a cohort query concatenates: it cannot occur in cleaned feed text.
 UNIT_SEPARATOR = "\x1f"
 
@@ -29,13 +30,41 @@ def cohort_source(dialect: Dialect) -> str:
     return f"conversations c{dialect.indexed_by('digest_topic_state')}"
 
 
-def cohort_where(topic_id: int | None, states: str = STATES) -> str:
+def cohort_groups(
+    dialect: Dialect, topic_id: int | None, states: Sequence[str], aggregates: str
+) -> str:
+    """A query for ``aggregates`` (over ``c``, the first named ``n``) per (topic, state) of
+    the cohort's conversations in ``states``: columns topic_id, state, then the aggregates;
+    only groups that have conversations. Binds :since, :until (:topic_id).
+
+    SQLite seeks the index one (topic, state) at a time and groups without a sort.
+    PostgreSQL reads the same index slices through a LATERAL join, one aggregate per
+    (topic, state): grouping the whole cohort there sorted it, on disk past work_mem.
+    """
+    listed = "(" + ", ".join(f"'{s}'" for s in states) + ")"
+    if dialect.name == "sqlite":
+        return f"""SELECT c.topic_id, c.state, {aggregates}
+            FROM {cohort_source(dialect)} WHERE {cohort_where(topic_id, listed, dialect)}
+            GROUP BY c.topic_id, c.state"""
+    topics = "topics" if topic_id is None else "(SELECT CAST(:topic_id AS bigint) AS id)"
+    values = ", ".join(f"('{s}')" for s in states)
+    return f"""SELECT t.id AS topic_id, s.state, g.*
+        FROM {topics} AS t CROSS JOIN (VALUES {values}) AS s(state)
+        CROSS JOIN LATERAL (
+          SELECT {aggregates} FROM conversations c
+          WHERE c.topic_id = t.id AND c.state = s.state
+            AND c.created_at >= :since AND c.created_at < :until) AS g
+        WHERE g.n > 0"""
+
+
+def cohort_where(topic_id: int | None, states: str = STATES, dialect: Dialect = SQLITE) -> str:
     """The WHERE clause of a cohort, shaped to seek the index one (topic, state) at a time:
-    grouping by topic and state then needs no sort. Binds :since, :until (:topic_id)."""
+    grouping by topic and state then needs no sort (on SQLite). Binds :since, :until
+    (:topic_id)."""
     topics = (
         "c.topic_id = :topic_id"
         if topic_id is not None
-        else "c.topic_id IN (SELECT id FROM topics)"
+        else dialect.each_of("c.topic_id", "SELECT id FROM topics")
     )
     return f"{topics} AND c.state IN {states} AND c.created_at >= :since AND c.created_at < :until"
 

@@ -88,7 +88,7 @@ class OutsideVoicesStore(StoreBase):
         else:
             source = (
                 f"{cohort_source(self.dialect)} JOIN posts p ON p.id = c.post_id"
-                f" WHERE {cohort_where(topic_id)}"
+                f" WHERE {cohort_where(topic_id, dialect=self.dialect)}"
             )
         params = {"since": since, "until": until, "topic_id": topic_id}
         # Counted here from one concatenation per column (a hash instead of the
