@@ -148,21 +148,29 @@ class ConversationsStore(StoreBase):
             params.extend(skip_channels)
         sql += " ORDER BY c.id LIMIT 1" + self.dialect.skip_locked("c")
         while True:
-            with self.transaction() as conn:
-                row = typed.one(Conversation, conn.execute(sql, [after_id, *params]).fetchone())
-                if row is None:
-                    return None
-                # Locked before the trace commits, so no other worker ever sees the trace
-                # without its sender's lock. Taken already: a live sender past the lease.
-                if held and not conn.execute(held[0], _send_key(row.id)).fetchone()[0]:
-                    after_id = row.id
-                    continue
-                conn.execute(
-                    """UPDATE conversations
-                       SET send_started_at = ?, send_attempts = send_attempts + 1
-                       WHERE id = ?""",
-                    (now, row.id),
-                )
+            locked = None
+            try:
+                with self.transaction() as conn:
+                    row = typed.one(Conversation, conn.execute(sql, [after_id, *params]).fetchone())
+                    if row is None:
+                        return None
+                    # Locked before the trace commits, so no other worker ever sees the
+                    # trace without its sender's lock. Taken already: a live sender past
+                    # the lease.
+                    if held and not conn.execute(held[0], _send_key(row.id)).fetchone()[0]:
+                        after_id = row.id
+                        continue
+                    locked = row.id if held else None
+                    conn.execute(
+                        """UPDATE conversations
+                           SET send_started_at = ?, send_attempts = send_attempts + 1
+                           WHERE id = ?""",
+                        (now, row.id),
+                    )
+            except BaseException:
+                if locked is not None:  # a session lock outlives the rolled-back transaction
+                    self.release_send(locked)
+                raise
             return row
 
     def release_send(self, conversation_id: int) -> None:
