@@ -50,9 +50,10 @@ class OutsideVoicesStore(StoreBase):
                 "SELECT * FROM digest_voice_days WHERE day >= ? AND day < ?", (first, last)
             )
         }
+        counts = self._conversations_per_day(first, last)
         for day in range(first, last):
             since_day, until_day = day * DAY, (day + 1) * DAY
-            count = self._conversations(since_day, until_day)
+            count = counts.get(day, 0)
             row = stored.get(day)
             if row is not None and row["conversations"] == count:
                 day_authors, day_sites = json.loads(row["authors"]), json.loads(row["sites"])
@@ -69,12 +70,16 @@ class OutsideVoicesStore(StoreBase):
             sites.update(day_sites)
         return authors, sites
 
-    def _conversations(self, since: float, until: float) -> int:
-        row = self.one(
-            "SELECT count(*) AS n FROM conversations WHERE created_at >= ? AND created_at < ?",
-            (since, until),
+    def _conversations_per_day(self, first: int, last: int) -> dict[int, int]:
+        """Conversations created on each UTC day in ``[first, last)`` that had any: one
+        statement, not one per day (a round trip each on PostgreSQL)."""
+        day = self.dialect.to_int(f"created_at / {DAY}")
+        rows = self.all(
+            f"""SELECT {day} AS day, count(*) AS n FROM conversations
+                WHERE created_at >= ? AND created_at < ? GROUP BY day""",
+            (first * DAY, last * DAY),
         )
-        return int(row["n"])
+        return {int(r["day"]): int(r["n"]) for r in rows}
 
     def _voice_counts(
         self, since: float, until: float, topic_id: int | None
