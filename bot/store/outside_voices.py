@@ -71,13 +71,17 @@ class OutsideVoicesStore(StoreBase):
         return authors, sites
 
     def _conversations_per_day(self, first: int, last: int) -> dict[int, int]:
-        """Conversations created on each UTC day in ``[first, last)`` that had any: one
-        statement, not one per day (a round trip each on PostgreSQL)."""
-        day = self.dialect.to_int(f"created_at / {DAY}")
+        """Conversations created on each UTC day in ``[first, last)``: one statement (not
+        one per day: a round trip each on PostgreSQL), each day still counted by its own
+        range of the creation index (grouping by day sorted the period on SQLite)."""
         rows = self.all(
-            f"""SELECT {day} AS day, count(*) AS n FROM conversations
-                WHERE created_at >= ? AND created_at < ? GROUP BY day""",
-            (first * DAY, last * DAY),
+            f"""WITH RECURSIVE days(day) AS (
+                  SELECT CAST(? AS bigint) UNION ALL SELECT day + 1 FROM days WHERE day + 1 < ?)
+                SELECT day, (SELECT count(*) FROM conversations
+                             WHERE created_at >= day * {DAY} AND created_at < (day + 1) * {DAY})
+                            AS n
+                FROM days""",
+            (first, last),
         )
         return {int(r["day"]): int(r["n"]) for r in rows}
 
