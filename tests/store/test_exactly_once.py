@@ -126,7 +126,10 @@ def test_a_card_being_sent_is_left_alone_until_its_sender_is_gone(store, clock, 
     else:
         sender.close()
         clock.now += 61  # SQLite has one process: a trace past the lease is a crash's
-    again = store.take_send(120)
+    # (The server ends the closed session's backend a moment later: wait for it.)
+    taken: list[Any] = []
+    _wait_for(lambda: taken.append(store.take_send(120)) or taken[-1] is not None)
+    again = taken[-1]
     assert again.id == cid and again.send_started_at == NOW  # recovered, trace and all
     store.release_send(cid)
     assert store.conversation(cid).send_attempts == 2
@@ -177,7 +180,7 @@ def test_two_pollers_delivering_at_once_send_each_card_once(harness_factory):
 def test_a_copy_posted_after_another_worker_recorded_its_ts_is_deleted(harness_factory):
     h = harness_factory()
     [cid] = _waiting_cards(h.store, 1, topic="rust")
-    h.fake.delay("chat.postMessage", 0.5)
+    h.fake.delay("chat.postMessage", 1.0)  # the call in flight while the other records
     publisher = h.services.publisher
     sending = threading.Thread(target=publisher.deliver)
     sending.start()
