@@ -76,6 +76,14 @@ class Dialect:
         (bot/store/schema_pg.py). Queries compare ``lower(column) = lower(?)`` on both."""
         return column
 
+    def equal_nocase(self, column: str, value: str) -> str:
+        """``column`` equal to ``value`` (SQL: usually a bound parameter) whatever the
+        case, for the columns unique regardless of case (topics.name,
+        person_topics.topic). SQLite's are declared ``COLLATE NOCASE``, so a plain ``=``
+        folds case and seeks their index (``lower()`` would scan the table);
+        PostgreSQL's indexes are on ``lower(column)``."""
+        return f"{column} = {value}"
+
     def xact_lock(self, pair: bool = False) -> str | None:
         """A statement that, inside a transaction, makes every other transaction running
         it with the same integer key (bind one bigint; with ``pair``, two 32-bit ints, a
@@ -90,6 +98,13 @@ class Dialect:
         condition on the expressions ``{0}``/``{1}`` filled in by the caller). PostgreSQL:
         a session-level advisory lock, released when the holder's session ends (a worker
         killed with -9 too). None on SQLite: one process, nothing to ask."""
+        return None
+
+    def reserve_ids(self, table: str) -> str | None:
+        """A query returning ``?`` fresh ids of ``table`` in one round trip, so a batch of
+        rows can be written with one pipelined ``executemany`` rather than one
+        ``INSERT … RETURNING`` per row; None on SQLite, where a statement is a function
+        call, not a round trip."""
         return None
 
 
@@ -130,6 +145,9 @@ class PostgresDialect(Dialect):
     def nocase(self, column: str) -> str:
         return f"lower({column})"
 
+    def equal_nocase(self, column: str, value: str) -> str:
+        return f"lower({column}) = lower({value})"
+
     def xact_lock(self, pair: bool = False) -> str | None:
         if pair:
             return "SELECT pg_advisory_xact_lock(CAST(? AS integer), CAST(? AS integer))"
@@ -145,6 +163,12 @@ class PostgresDialect(Dialect):
                 " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
                 " AND classid = {0} AND objid = {1} AND objsubid = 2)"
             ),
+        )
+
+    def reserve_ids(self, table: str) -> str | None:
+        return (
+            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id'))"
+            " FROM generate_series(1, CAST(? AS integer))"
         )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import urllib.parse
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -80,6 +80,12 @@ class IngestStore(StoreBase):
             )
             stored: list[StoredPost | None] = []
             firsts: list[tuple[int, int, str | None, float]] = []  # new posts' sightings
+            # PostgreSQL: ids for the posts that may be new, reserved in one round trip,
+            # and the new posts written in one pipelined batch (not a round trip each).
+            fresh = _reserved_ids(
+                conn, self.dialect.reserve_ids("posts"), items, by_guid, by_link, by_hash
+            )
+            new_posts: list[tuple[object, ...]] = []
             again: list[tuple[int, int, str | None, float]] = []  # known posts' sightings
             for item in items:
                 post = item.post
@@ -101,7 +107,11 @@ class IngestStore(StoreBase):
                             by_guid[post.guid] = post_id
                     stored.append(StoredPost(post_id, False))
                     continue
-                post_id = _insert_post(conn, item, source_kind, now)
+                if fresh is None:
+                    post_id = _insert_post(conn, item, source_kind, now)
+                else:
+                    post_id = next(fresh)
+                    new_posts.append((post_id, *_post_values(item, source_kind, now)))
                 firsts.append((post_id, source_id, post.guid, now))
                 sighted.add(post_id)
                 if post.guid:
@@ -110,6 +120,10 @@ class IngestStore(StoreBase):
                     by_link[post.link] = post_id
                 by_hash.setdefault(item.content_hash, post_id)
                 stored.append(StoredPost(post_id, True))
+            if new_posts:
+                conn.executemany(
+                    f"INSERT INTO posts (id, {_POST_COLUMNS}) VALUES (?, {_POST_MARKS})", new_posts
+                )
             # A new post's sighting can clash with nothing (its GUID was not found and
             # the post did not exist), so writing them before the others keeps the
             # outcome of writing each in feed order.
@@ -251,25 +265,56 @@ def _lookup(
     return found
 
 
-def _insert_post(conn: sqlite3.Connection, item: IncomingPost, source_kind: str, now: float) -> int:
+_POST_COLUMNS = (
+    "link, content_hash, title, text, author, site, source_kind,"
+    " lang, published_at, first_seen_at, metrics, thread_id"
+)
+_POST_MARKS = ", ".join("?" * 12)
+
+
+def _post_values(item: IncomingPost, source_kind: str, now: float) -> tuple[object, ...]:
     post = item.post
-    row = conn.execute(
-        """INSERT INTO posts (link, content_hash, title, text, author, site, source_kind,
-                              lang, published_at, first_seen_at, metrics, thread_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
-        (
-            post.link,
-            item.content_hash,
-            post.title,
-            post.text,
-            post.author,
-            item.site,
-            source_kind,
-            post.lang,
-            post.published.timestamp() if post.published else None,
-            now,
-            json.dumps(post.metrics),
-            post.thread_id,
-        ),
-    ).fetchone()
-    return int(row[0])
+    return (
+        post.link,
+        item.content_hash,
+        post.title,
+        post.text,
+        post.author,
+        item.site,
+        source_kind,
+        post.lang,
+        post.published.timestamp() if post.published else None,
+        now,
+        json.dumps(post.metrics),
+        post.thread_id,
+    )
+
+
+def _insert_post(conn: sqlite3.Connection, item: IncomingPost, source_kind: str, now: float) -> int:
+    sql = f"INSERT INTO posts ({_POST_COLUMNS}) VALUES ({_POST_MARKS}) RETURNING id"
+    return int(conn.execute(sql, _post_values(item, source_kind, now)).fetchone()[0])
+
+
+def _reserved_ids(
+    conn: sqlite3.Connection,
+    reserve: str | None,
+    items: Sequence[IncomingPost],
+    by_guid: dict[object, int],
+    by_link: dict[object, int],
+    by_hash: dict[object, int],
+) -> Iterator[int] | None:
+    """Fresh post ids, as many as the items none of whose keys is known (at most that
+    many are new), or None where the engine has no use for them (``reserve`` is None)."""
+    if reserve is None:
+        return None
+    unknown = sum(
+        1
+        for item in items
+        if item.content_hash is not None
+        and not (item.post.guid and item.post.guid in by_guid)
+        and not (item.post.link and item.post.link in by_link)
+        and item.content_hash not in by_hash
+    )
+    if not unknown:
+        return iter(())
+    return iter([int(row[0]) for row in conn.execute(reserve, (unknown,)).fetchall()])
