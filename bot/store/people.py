@@ -181,10 +181,11 @@ class PeopleStore(StoreBase):
         replies made since then. Anonymized owners (erased people) are left out.
         The caller ranks them (the median reply time is in :meth:`reply_delays`).
         """
+        same = self.dialect.equal_nocase
         return typed.many(
             Coverage,
             self.all(
-                """
+                f"""
             WITH shown AS (
                 SELECT c.owner AS user_id,
                        count(*) FILTER (WHERE c.claimed_at >= :since) AS claims,
@@ -193,11 +194,11 @@ class PeopleStore(StoreBase):
                        count(*) FILTER (WHERE c.state = 'replied' AND c.replied_at >= :since
                                         AND c.reply_verified = 1) AS verified
                 FROM conversations c JOIN topics t ON t.id = c.topic_id
-                WHERE lower(t.name) = lower(:topic) AND substr(c.owner, 1, 1) IN ('U', 'W')
+                WHERE {same("t.name", ":topic")} AND substr(c.owner, 1, 1) IN ('U', 'W')
                   AND (c.claimed_at >= :since OR c.replied_at >= :since)
                 GROUP BY c.owner
             ),
-            declared AS (SELECT user_id FROM person_topics WHERE lower(topic) = lower(:topic)),
+            declared AS (SELECT user_id FROM person_topics WHERE {same("topic", ":topic")}),
             everyone AS (SELECT user_id FROM shown UNION SELECT user_id FROM declared)
             SELECT e.user_id,
                    e.user_id IN (SELECT user_id FROM declared) AS declared,
@@ -219,10 +220,11 @@ class PeopleStore(StoreBase):
 
     def reply_delays(self, topic: str, since: float) -> dict[str, list[float]]:
         """Seconds from posting to reply, per person, for replies on the topic since then."""
+        same = self.dialect.equal_nocase
         rows = self.all(
-            """SELECT c.owner, c.replied_at - c.sent_at AS delay
+            f"""SELECT c.owner, c.replied_at - c.sent_at AS delay
                FROM conversations c JOIN topics t ON t.id = c.topic_id
-               WHERE lower(t.name) = lower(?) AND c.state = 'replied' AND c.replied_at >= ?
+               WHERE {same("t.name", "?")} AND c.state = 'replied' AND c.replied_at >= ?
                  AND c.sent_at IS NOT NULL AND c.owner IS NOT NULL""",
             (topic, since),
         )
@@ -236,17 +238,18 @@ class PeopleStore(StoreBase):
     def suggestion_candidates(self, topic: str, since: float, limit: int = 10) -> list[Candidate]:
         """Registered people who declared ``topic`` or replied on it since ``since``,
         most replies first, then declared, then by id (stable)."""
+        same = self.dialect.equal_nocase
         return typed.many(
             Candidate,
             self.all(
-                """
+                f"""
             WITH replied AS (
                 SELECT c.owner AS user_id, count(*) AS replies
                 FROM conversations c JOIN topics t ON t.id = c.topic_id
-                WHERE lower(t.name) = lower(?) AND c.state = 'replied' AND c.replied_at >= ?
+                WHERE {same("t.name", "?")} AND c.state = 'replied' AND c.replied_at >= ?
                 GROUP BY c.owner
             ),
-            declared AS (SELECT user_id FROM person_topics WHERE lower(topic) = lower(?))
+            declared AS (SELECT user_id FROM person_topics WHERE {same("topic", "?")})
             SELECT p.user_id, p.name, p.pingable, p.away_until,
                    p.user_id IN (SELECT user_id FROM declared) AS declared,
                    coalesce(r.replies, 0) AS replies
