@@ -19,30 +19,42 @@ from tests.support.harness import BASE_CONFIG, Harness, make_harness
 
 pytest_plugins = ["tests.support.pg_fixtures"]  # pg_server, pg_url: the PostgreSQL tier
 
-# Which database a Hark under test stores into. By default SQLite, except the tests under
-# BOTH_ENGINES, which run once on each (the PostgreSQL tier of the default run).
-# HARK_TEST_DB=postgresql (or sqlite) runs every Hark-based test on that engine alone.
+# Which database a Hark under test stores into (HARK_TEST_DB):
+# - unset: every Hark-based test (one that uses a harness, or ``hark_db``) runs twice, on
+#   SQLite and on a PostgreSQL the run starts itself (tests/support/postgres.py); with no
+#   PostgreSQL on the machine the second run of each skips, saying why;
+# - sqlite or postgresql: each such test once, on that engine.
+# A test marked ``sqlite_only`` (it reads the SQLite file itself) runs on SQLite alone.
 ENGINE_ENV = "HARK_TEST_DB"
-BOTH_ENGINES = ("tests/store/", "tests/scenarios/")
+ENGINES = ("sqlite", "postgresql")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only: a Hark-based test about the SQLite file itself (one engine)"
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "hark_engine" not in metafunc.fixturenames or os.environ.get(ENGINE_ENV):
+    if "hark_engine" not in metafunc.fixturenames:
         return
-    where = Path(str(metafunc.definition.path)).relative_to(Path(__file__).parent.parent)
-    if str(where).startswith(BOTH_ENGINES):
-        metafunc.parametrize(
-            "hark_engine",
-            ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
-        )
+    if os.environ.get(ENGINE_ENV) or metafunc.definition.get_closest_marker("sqlite_only"):
+        return
+    metafunc.parametrize(
+        "hark_engine", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+    )
 
 
 @pytest.fixture
-def hark_engine() -> str:
-    """sqlite or postgresql: see ENGINE_ENV and BOTH_ENGINES above."""
+def hark_engine(request: pytest.FixtureRequest) -> str:
+    """sqlite or postgresql: see ENGINE_ENV above."""
     engine = os.environ.get(ENGINE_ENV) or "sqlite"
-    if engine not in ("sqlite", "postgresql"):
+    if engine not in ENGINES:
         raise pytest.UsageError(f"{ENGINE_ENV}={engine!r}: use sqlite or postgresql")
+    if request.node.get_closest_marker("sqlite_only"):
+        if engine != "sqlite":
+            pytest.skip(f"about the SQLite file itself; {ENGINE_ENV}={engine}")
+        return "sqlite"
     return engine
 
 

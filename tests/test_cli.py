@@ -23,12 +23,22 @@ def test_poll_once_posts_relevant_entries_once(fake_slack, tmp_path):
         feeds.set("/f.xml", rss(ITEMS))
         env = hark_env(tmp_path, fake_slack, feeds.url("/f.xml"))
         first = subprocess.run(
-            [*HARK, "poll", "--once"], env=env, capture_output=True, text=True, timeout=60
+            [*HARK, "poll", "--once"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
         )
         assert first.returncode == 0, first.stderr
         assert "sent 1" in first.stdout
         second = subprocess.run(
-            [*HARK, "poll", "--once"], env=env, capture_output=True, text=True, timeout=60
+            [*HARK, "poll", "--once"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
         )
         assert "sent 0" in second.stdout
     posts = fake_slack.calls("chat.postMessage")
@@ -46,6 +56,7 @@ def test_dry_run_prints_and_changes_nothing(fake_slack, tmp_path):
             capture_output=True,
             text=True,
             timeout=60,
+            check=False,
         )
         assert dry.returncode == 0, dry.stderr
         assert "would post to C0K8S [kubernetes] k8s pods keep restarting?" in dry.stdout
@@ -53,7 +64,12 @@ def test_dry_run_prints_and_changes_nothing(fake_slack, tmp_path):
         assert fake_slack.calls("chat.postMessage") == []
         env["SLACK_BOT_TOKEN"] = "xoxb-test"
         real = subprocess.run(
-            [*HARK, "poll", "--once"], env=env, capture_output=True, text=True, timeout=60
+            [*HARK, "poll", "--once"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
         )
         assert "sent 1" in real.stdout  # the dry run did not swallow it
 
@@ -63,7 +79,12 @@ def test_config_error_names_file_and_key(tmp_path):
     bad.write_text("topics:\n  - name: k8s\n    query: k8s\n")
     env = {**os.environ, "HARK_CONFIG": str(bad), "HARK_DB": str(tmp_path / "x.db")}
     result = subprocess.run(
-        [*HARK, "poll", "--once", "--dry-run"], env=env, capture_output=True, text=True, timeout=60
+        [*HARK, "poll", "--once", "--dry-run"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 2
     assert f"{bad}: topics[0].channel: is required" in result.stderr
@@ -72,7 +93,7 @@ def test_config_error_names_file_and_key(tmp_path):
 def test_every_command_has_help():
     for command in ("run", "poll", "init", "migrate", "doctor", "export", "backup", "people"):
         result = subprocess.run(
-            [*HARK, command, "--help"], capture_output=True, text=True, timeout=60
+            [*HARK, command, "--help"], capture_output=True, text=True, timeout=60, check=False
         )
         assert result.returncode == 0 and "usage: hark" in result.stdout
 

@@ -138,6 +138,7 @@ def test_a_web_worker_is_healthy_without_a_scheduler(harness_factory) -> None:
     assert report["mode"] == "http" and "leader" not in report and "ticks" not in report
 
 
+@pytest.mark.sqlite_only
 def test_a_poller_is_healthy_while_its_scheduler_runs_and_serves_no_slack_route(
     harness_factory,
 ) -> None:

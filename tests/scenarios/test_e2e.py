@@ -49,7 +49,7 @@ def test_feed_to_claim_to_digest(harness_factory, feeds):
     by_channel = {c.args["channel"]: c.args for c in posts}
     assert set(by_channel) == {"C0K8S", "C0BILL"}  # hiring and sourdough are not relevant
     k8s = by_channel["C0K8S"]
-    buttons = [b for b in k8s["blocks"] if b["type"] == "actions"][0]["elements"]
+    buttons = next(b for b in k8s["blocks"] if b["type"] == "actions")["elements"]
     assert [b["text"]["text"] for b in buttons] == ["Claim", "Reply", "Ignore"]
     headline = k8s["blocks"][0]["text"]["text"]
     assert "<https://forum.example.com/t/1|How do I debug a k8s CrashLoopBackOff?>" in headline
