@@ -3,7 +3,7 @@ tests/golden/files/. A wording change shows up in review as a diff of these file
 
 Regenerate after an intended change (then read the diff before committing):
 
-    HARK_UPDATE_GOLDEN=1 .venv/bin/pytest tests/golden -q
+    HARK_UPDATE_GOLDEN=1 .venv/bin/pytest tests/golden -n 0
 """
 
 from __future__ import annotations
@@ -102,6 +102,6 @@ def test_every_surface_matches_its_golden_files(rendered):
             )
     stale = sorted(p.name for p in FILES.iterdir() if p.name not in expected)
     assert not diffs and not stale, (
-        "Golden files differ (HARK_UPDATE_GOLDEN=1 .venv/bin/pytest tests/golden regenerates "
+        "Golden files differ (HARK_UPDATE_GOLDEN=1 .venv/bin/pytest tests/golden -n 0 regenerates "
         f"them; read the diff): stale {stale}\n" + "\n".join(diffs[:400])
     )
