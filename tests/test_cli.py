@@ -14,7 +14,7 @@ import pytest
 from tests.support import slackreq
 from tests.support.feeds import rss
 from tests.support.feedserver import FeedServer
-from tests.support.hark_cli import HARK, ITEMS, free_port, hark_env
+from tests.support.hark_cli import HARK, ITEMS, free_port, hark_env, run_hark
 from tests.support.harness import SECRET
 
 
@@ -22,24 +22,10 @@ def test_poll_once_posts_relevant_entries_once(fake_slack, tmp_path):
     with FeedServer() as feeds:
         feeds.set("/f.xml", rss(ITEMS))
         env = hark_env(tmp_path, fake_slack, feeds.url("/f.xml"))
-        first = subprocess.run(
-            [*HARK, "poll", "--once"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        first = run_hark("poll", "--once", env=env)
         assert first.returncode == 0, first.stderr
         assert "sent 1" in first.stdout
-        second = subprocess.run(
-            [*HARK, "poll", "--once"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        second = run_hark("poll", "--once", env=env)
         assert "sent 0" in second.stdout
     posts = fake_slack.calls("chat.postMessage")
     assert len(posts) == 1 and posts[0].args["channel"] == "C0K8S"
@@ -50,27 +36,13 @@ def test_dry_run_prints_and_changes_nothing(fake_slack, tmp_path):
         feeds.set("/f.xml", rss(ITEMS))
         env = hark_env(tmp_path, fake_slack, feeds.url("/f.xml"))
         env.pop("SLACK_BOT_TOKEN")
-        dry = subprocess.run(
-            [*HARK, "poll", "--once", "--dry-run"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        dry = run_hark("poll", "--once", "--dry-run", env=env)
         assert dry.returncode == 0, dry.stderr
         assert "would post to C0K8S [kubernetes] k8s pods keep restarting?" in dry.stdout
         assert "Sourdough" not in dry.stdout
         assert fake_slack.calls("chat.postMessage") == []
         env["SLACK_BOT_TOKEN"] = "xoxb-test"
-        real = subprocess.run(
-            [*HARK, "poll", "--once"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        real = run_hark("poll", "--once", env=env)
         assert "sent 1" in real.stdout  # the dry run did not swallow it
 
 
@@ -78,23 +50,14 @@ def test_config_error_names_file_and_key(tmp_path):
     bad = tmp_path / "bad.yml"
     bad.write_text("topics:\n  - name: k8s\n    query: k8s\n")
     env = {**os.environ, "HARK_CONFIG": str(bad), "HARK_DB": str(tmp_path / "x.db")}
-    result = subprocess.run(
-        [*HARK, "poll", "--once", "--dry-run"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_hark("poll", "--once", "--dry-run", env=env)
     assert result.returncode == 2
     assert f"{bad}: topics[0].channel: is required" in result.stderr
 
 
 def test_every_command_has_help():
     for command in ("run", "poll", "init", "migrate", "doctor", "export", "backup", "people"):
-        result = subprocess.run(
-            [*HARK, command, "--help"], capture_output=True, text=True, timeout=60, check=False
-        )
+        result = run_hark(command, "--help")
         assert result.returncode == 0 and "usage: hark" in result.stdout
 
 

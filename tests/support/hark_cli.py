@@ -4,6 +4,7 @@ points it at the fake Slack and a local feed, a free port."""
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import textwrap
 from datetime import UTC, datetime
@@ -31,6 +32,13 @@ ITEMS = [
         "pubDate": NOW,
     },
 ]
+
+
+def run_hark(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``hark ARGS`` run to its end (60 s at most), its output captured as text."""
+    return subprocess.run(
+        [*HARK, *args], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
 
 
 def hark_env(tmp_path: Path, fake: Any, feed_url: str, **extra: str) -> dict[str, str]:
