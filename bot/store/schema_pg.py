@@ -87,7 +87,9 @@ M001_CORE = (
     )""",
     "CREATE UNIQUE INDEX posts_link ON posts (link) WHERE link IS NOT NULL",
     "CREATE INDEX posts_hash ON posts (content_hash)",
-    "CREATE INDEX posts_seen ON posts (first_seen_at)",
+    # INCLUDE (id): SQLite's index carries the rowid, so the digest's heard_span reads
+    # the period's ids from the index alone; PostgreSQL needs the column named.
+    "CREATE INDEX posts_seen ON posts (first_seen_at) INCLUDE (id)",
     """CREATE TABLE post_sources (
         post_id bigint NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
         source_id bigint NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
@@ -186,10 +188,12 @@ DIGEST_001_INDEXES = (
         owner, ignore_reason, score, post_id)""",
     # Exactly the digest query's expression (the dialect's), or the planner ignores it.
     f"CREATE INDEX digest_post_reach ON posts ({POSTGRES.reach('metrics')})",
+    # INCLUDE the expression's columns, so the gone-quiet seeks read the index alone.
     f"""CREATE INDEX digest_owner_touched ON conversations
-        (owner, ({TOUCHED_SQL})) WHERE owner IS NOT NULL""",
+        (owner, ({TOUCHED_SQL})) INCLUDE (replied_at, claimed_at) WHERE owner IS NOT NULL""",
     f"""CREATE INDEX digest_topic_owner_touched ON conversations
-        (topic_id, owner, ({TOUCHED_SQL})) WHERE owner IS NOT NULL""",
+        (topic_id, owner, ({TOUCHED_SQL})) INCLUDE (replied_at, claimed_at)
+        WHERE owner IS NOT NULL""",
 )
 
 DIGEST_002_VOICE_DAYS = (

@@ -206,6 +206,7 @@ def _pg_indexes(pg) -> dict[str, tuple[str, bool, tuple[str, ...]]]:
                   i.indisprimary, pg_get_indexdef(i.indexrelid), i.indpred IS NOT NULL,
                   ARRAY(SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY k(n, o)
                           JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n
+                         WHERE k.o <= i.indnkeyatts  -- key columns; INCLUDE ones are extra
                          ORDER BY k.o)
              FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
              JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'"""
