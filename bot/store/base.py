@@ -105,6 +105,11 @@ class StoreBase:
         if self._pool is None:
             return self.db.conn
         conn = getattr(self._local, "pg", None)
+        if conn is not None and conn.raw.closed:
+            # The server ended it (a restart, a failover, a terminated backend): the
+            # statement that met it failed; this one gets a fresh connection.
+            self.release_thread()
+            conn = None
         if conn is None:
             self.close_dead()
             conn = PgConnection(self._pool.getconn())
@@ -220,17 +225,47 @@ class StoreBase:
             pass  # created in another thread that already closed it
 
 
+# Set on every pooled session. The server's TCP keepalives end the session of a host that
+# vanished (power cut, partition) in about 11 s, releasing its locks (a card being sent,
+# bot/store/conversations.py); a session idle inside a transaction for 5 minutes (a frozen
+# process) is ended too. The leader's own connection sets stricter ones (bot/ops/leader.py).
+SESSION_SETTINGS = {
+    "tcp_keepalives_idle": "5",
+    "tcp_keepalives_interval": "2",
+    "tcp_keepalives_count": "3",
+    "idle_in_transaction_session_timeout": "300s",
+}
+CLIENT_KEEPALIVES = {
+    "keepalives": 1,
+    "keepalives_idle": 5,
+    "keepalives_interval": 2,
+    "keepalives_count": 3,
+}
+
+
 def _postgres_pool(url: str) -> Any:
     """The process's one pool of PostgreSQL connections. Each thread that uses the store
     holds one while it lives (Bolt's workers, the scheduler's, the poller's writer), so
-    the pool's size bounds those threads, not requests."""
+    the pool's size bounds those threads, not requests. A connection is checked when it
+    is handed out, and given back with its session's advisory locks released (a pooled
+    connection's next thread must not inherit them)."""
     from psycopg_pool import ConnectionPool
+
+    def configure(conn: Any) -> None:
+        for name, value in SESSION_SETTINGS.items():
+            conn.execute(f"SET {name} = '{value}'")
+
+    def reset(conn: Any) -> None:
+        conn.execute("SELECT pg_advisory_unlock_all()")
 
     return ConnectionPool(
         url,
         min_size=1,
         max_size=int(os.environ.get("HARK_DB_POOL_SIZE") or 32),
-        kwargs={"autocommit": True},
+        kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT, **CLIENT_KEEPALIVES},
+        configure=configure,
+        check=ConnectionPool.check_connection,
+        reset=reset,
         open=True,
         name="hark",
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from bot.store.engine import PgConnection, Row, connect_postgres, is_postgres, to_psycopg
@@ -98,3 +100,61 @@ def test_the_stores_own_transactions_and_savepoints(pg: PgConnection) -> None:
     pg.execute("INSERT INTO t (name) VALUES (?)", ("rolled back",))
     pg.execute("ROLLBACK")
     assert [r["name"] for r in pg.execute("SELECT name FROM t")] == ["kept"]
+
+
+def test_a_connection_the_server_ended_is_replaced(pg_store_url: str) -> None:
+    """A restart or failover ends every session: the statement that meets the dead
+    connection fails, and the thread's next one works on a fresh connection."""
+    import psycopg
+
+    from bot.store import Store
+
+    store = Store(pg_store_url)
+    try:
+        pid = store.one("SELECT pg_backend_pid()")[0]
+        with psycopg.connect(pg_store_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        with pytest.raises(psycopg.OperationalError):
+            store.one("SELECT 1")
+        assert store.one("SELECT pg_backend_pid()")[0] != pid
+    finally:
+        store.close()
+
+
+def test_a_threads_session_locks_do_not_pass_to_the_next_user(pg_store_url: str) -> None:
+    """A pooled connection goes back to the pool when its thread ends: the advisory locks
+    that thread's session held (a card being sent) are released, not inherited."""
+    import threading
+
+    from bot.store import Store
+
+    store = Store(pg_store_url)
+    held = (
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 16 AND objid = 7"
+    )
+    try:
+        store.one("SELECT 1")  # this thread's connection, open before the other ends
+        thread = threading.Thread(target=lambda: store.one("SELECT pg_advisory_lock(16, 7)"))
+        thread.start()
+        thread.join()
+        assert store.one(held)[0] == 1
+        store.close_dead()  # gives it back; the pool resets it on a worker of its own
+        deadline = time.monotonic() + 5
+        while store.one(held)[0] and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert store.one(held)[0] == 0
+    finally:
+        store.close()
+
+
+def test_pooled_sessions_notice_a_vanished_host(pg_store_url: str) -> None:
+    from bot.store import Store
+    from bot.store.base import SESSION_SETTINGS
+
+    store = Store(pg_store_url)
+    try:
+        for name, value in SESSION_SETTINGS.items():
+            shown = store.one(f"SHOW {name}")[0]
+            assert shown in (value, value.removesuffix("s") + "min", "5min"), (name, shown)
+    finally:
+        store.close()
