@@ -44,7 +44,10 @@ def shown(db: str) -> str:
         user = users.split(":", 1)[0]
         netloc = f"{user}:{HIDDEN}@{host}"
     query = _QUERY_PASSWORD.sub(rf"\g<1>{HIDDEN}", "?" + parts.query)[1:]
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    whole = urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    # A password holding an unescaped '#' or '?' (libpq takes it) ends the address for
+    # urlsplit, which then sees no password: hide what stands before the '@' too.
+    return _URL_PASSWORD.sub(rf"\g<1>{HIDDEN}@", whole)
 
 
 def scrub(text: str, db: str = "") -> str:

@@ -42,6 +42,11 @@ def test_a_urls_password_is_never_shown() -> None:
     assert shown(URL) == "postgresql://hark:***@db.example.com:5432/hark?sslmode=require"
     assert shown("postgres://u:p%40ss@h/d") == "postgres://u:***@h/d"
     assert shown("postgresql://u:p@ss@h/d") == "postgresql://u:***@h/d"  # '@' unescaped
+    # '#' and '?' unescaped: libpq reads them as the password's, urlsplit as the address's end
+    assert shown("postgresql://u:s3cr#et@h/d") == "postgresql://u:***@h/d"
+    assert (
+        shown("postgresql://u:a?b@h/d?sslmode=require") == "postgresql://u:***@h/d?sslmode=require"
+    )
     assert shown("postgresql://u@h/d?password=pw&sslmode=a") == (
         "postgresql://u@h/d?password=***&sslmode=a"
     )
