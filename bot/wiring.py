@@ -54,7 +54,7 @@ class Services:
         self.poller.poll_due()
         if not _still(go_on, "sending the outbox"):
             return
-        self.publisher.deliver()
+        self.publisher.deliver(go_on=go_on)
         for name, job in self.periodic.items():
             if not _still(go_on, name):
                 return

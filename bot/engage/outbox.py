@@ -164,16 +164,20 @@ class Publisher:
         # unreachable): retried at once by this worker, which knows nobody else sends them.
         self._unsettled: set[int] = set()
 
-    def deliver(self, limit: int = 200) -> DeliveryReport:
+    def deliver(self, limit: int = 200, go_on: Callable[[], bool] = lambda: True) -> DeliveryReport:
         """Send what is waiting, oldest first. Stops at the first Slack-wide failure so
         that order is kept; a channel-specific failure holds only that channel, and a card
-        Slack refuses holds only that card."""
+        Slack refuses holds only that card. ``go_on`` is asked before each card: a poller
+        that stops leading stops sending (bot/ops/leader.py)."""
         report = DeliveryReport()
         given_up: list[tuple[Conversation, str]] = []
         with self._lock:
             blocked: set[str] = set()
             after = 0
             for _ in range(limit):
+                if not go_on():
+                    log.info("no longer leading: the rest of the outbox is the new leader's")
+                    break
                 # Taken for this worker alone, the send trace committed before posting:
                 # another poller (a standby taking over) leaves the row alone.
                 row = self.store.take_send(

@@ -218,6 +218,29 @@ def test_a_tick_stops_before_sending_once_the_lead_is_lost(harness_factory, feed
     assert len(h.fake.calls("chat.postMessage")) == 1
 
 
+def test_a_poller_that_loses_the_lead_mid_send_stops_after_the_card_in_hand(
+    harness_factory, feeds
+) -> None:
+    now = format_datetime(datetime.now(UTC))
+    items = [
+        {"title": f"k8s question {i}", "link": f"https://e.com/{i}", "pubDate": now}
+        for i in range(3)
+    ]
+    feeds.set("/f.xml", rss(items))
+    h = harness_factory([feeds.url("/f.xml")])
+    h.services.poller.poll_due()
+    asked: list[int] = []
+
+    def go_on() -> bool:  # leads for the first card only
+        asked.append(1)
+        return len(asked) == 1
+
+    h.services.publisher.deliver(go_on=go_on)
+    assert len(h.fake.calls("chat.postMessage")) == 1
+    h.services.publisher.deliver()  # the new leader sends the rest, each once
+    assert len(h.fake.calls("chat.postMessage")) == 3
+
+
 def test_a_new_leader_ticks_at_once_not_at_the_next_interval() -> None:
     ticks: list[float] = []
     ticker = Ticker(lambda: ticks.append(1), every=3600).start()
