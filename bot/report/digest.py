@@ -74,17 +74,28 @@ def build_digest(
     since, until = period.since, period.until
     before = period.previous()
     entities = list(dict.fromkeys(e for e in (company, *competitors) if e))
-    cohort = store.cohort_summary(since, until, topic_id)
-    groups = cohort.groups
-    reach = store.cohort_reach(since, until, topic_id, sum(g.n for g in groups), TOP_REACH)
-    backlog = store.cohort_backlog(since, until, topic_id, BACKLOG)
-    previous = store.cohort_posted(before.since, before.until, topic_id)
-    authors, sites = store.cohort_voices(since, until, topic_id, limit=TOP_VOICES * 4)
-    (heard, mentions_now), (_, mentions_before) = store.heard_and_mentions(
-        [(since, until), (before.since, before.until)], entities, topic_id
+    got = store.read_together(
+        {
+            "cohort": lambda: store.cohort_summary(since, until, topic_id),
+            "backlog": lambda: store.cohort_backlog(since, until, topic_id, BACKLOG),
+            "previous": lambda: store.cohort_posted(before.since, before.until, topic_id),
+            "voices": lambda: store.cohort_voices(since, until, topic_id, limit=TOP_VOICES * 4),
+            "heard": lambda: store.heard_and_mentions(
+                [(since, until), (before.since, before.until)], entities, topic_id
+            ),
+            "quiet": lambda: store.quiet_people(
+                until - QUIET_AFTER, until - QUIET_LOOKBACK, until, topic_id
+            ),
+            "employees": lambda: store.employee_reach_summary(since, until, topic),
+        }
     )
-    quiet = store.quiet_people(until - QUIET_AFTER, until - QUIET_LOOKBACK, until, topic_id)
-    employees = store.employee_reach_summary(since, until, topic)
+    cohort, backlog, previous = got["cohort"], got["backlog"], got["previous"]
+    groups = cohort.groups
+    # The period's size picks how the reach is read: after the cohort.
+    reach = store.cohort_reach(since, until, topic_id, sum(g.n for g in groups), TOP_REACH)
+    authors, sites = got["voices"]
+    (heard, mentions_now), (_, mentions_before) = got["heard"]
+    quiet, employees = got["quiet"], got["employees"]
     uncovered = _uncovered(store, topic, groups)
     handles = store.employee_handles()
     now = store.now()

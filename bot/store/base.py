@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.store.dialect import POSTGRES, SQLITE, Dialect
 from bot.store.engine import PgConnection, connect_postgres, is_postgres
@@ -33,6 +33,7 @@ def private_database(path: str) -> None:
             pass
 
 
+T = TypeVar("T")
 CONNECT_TIMEOUT = 10  # seconds to reach PostgreSQL before the store refuses to open
 
 
@@ -58,6 +59,7 @@ class StoreBase:
         # pool made per poll cycle cannot pile up open files.
         self._open: dict[threading.Thread, Any] = {}
         self._pool: Any = None
+        self._readers: Any = None  # read_together's threads (PostgreSQL only)
         if is_postgres(path):
             self.dialect = POSTGRES
             # Migrated on a connection of its own first: a database out of reach fails
@@ -180,6 +182,21 @@ class StoreBase:
     def now(self) -> float:
         return self.clock()
 
+    def read_together(self, reads: dict[str, Callable[[], T]]) -> dict[str, T]:
+        """Run independent reads and return their results by name. On PostgreSQL they run
+        at once, each on a connection of its own (the server works on them in parallel);
+        on SQLite one after the other (in-process reads gain nothing from threads)."""
+        if self._pool is None or len(reads) < 2:
+            return {name: read() for name, read in reads.items()}
+        with self._lock:
+            if self._readers is None:
+                from concurrent.futures import ThreadPoolExecutor
+
+                self._readers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="hark-read")
+            readers = self._readers
+        futures = {name: readers.submit(read) for name, read in reads.items()}
+        return {name: future.result() for name, future in futures.items()}
+
     def open_connections(self) -> int:
         """How many connections this store holds open (one per thread that used it)."""
         with self._lock:
@@ -212,6 +229,9 @@ class StoreBase:
         for conn in conns:
             self._close_quietly(conn)
         self._local = threading.local()
+        if self._readers is not None:
+            self._readers.shutdown(wait=True)
+            self._readers = None
         if self._pool is not None:
             self._pool.close()
 

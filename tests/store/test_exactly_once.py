@@ -104,6 +104,9 @@ def test_racing_takers_never_get_the_same_row(store):
         mine = []
         while (row := store.take_send(600)) is not None:
             mine.append(row.id)
+            # As the Publisher does: the outcome recorded, then the card let go.
+            assert store.mark_sent(row.id, f"1800000000.{row.id:06d}")
+            store.release_send(row.id)
         return mine
 
     taken = [i for got in _race(take_all, 8) for i in got]
