@@ -29,9 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.harkrun import start_hark_run
 from tests.support.fakeslack import FakeSlack
 from tests.support.feedserver import FeedServer
-from tests.support.ports import free_port
 
 FEEDS = 14
 SAMPLE_EVERY = 10.0
@@ -105,20 +105,7 @@ def run(minutes: float, out=sys.stdout) -> list[tuple[float, int, int, int, int]
             "    channel: '#kubernetes'\n"
             f"sources:\n{sources}\nnetwork: {{allow_hosts: [127.0.0.1]}}\nbackfill: 1h\n"
         )
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "HARK_"))}
-        env.update(
-            SLACK_BOT_TOKEN="xoxb-bench",
-            SLACK_SIGNING_SECRET="bench-secret",
-            SLACK_API_URL=fake.url,
-            HARK_DB=db_path,
-            HARK_CONFIG=str(config),
-            PORT=str(free_port()),
-            PYTHONPATH=str(ROOT),
-        )
-        log = open(Path(tmp) / "hark.log", "wb")  # noqa: SIM115 - closed below
-        child = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run"], env=env, stdout=log, stderr=log, cwd=tmp
-        )
+        child, log = start_hark_run(Path(tmp), fake.url, config, db_path, os.environ)
         started = time.monotonic()
         print(f"hark run: pid {child.pid}, {FEEDS} feeds changing every minute", file=out)
         print(f"{'seconds':>7} {'files':>6} {'db':>4} {'threads':>7} {'posted':>7}", file=out)

@@ -403,9 +403,9 @@ def _delay_feed(n: int, entries: list[tuple[str, float]]) -> bytes:
 def heard_to_slack(seconds: float, every: str, feeds: int = 5) -> list[float]:
     """Seconds from an entry appearing on a feed to its card in the fake Slack."""
     sys.path.insert(0, str(ROOT))
+    from bench.harkrun import start_hark_run
     from tests.support.fakeslack import FakeSlack
     from tests.support.feedserver import FeedServer
-    from tests.support.ports import free_port
 
     delays: list[float] = []
     with (
@@ -426,19 +426,8 @@ def heard_to_slack(seconds: float, every: str, feeds: int = 5) -> list[float]:
             "topics:\n  - name: kubernetes\n    query: 'kubernetes OR k8s'\n    channel: C0K8S\n"
             f"sources:\n{sources}\nnetwork: {{allow_hosts: [127.0.0.1]}}\n"
         )
-        env = {k: v for k, v in python_env().items() if not k.startswith(("SLACK_", "HARK_"))}
-        env.update(
-            SLACK_BOT_TOKEN="xoxb-bench",
-            SLACK_SIGNING_SECRET="bench-secret",
-            SLACK_API_URL=fake.url,
-            HARK_DB=str(Path(tmp) / "hark.db"),
-            HARK_CONFIG=str(config),
-            PORT=str(free_port()),
-            PYTHONPATH=str(ROOT),
-        )
-        log = open(Path(tmp) / "hark.log", "wb")  # noqa: SIM115 - closed below
-        child = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run"], env=env, stdout=log, stderr=log, cwd=tmp
+        child, log = start_hark_run(
+            Path(tmp), fake.url, config, str(Path(tmp) / "hark.db"), python_env()
         )
         appeared: dict[str, float] = {}
         try:
