@@ -78,14 +78,6 @@ class Row:
     def __len__(self) -> int:
         return len(self._values)
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Row):
-            return self._values == other._values and self._index == other._index
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._values)
-
     def __repr__(self) -> str:
         return f"Row({dict(zip(self._index, self._values, strict=True))!r})"
 
@@ -144,16 +136,10 @@ class PgCursor:
             return []
         return [self._wrap(values) for values in self._raw.fetchall()]
 
-    def fetchmany(self, size: int = 1) -> list[Any]:
-        return [self._wrap(values) for values in self._raw.fetchmany(size)]
-
     def __iter__(self) -> Iterator[Any]:
         if self._raw.description is None:
             return iter(())
         return (self._wrap(values) for values in self._raw)
-
-    def close(self) -> None:
-        self._raw.close()
 
 
 class PgConnection:
