@@ -32,6 +32,7 @@ from typing import Any
 
 from bot.dburl import is_postgres, scrub, shown
 from bot.error_text import reason
+from bot.store.engine import CLIENT_KEEPALIVES, SERVER_KEEPALIVES
 
 log = logging.getLogger(__name__)
 
@@ -43,15 +44,9 @@ ROLES = ("all", "web", "poller")
 RETRY_SECONDS = 3.0  # a standby's tries, and the leader's checks of its connection
 STALE_AFTER = 3  # checks: a lead unconfirmed for this many intervals no longer counts
 CONNECT_TIMEOUT = 5  # seconds
-# libpq's TCP settings: a silent link is declared dead after about idle + interval * count
-# seconds; an unacknowledged write after tcp_user_timeout milliseconds.
-KEEPALIVES = {
-    "keepalives": 1,
-    "keepalives_idle": 5,
-    "keepalives_interval": 2,
-    "keepalives_count": 3,
-    "tcp_user_timeout": 10_000,
-}
+# libpq's TCP settings (bot/store/engine.py), and an unacknowledged write declared dead
+# after tcp_user_timeout milliseconds.
+KEEPALIVES = {**CLIENT_KEEPALIVES, "tcp_user_timeout": 10_000}
 
 
 def role_problem(role: str, db: str) -> str | None:
@@ -69,12 +64,7 @@ def role_problem(role: str, db: str) -> str | None:
 # without closing its connection (power cut, partition) is noticed by the server in about
 # 11 s, and a session silent for 30 s (the leader checks every 3 s) is ended by it: either
 # way its lock is released for a standby. idle_session_timeout needs PostgreSQL 14+.
-SERVER_SIDE = {
-    "tcp_keepalives_idle": "5",
-    "tcp_keepalives_interval": "2",
-    "tcp_keepalives_count": "3",
-    "idle_session_timeout": "30s",
-}
+SERVER_SIDE = {**SERVER_KEEPALIVES, "idle_session_timeout": "30s"}
 
 
 class Leader:

@@ -12,7 +12,13 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from bot.store.dialect import POSTGRES, SQLITE, Dialect
-from bot.store.engine import PgConnection, connect_postgres, is_postgres
+from bot.store.engine import (
+    CLIENT_KEEPALIVES,
+    SERVER_KEEPALIVES,
+    PgConnection,
+    connect_postgres,
+    is_postgres,
+)
 from bot.store.lite import Database
 from bot.store.schema import apply_migrations
 
@@ -245,22 +251,11 @@ class StoreBase:
             pass  # created in another thread that already closed it
 
 
-# Set on every pooled session. The server's TCP keepalives end the session of a host that
-# vanished (power cut, partition) in about 11 s, releasing its locks (a card being sent,
+# Set on every pooled session: the server's TCP keepalives end the session of a host that
+# vanished (power cut, partition), releasing its locks (a card being sent,
 # bot/store/conversations.py); a session idle inside a transaction for 5 minutes (a frozen
 # process) is ended too. The leader's own connection sets stricter ones (bot/ops/leader.py).
-SESSION_SETTINGS = {
-    "tcp_keepalives_idle": "5",
-    "tcp_keepalives_interval": "2",
-    "tcp_keepalives_count": "3",
-    "idle_in_transaction_session_timeout": "300s",
-}
-CLIENT_KEEPALIVES = {
-    "keepalives": 1,
-    "keepalives_idle": 5,
-    "keepalives_interval": 2,
-    "keepalives_count": 3,
-}
+SESSION_SETTINGS = {**SERVER_KEEPALIVES, "idle_in_transaction_session_timeout": "300s"}
 
 
 def _postgres_pool(url: str) -> Any:

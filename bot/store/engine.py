@@ -20,6 +20,21 @@ from bot.dburl import is_postgres
 
 __all__ = ["PgConnection", "PgCursor", "Row", "connect_postgres", "is_postgres", "to_psycopg"]
 
+# TCP keepalives on both ends of a connection: a link gone silent (a host that vanished
+# without closing its socket) is declared dead after about idle + interval * count = 11 s.
+# The client's are libpq connection parameters, the server's are session settings.
+CLIENT_KEEPALIVES = {
+    "keepalives": 1,
+    "keepalives_idle": 5,
+    "keepalives_interval": 2,
+    "keepalives_count": 3,
+}
+SERVER_KEEPALIVES = {
+    "tcp_keepalives_idle": "5",
+    "tcp_keepalives_interval": "2",
+    "tcp_keepalives_count": "3",
+}
+
 # A statement's pieces that are copied untouched: quoted strings and identifiers,
 # comments, and PostgreSQL's ``::`` casts; then the pieces rewritten.
 _TOKEN = re.compile(
