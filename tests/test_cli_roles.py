@@ -5,7 +5,6 @@ worker answers Slack, a second poller stands by and takes over when the first is
 
 from __future__ import annotations
 
-import json
 import subprocess
 import time
 import urllib.error
@@ -19,20 +18,10 @@ from bot.store import Store
 from tests.support import slackreq
 from tests.support.feeds import rss
 from tests.support.feedserver import FeedServer
-from tests.support.hark_cli import HARK, ITEMS, free_port, hark_env
+from tests.support.hark_cli import HARK, ITEMS, free_port, hark_env, health
 from tests.support.harness import SECRET
 
 WAIT = 30.0  # generous; each step is expected within seconds
-
-
-def _health(port: int) -> dict | None:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
-            return json.loads(answer.read())
-    except urllib.error.HTTPError as exc:  # 503: up, not healthy (yet)
-        return json.loads(exc.read())
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return None
 
 
 def _metrics(port: int) -> str:
@@ -96,7 +85,7 @@ def test_web_and_pollers_on_postgresql(start, fake_slack, tmp_path) -> None:
     _until("the card is posted", lambda: fake_slack.calls("chat.postMessage"), running)
 
     def pollers() -> list[dict] | None:
-        reports = [_health(first_port), _health(second_port)]
+        reports = [health(first_port), health(second_port)]
         return reports if all(r and r["ok"] for r in reports) else None
 
     reports = _until("both pollers are healthy", pollers, running)
@@ -109,7 +98,7 @@ def test_web_and_pollers_on_postgresql(start, fake_slack, tmp_path) -> None:
     assert "\nhark_leading 0\n" in _metrics(standby_port)
 
     # The web worker answers Slack and has no scheduler; a poller has no Slack route.
-    web_health = _until("the web worker is up", lambda: _health(web_port), running)
+    web_health = _until("the web worker is up", lambda: health(web_port), running)
     assert web_health["ok"] and web_health["role"] == "web"
     assert web_health["scheduler"] == "none" and "leader" not in web_health
     assert "hark_leading" not in _metrics(web_port)
@@ -149,7 +138,7 @@ def test_web_and_pollers_on_postgresql(start, fake_slack, tmp_path) -> None:
     running.remove(leader)
 
     def took_over() -> bool:
-        report = _health(standby_port) or {}
+        report = health(standby_port) or {}
         return bool(report.get("leader", {}).get("leading") and report["ticks"]["ticks"] > ticked)
 
     _until("the standby leads and has ticked", took_over, running)

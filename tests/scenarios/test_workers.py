@@ -17,8 +17,6 @@ import signal
 import subprocess
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -29,7 +27,7 @@ import pytest
 from tests.support import slackreq
 from tests.support.feeds import pub_date, rss
 from tests.support.feedserver import FeedServer
-from tests.support.hark_cli import HARK, hark_env
+from tests.support.hark_cli import HARK, hark_env, health
 from tests.support.harness import SECRET
 from tests.support.ports import free_port
 
@@ -76,13 +74,7 @@ class Worker:
         return f"http://127.0.0.1:{self.port}"
 
     def health(self) -> dict[str, Any] | None:
-        try:
-            with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
-                return json.loads(response.read())
-        except urllib.error.HTTPError as exc:
-            return json.loads(exc.read())
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            return None
+        return health(self.port)
 
     def leading(self) -> bool:
         health = self.health() or {}

@@ -3,10 +3,13 @@ points it at the fake Slack and a local feed, a free port."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import textwrap
+import urllib.error
+import urllib.request
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
@@ -32,6 +35,18 @@ ITEMS = [
         "pubDate": NOW,
     },
 ]
+
+
+def health(port: int) -> dict[str, Any] | None:
+    """GET /healthz of a `hark run` on ``port``: its report (a 503 too: up, not healthy),
+    or None while nothing answers."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+            return json.loads(answer.read())
+    except urllib.error.HTTPError as exc:
+        return json.loads(exc.read())
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
 
 
 def run_hark(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
