@@ -38,10 +38,6 @@ class Dialect:
             f" THEN coalesce(json_extract({column}, '$.{key}'), 0) ELSE 0 END)"
         )
 
-    def table_exists(self, table: str) -> str:
-        """A query returning one row when ``table`` exists (bind nothing)."""
-        return f"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '{table}'"
-
     def reach(self, column: str = "metrics") -> str:
         """A post's reach: the followers, score and comments its source reported in the
         JSON text ``column`` (``p.metrics`` in a join), added up; 0 when not JSON.
@@ -73,7 +69,7 @@ class Dialect:
     def nocase(self, column: str) -> str:
         """How an upsert names the conflict on a column unique regardless of case: SQLite's
         column is ``UNIQUE COLLATE NOCASE``, PostgreSQL's unique index is on ``lower()``
-        (bot/store/schema_pg.py). Queries compare ``lower(column) = lower(?)`` on both."""
+        (bot/store/schema_pg.py). Queries compare through ``equal_nocase``."""
         return column
 
     def equal_nocase(self, column: str, value: str) -> str:
@@ -122,9 +118,6 @@ class PostgresDialect(Dialect):
 
     def json_number(self, column: str, key: str) -> str:
         return f"coalesce(CAST(CAST({column} AS jsonb) ->> '{key}' AS double precision), 0)"
-
-    def table_exists(self, table: str) -> str:
-        return f"SELECT 1 WHERE to_regclass('{table}') IS NOT NULL"
 
     def reach(self, column: str = "metrics") -> str:
         """PostgreSQL's reach, a double precision. The PostgreSQL index
