@@ -96,12 +96,19 @@ class Dialect:
         killed with -9 too). None on SQLite: one process, nothing to ask."""
         return None
 
-    def reserve_ids(self, table: str) -> str | None:
-        """A query returning ``?`` fresh ids of ``table`` in one round trip, so a batch of
-        rows can be written with one pipelined ``executemany`` rather than one
-        ``INSERT … RETURNING`` per row; None on SQLite, where a statement is a function
-        call, not a round trip."""
-        return None
+    def reserve_ids(self, table: str) -> str:
+        """A query returning ``?`` fresh ids of ``table`` in one statement, so a batch of
+        rows is written with one ``executemany`` rather than one ``INSERT … RETURNING``
+        each (on PostgreSQL a round trip per row; on SQLite a statement per row, about
+        40 % of the poller's insert time). The caller runs it inside the transaction that
+        inserts the rows. SQLite: the ids after the largest, as SQLite itself would give
+        them one by one; ``BEGIN IMMEDIATE`` holds the write lock, so no other writer
+        can take them meanwhile. ``table``'s key is an INTEGER PRIMARY KEY ``id``."""
+        return (
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+            " WHERE i < CAST(? AS INTEGER))"
+            f" SELECT (SELECT coalesce(max(id), 0) FROM {table}) + i FROM n"
+        )
 
 
 class PostgresDialect(Dialect):
@@ -158,7 +165,7 @@ class PostgresDialect(Dialect):
             ),
         )
 
-    def reserve_ids(self, table: str) -> str | None:
+    def reserve_ids(self, table: str) -> str:
         return (
             f"SELECT nextval(pg_get_serial_sequence('{table}', 'id'))"
             " FROM generate_series(1, CAST(? AS integer))"

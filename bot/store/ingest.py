@@ -80,8 +80,9 @@ class IngestStore(StoreBase):
             )
             stored: list[StoredPost | None] = []
             firsts: list[tuple[int, int, str | None, float]] = []  # new posts' sightings
-            # PostgreSQL: ids for the posts that may be new, reserved in one round trip,
-            # and the new posts written in one pipelined batch (not a round trip each).
+            # Ids for the posts that may be new, reserved in one statement, and the new
+            # posts written in one batch: not one INSERT … RETURNING each (a round trip
+            # per post on PostgreSQL, a statement per post on SQLite).
             fresh = _reserved_ids(
                 conn, self.dialect.reserve_ids("posts"), items, by_guid, by_link, by_hash
             )
@@ -107,11 +108,8 @@ class IngestStore(StoreBase):
                             by_guid[post.guid] = post_id
                     stored.append(StoredPost(post_id, False))
                     continue
-                if fresh is None:
-                    post_id = _insert_post(conn, item, source_kind, now)
-                else:
-                    post_id = next(fresh)
-                    new_posts.append((post_id, *_post_values(item, source_kind, now)))
+                post_id = next(fresh)
+                new_posts.append((post_id, *_post_values(item, source_kind, now)))
                 firsts.append((post_id, source_id, post.guid, now))
                 sighted.add(post_id)
                 if post.guid:
@@ -290,23 +288,16 @@ def _post_values(item: IncomingPost, source_kind: str, now: float) -> tuple[obje
     )
 
 
-def _insert_post(conn: sqlite3.Connection, item: IncomingPost, source_kind: str, now: float) -> int:
-    sql = f"INSERT INTO posts ({_POST_COLUMNS}) VALUES ({_POST_MARKS}) RETURNING id"
-    return int(conn.execute(sql, _post_values(item, source_kind, now)).fetchone()[0])
-
-
 def _reserved_ids(
     conn: sqlite3.Connection,
-    reserve: str | None,
+    reserve: str,
     items: Sequence[IncomingPost],
     by_guid: dict[object, int],
     by_link: dict[object, int],
     by_hash: dict[object, int],
-) -> Iterator[int] | None:
+) -> Iterator[int]:
     """Fresh post ids, as many as the items none of whose keys is known (at most that
-    many are new), or None where the engine has no use for them (``reserve`` is None)."""
-    if reserve is None:
-        return None
+    many are new; ids left unused are simply never taken)."""
     unknown = sum(
         1
         for item in items

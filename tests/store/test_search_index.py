@@ -110,6 +110,29 @@ def test_the_index_agrees_with_the_posts_after_edits_and_purges(store):
     assert all(store.search_posts(w)[0] == 0 for w in ("sourdough", "levain", "rye", "spelt"))
 
 
+def test_posts_stored_in_one_batch_take_the_ids_after_the_newest_even_a_deleted_one(store):
+    """Ids are reserved for a whole batch (one statement) and the batch written at once: a
+    post stored after the newest one was deleted takes its id, as SQLite would give it, and
+    is indexed as itself, not as the deleted post."""
+    source = store.add_source(SourceSpec("feed", "https://a.example/feed", 600, "a"))
+    first = [_store(store, source, f"https://a.example/{i}", f"Sourdough {i}") for i in range(3)]
+    store.index_pending_posts()
+    store.conn.execute("DELETE FROM posts WHERE id = ?", (first[-1],))
+    posts = [
+        Post(guid=f"r{i}", link=f"https://a.example/r{i}", title=f"Rye {i}", text="")
+        for i in range(2)
+    ]
+    stored = store.store_source_posts(
+        source,
+        [IncomingPost(p, "a.example", content_hash(p.title, "")) for p in posts],
+        source_kind="feed",
+    )
+    assert [s.id for s in stored if s] == [first[-1], first[-1] + 1]
+    store.index_pending_posts()
+    _consistent(store)
+    assert store.search_posts("rye")[0] == 2 and store.search_posts("sourdough")[0] == 2
+
+
 def test_an_edit_to_a_waiting_post_is_indexed_with_its_new_text(store):
     source = store.add_source(SourceSpec("feed", "https://a.example/feed", 600, "a"))
     post_id = _store(store, source, "https://a.example/1", "Sourdough starter")
