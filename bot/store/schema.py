@@ -417,6 +417,15 @@ def sources_001_feed_title(db: Database) -> None:
     db.execute("ALTER TABLE sources ADD COLUMN feed_title TEXT NOT NULL DEFAULT ''")
 
 
+# FTS5's merge settings for a poller that indexes thousands of posts a cycle: merge 16
+# segments at a time (FTS5's default 4) and force a merge at 64 (default 16). On a cold
+# 2,000-feed cycle's 61,215 posts, indexed 2,000 to a transaction: 21-35 % less CPU,
+# searches as fast (issue 14). Kept in the index's own config table.
+def search_003_fts_merge(db: Database) -> None:
+    db.execute("INSERT INTO posts_fts (posts_fts, rank) VALUES ('automerge', 16)")
+    db.execute("INSERT INTO posts_fts (posts_fts, rank) VALUES ('crisismerge', 64)")
+
+
 # In the order they run on a fresh database. Append; never rename or reorder.
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_core,
@@ -430,6 +439,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     replays_001_seen_signatures,
     search_002_fts_batched,
     sources_001_feed_title,
+    search_003_fts_merge,
 ]
 
 

@@ -346,6 +346,8 @@ MIGRATIONS: list[PgMigration] = [
     # SQLite's batched FTS5 queue; PostgreSQL indexes posts.search with the row.
     PgMigration("search_002_fts_batched", ()),
     PgMigration("sources_001_feed_title", SOURCES_001_FEED_TITLE),
+    # FTS5's merge settings; PostgreSQL's GIN index has none to set.
+    PgMigration("search_003_fts_merge", ()),
 ]
 
 

@@ -178,3 +178,22 @@ def test_a_database_indexed_by_the_old_trigger_stays_consistent(tmp_path):
         _consistent(store)
     finally:
         store.close()
+
+
+def test_the_index_merges_its_segments_sixteen_at_a_time(tmp_path):
+    """FTS5's merge settings (search_003_fts_merge) on a new database and on one that
+    predates them, kept in the index's own config table."""
+    new = Store(str(tmp_path / "new.db"))
+    old_path = tmp_path / "old.db"
+    conn = sqlite3.connect(old_path)
+    conn.executescript(BEFORE_ISSUE_12.read_text())
+    conn.close()
+    old = Store(str(old_path), clock=lambda: 2_000_000_000.0)
+    try:
+        for store in (new, old):
+            config = dict(store.conn.execute("SELECT k, v FROM posts_fts_config").fetchall())
+            assert (config.get("automerge"), config.get("crisismerge")) == (16, 64)
+            _consistent(store)
+    finally:
+        new.close()
+        old.close()
