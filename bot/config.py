@@ -16,10 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from bot.dburl import choose, shown
-from bot.models import SourceSpec, Topic
+from bot.models import DEFAULT_GUIDELINES, SourceSpec, Topic
 from bot.poll.kinds import KINDS, SourceError, expand_source
 from bot.query.parser import QueryError, parse_query
-from bot.viewdata import DEFAULT_GUIDELINES
 
 SLACK_API_URL = "https://slack.com/api/"
 X_API_URL = "https://api.x.com/2/"

@@ -9,6 +9,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
 
+# The team's reply guidelines when the config sets none (``guidelines:``), shown on every
+# card. Here, not in bot/viewdata.py where the builders read it, because bot/config.py needs
+# it too, and importing viewdata's classes would cost every `hark` command's start.
+DEFAULT_GUIDELINES = (
+    "*Before you reply*: say who you work for, be helpful first, don't sell. "
+    "Link to docs, not to pricing."
+)
+
 
 @dataclass(frozen=True)
 class Post:

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.models import Conversation, Person
+from bot.models import (
+    DEFAULT_GUIDELINES,  # noqa: F401 - defined there for bot/config.py; the builders read it here
+    Conversation,
+    Person,
+)
 
 # --- conversations: the card, the Ignore modal, the Reply modal ---------------------------
 
@@ -24,10 +28,6 @@ DRAFT_LIMIT = 2900
 OTHER_REASON_LIMIT = 150  # an Ignore's "other" reason, in the person's words
 # The event type of a card's message metadata: how the outbox finds its own cards again.
 METADATA_EVENT = "hark_conversation"
-DEFAULT_GUIDELINES = (
-    "*Before you reply*: say who you work for, be helpful first, don't sell. "
-    "Link to docs, not to pricing."
-)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.store.dialect import POSTGRES, SQLITE, Dialect
 from bot.store.engine import (
@@ -19,8 +19,10 @@ from bot.store.engine import (
     connect_postgres,
     is_postgres,
 )
-from bot.store.lite import Database
-from bot.store.schema import apply_migrations
+from bot.store.schema import apply_migrations, schema_is_current
+
+if TYPE_CHECKING:  # imported only when a migration runs, or ``db`` is asked for
+    from bot.store.lite import Database
 
 
 def private_database(path: str) -> None:
@@ -80,30 +82,23 @@ class StoreBase:
             self._pool = _postgres_pool(path)
         else:
             private_database(path)
-            apply_migrations(self.db)
+            # sqlite-utils (0.1 s of imports) only when a migration is due.
+            if not schema_is_current(self.conn):
+                apply_migrations(self.db)
 
     @property
     def db(self) -> Database:
-        """This thread's sqlite-utils Database (SQLite only)."""
+        """This thread's connection in a sqlite-utils Database, for the migrations
+        (SQLite only); everything else uses ``conn``."""
+        if self._pool is not None:
+            raise TypeError("sqlite-utils' Database is SQLite only; use store.conn")
+        conn = self.conn
         db = getattr(self._local, "db", None)
-        if db is None:
-            if self._pool is not None:
-                raise TypeError("sqlite-utils' Database is SQLite only; use store.conn")
-            self.close_dead()
-            # check_same_thread=False only so close() can run at shutdown from the
-            # main thread; each connection is otherwise used by its own thread.
-            conn = sqlite3.connect(
-                self.path, timeout=30, isolation_level=None, check_same_thread=False
-            )
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA busy_timeout=30000")
+        if db is None or db.conn is not conn:
+            from bot.store.lite import Database
+
             db = Database(conn)
             self._local.db = db
-            with self._lock:
-                self._open[threading.current_thread()] = conn
         return db
 
     @property
@@ -111,7 +106,7 @@ class StoreBase:
         """This thread's connection: sqlite3's, or on PostgreSQL one taken from the
         process's pool and kept by the thread until it ends or ``release_thread``."""
         if self._pool is None:
-            return self.db.conn
+            return self._sqlite_conn()
         conn = getattr(self._local, "pg", None)
         if conn is not None and conn.raw.closed:
             # The server ended it (a restart, a failover, a terminated backend): the
@@ -125,6 +120,28 @@ class StoreBase:
             with self._lock:
                 self._open[threading.current_thread()] = conn
         return conn  # type: ignore[return-value]  # sqlite3's surface (bot/store/engine.py)
+
+    def _sqlite_conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "lite", None)
+        if conn is None:
+            self.close_dead()
+            # check_same_thread=False only so close() can run at shutdown from the
+            # main thread; each connection is otherwise used by its own thread.
+            conn = sqlite3.connect(
+                self.path, timeout=30, isolation_level=None, check_same_thread=False
+            )
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA busy_timeout=30000")
+            # What sqlite-utils' Database set on every connection when the store opened
+            # each through it: REPLACE fires delete triggers, triggers may fire triggers.
+            conn.execute("PRAGMA recursive_triggers=ON")
+            self._local.lite = conn
+            with self._lock:
+                self._open[threading.current_thread()] = conn
+        return conn
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -220,6 +237,7 @@ class StoreBase:
     def release_thread(self) -> None:
         """Close the calling thread's connection (on PostgreSQL, give it back to the
         pool); its next use opens a fresh one."""
+        self._local.lite = None
         self._local.db = None
         self._local.pg = None
         with self._lock:

@@ -7,10 +7,12 @@ can be re-run at every start. Every table is created by exactly one migration.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+if TYPE_CHECKING:  # sqlite-utils is imported only when a migration runs (schema_is_current)
+    from bot.store.lite import Database
 
 # "Reach" of a post: the audience and engagement figures its source reported. The
 # digest's query must spell the expression exactly like the index for SQLite to use it.
@@ -443,9 +445,36 @@ MIGRATIONS: list[Callable[[Database], None]] = [
 ]
 
 
+MIGRATION_SET = "hark"  # sqlite-utils' migration_set column in _sqlite_migrations
+
+
+def schema_is_current(conn: sqlite3.Connection) -> bool:
+    """Whether every migration is recorded as applied, read with plain sqlite3: a start
+    on an up-to-date database then needs no sqlite-utils (0.1 s of imports). False
+    whenever sqlite-utils' ``Migrations.apply`` would do anything at all: a missing
+    record table, one it would rebuild (its primary key not ``id``), a pending name."""
+    found = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'"
+    ).fetchone()
+    if found is None:
+        return False
+    columns = conn.execute("PRAGMA table_info(_sqlite_migrations)").fetchall()
+    if [c[1] for c in sorted((c for c in columns if c[5]), key=lambda c: c[5])] != ["id"]:
+        return False
+    applied = {
+        row[0]
+        for row in conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", (MIGRATION_SET,)
+        )
+    }
+    return all(migration.__name__ in applied for migration in MIGRATIONS)
+
+
 def apply_migrations(db: Database) -> None:
     """Bring the schema up to date; safe to call at every start."""
-    migrations = Migrations("hark")
+    from bot.store.lite import Migrations
+
+    migrations = Migrations(MIGRATION_SET)
     for migration in MIGRATIONS:
         migrations()(migration)
     migrations.apply(db)

@@ -1,0 +1,100 @@
+"""A lean start (issue 14): a warm `hark poll --once` imports only what polling uses. On an
+up-to-date database no sqlite-utils (migrations only); no view data or Slack client while
+there is nothing to send. Proved by the modules a real `hark poll --once` loaded, not by time."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from bot.store import Store
+from bot.store.schema import MIGRATIONS, schema_is_current
+from tests.support.feeds import rss
+from tests.support.feedserver import FeedServer
+from tests.support.hark_cli import ITEMS, hark_env
+
+# Imported only when needed: a migration runs; a card is built; a message is sent.
+HEAVY = ("sqlite_utils", "bot.viewdata", "bot.blocks.conversation", "slack_sdk")
+# `hark poll --once`, then which of HEAVY it had imported.
+POLL_AND_SAY_WHAT_LOADED = f"""
+import sys
+from bot.cli import main
+code = main(["poll", "--once"])
+print("loaded:", *sorted(m for m in {HEAVY!r} if m in sys.modules))
+sys.exit(code)
+"""
+
+
+def _poll(env: dict[str, str]) -> tuple[str, set[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", POLL_AND_SAY_WHAT_LOADED],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = next(line for line in done.stdout.splitlines() if line.startswith("loaded:"))
+    return done.stdout, set(loaded.split()[1:])
+
+
+def test_a_warm_poll_imports_neither_migrations_nor_view_data_nor_slack(
+    fake_slack, tmp_path, hark_db, hark_engine
+):
+    with FeedServer() as feeds:
+        feeds.set("/f.xml", rss(ITEMS))
+        env = hark_env(tmp_path, fake_slack, feeds.url("/f.xml"), HARK_DB=hark_db)
+        cold, cold_loaded = _poll(env)
+        warm, warm_loaded = _poll(env)
+    # The first poll sent a card (so built it with Slack's client); on SQLite it created
+    # the schema through sqlite-utils: what the probe sees when a module is imported.
+    assert "sent 1" in cold
+    assert {"bot.viewdata", "bot.blocks.conversation", "slack_sdk"} <= cold_loaded
+    assert ("sqlite_utils" in cold_loaded) == (hark_engine == "sqlite")
+    assert "sent 0" in warm
+    assert warm_loaded == set()
+
+
+@pytest.mark.sqlite_only
+def test_the_schema_is_current_only_when_every_migration_is_recorded(tmp_path):
+    path = str(tmp_path / "hark.db")
+    conn = sqlite3.connect(path)
+    assert not schema_is_current(conn)  # nothing yet: no record table
+    Store(path).close()
+    assert schema_is_current(conn)
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = ?", (MIGRATIONS[-1].__name__,))
+    conn.commit()
+    assert not schema_is_current(conn)  # Store would apply that one (test_migrations.py)
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name) VALUES ('hark', ?)",
+        (MIGRATIONS[-1].__name__,),
+    )
+    conn.commit()
+    assert schema_is_current(conn)
+    conn.execute("UPDATE _sqlite_migrations SET migration_set = 'other'")
+    conn.commit()
+    assert not schema_is_current(conn)  # another app's records are not Hark's
+    conn.close()
+
+
+@pytest.mark.sqlite_only
+def test_every_connection_fires_triggers_recursively_as_through_sqlite_utils(tmp_path):
+    # sqlite-utils' Database set recursive_triggers on each connection it wrapped (a REPLACE
+    # then fires delete triggers); connections opened without it keep that setting.
+    store = Store(str(tmp_path / "hark.db"))
+    seen = []
+    try:
+        seen.append(store.one("PRAGMA recursive_triggers")[0])
+        other = threading.Thread(
+            target=lambda: seen.append(store.one("PRAGMA recursive_triggers")[0])
+        )
+        other.start()
+        other.join()
+    finally:
+        store.close()
+    assert seen == [1, 1]
