@@ -17,8 +17,9 @@ from tests.support.feeds import rss
 from tests.support.feedserver import FeedServer
 from tests.support.hark_cli import ITEMS, hark_env
 
-# Imported only when needed: a migration runs; a card is built; a message is sent.
-HEAVY = ("sqlite_utils", "bot.viewdata", "bot.blocks.conversation", "slack_sdk")
+# Imported only when needed: a migration runs; a card is built; a message is sent; a copy
+# of the database is made (hark backup, poll --dry-run).
+HEAVY = ("sqlite_utils", "bot.viewdata", "bot.blocks.conversation", "slack_sdk", "bot.store.backup")
 # `hark poll --once`, then which of HEAVY it had imported.
 POLL_AND_SAY_WHAT_LOADED = f"""
 import sys
@@ -98,3 +99,18 @@ def test_every_connection_fires_triggers_recursively_as_through_sqlite_utils(tmp
     finally:
         store.close()
     assert seen == [1, 1]
+
+
+def test_at_exit_the_interpreter_leaves_memory_to_the_os():
+    # A handler registered before bot.cli is imported runs after bot.cli's (last in, first
+    # out): by then every object is frozen, out of the last collections' reach.
+    probe = (
+        "import atexit, gc\n"
+        "atexit.register(lambda: print('frozen at exit:', gc.get_freeze_count() > 0))\n"
+        "import bot.cli\n"
+        "print('frozen before exit:', gc.get_freeze_count() > 0)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split("\n")[:2] == ["frozen before exit: False", "frozen at exit: True"]
