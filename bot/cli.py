@@ -12,6 +12,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.dburl import is_postgres, scrub, shown
@@ -21,6 +22,10 @@ from bot.ops.leader import ROLES, role_problem
 from bot.ops.logs import setup_logging
 from bot.people.roster_cli import add_people_parser, run_people
 from bot.store import Store
+
+if TYPE_CHECKING:
+    from bot.poll.poller import Poller
+    from bot.wiring import Services
 
 log = logging.getLogger("hark")
 
@@ -200,8 +205,8 @@ DRY_RUN_SQLITE_ONLY = (
 
 def poll_once(settings: Settings, *, dry_run: bool = False) -> int:
     """One cycle over every enabled source, whatever its schedule; then send and exit."""
-    from bot.ops.channels import needs_resolution
-    from bot.wiring import build_poller, build_services
+    from bot.ops.channels import ChannelResolver, needs_resolution
+    from bot.wiring import build_poller, build_services, with_channel_ids
 
     db_path = settings.db_path
     scratch = None
@@ -223,20 +228,25 @@ def poll_once(settings: Settings, *, dry_run: bool = False) -> int:
         return 2
     store = Store(db_path)
     try:
-        services = None
+        client = channels = None
         if settings.bot_token and needs_resolution(settings.config):
-            services = build_services(settings, store)  # channel names to IDs, through Slack
-            poller = services.poller
-        else:
-            # A lean start: Slack's client, Block Kit and the rest only once there is
-            # something to send (or a source to report down).
-            poller = build_poller(
-                settings,
-                store,
-                on_source_down=lambda source: build_services(settings, store).notifier.source_down(
-                    source
-                ),
-            )
+            # Channel names to IDs, through Slack: its client alone, not the services.
+            from bot.ops.slack import slack_client
+
+            client = slack_client(settings)
+            channels = ChannelResolver(client)
+            settings = with_channel_ids(settings, channels)
+
+        def services_now() -> Services:
+            return build_services(settings, store, client=client, channels=channels)
+
+        # A lean start: Block Kit, the engagement and the rest only once there is
+        # something to send (or a source to report down).
+        poller = build_poller(
+            settings,
+            store,
+            on_source_down=lambda source: services_now().notifier.source_down(source),
+        )
         store.force_all_due()
         report = poller.poll_due()
         for outcome in report.sources:
@@ -248,13 +258,13 @@ def poll_once(settings: Settings, *, dry_run: bool = False) -> int:
             waiting = store.outbox(10_000)
             for row in waiting:
                 print(f"would post to {row.channel} [{row.topic}] {row.title} <{row.link}>")
-            print(_held_back(sum(o.relevant for o in report.sources), len(waiting), services))
+            print(_held_back(sum(o.relevant for o in report.sources), len(waiting), poller))
             return 0
 
         if not store.outbox(1):
             print("sent 0, held 0")
             return 0
-        services = services or build_services(settings, store)
+        services = services_now()
         delivery = services.publisher.deliver(limit=10_000)
         print(f"sent {len(delivery.sent)}, held {len(delivery.held)}")
         return 1 if delivery.held else 0
@@ -264,13 +274,13 @@ def poll_once(settings: Settings, *, dry_run: bool = False) -> int:
             shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _held_back(relevant: int, posting: int, services: object) -> str:
+def _held_back(relevant: int, posting: int, poller: Poller) -> str:
     """The dry run's last line: what would be posted, and why the rest would not."""
     said = f"{count(posting, 'conversation')} would be posted"
     held = relevant - posting
     if held <= 0:
         return said + "."
-    hours = getattr(getattr(services, "poller", None), "backfill_hours", 24)
+    hours = poller.backfill_hours
     return (
         f"{said}; {count(held, 'relevant post')} {plural(held, 'is')} held back: older than "
         f"the backfill window ({hours} h) on its source's first poll, or under its topic's "

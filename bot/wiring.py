@@ -105,14 +105,28 @@ def build_poller(
     )
 
 
+def with_channel_ids(settings: Settings, channels: ChannelResolver) -> Settings:
+    """``settings`` with every channel the config names by #name given by its ID, asked of
+    Slack; as they are when there is none (or no token to ask with). A #name works only on
+    chat.postMessage: every later call (chat.update, conversations.history,
+    chat.getPermalink, file uploads) needs the ID."""
+    if not (settings.bot_token and needs_resolution(settings.config)):
+        return settings
+    where = settings.config_path or "config"
+    return replace(settings, config=resolve_config_channels(settings.config, channels, where))
+
+
 def build_services(
     settings: Settings,
     store: Store,
     *,
     client: WebClient | None = None,
+    channels: ChannelResolver | None = None,
     per_channel_interval: float = 1.0,
 ) -> Services:
-    """Wire the parts together; nothing here talks to the network yet."""
+    """Wire the parts together. Nothing here talks to the network yet, apart from asking
+    Slack for the IDs of channels the config names by #name (``with_channel_ids``, through
+    ``channels`` when given: a resolver over ``client``)."""
     from bot.admin.notices import AdminNotifier
     from bot.authz import Authority
     from bot.blocks import notices as notice_texts
@@ -135,14 +149,8 @@ def build_services(
 
     metrics = Metrics()
     client = client or slack_client(settings, metrics)
-    channels = ChannelResolver(client)
-    if settings.bot_token and needs_resolution(settings.config):
-        # A #name works only on chat.postMessage: every later call (chat.update,
-        # conversations.history, chat.getPermalink, file uploads) needs the ID.
-        where = settings.config_path or "config"
-        settings = replace(
-            settings, config=resolve_config_channels(settings.config, channels, where)
-        )
+    channels = channels or ChannelResolver(client)
+    settings = with_channel_ids(settings, channels)
     config = settings.config
     notifier = AdminNotifier(client, store, config.admins, notice_texts)
     poller = build_poller(settings, store, on_source_down=notifier.source_down)

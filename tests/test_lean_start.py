@@ -44,21 +44,32 @@ def _poll(env: dict[str, str]) -> tuple[str, set[str]]:
     return done.stdout, set(loaded.split()[1:])
 
 
+@pytest.mark.parametrize("channel", ["C0K8S", "#kubernetes"])
 def test_a_warm_poll_imports_neither_migrations_nor_view_data_nor_slack(
-    fake_slack, tmp_path, hark_db, hark_engine
+    fake_slack, tmp_path, hark_db, hark_engine, channel
 ):
+    fake_slack.channel_names["C0K8S"] = "kubernetes"
     with FeedServer() as feeds:
         feeds.set("/f.xml", rss(ITEMS))
         env = hark_env(tmp_path, fake_slack, feeds.url("/f.xml"), HARK_DB=hark_db)
+        config = tmp_path / "hark.yml"
+        config.write_text(config.read_text().replace("C0K8S", repr(channel)))
         cold, cold_loaded = _poll(env)
+        listed = len(fake_slack.calls("conversations.list"))
         warm, warm_loaded = _poll(env)
     # The first poll sent a card (so built it with Slack's client); on SQLite it created
     # the schema through sqlite-utils: what the probe sees when a module is imported.
     assert "sent 1" in cold
     assert {"bot.viewdata", "bot.blocks.conversation", "slack_sdk"} <= cold_loaded
     assert ("sqlite_utils" in cold_loaded) == (hark_engine == "sqlite")
+    assert [call.args["channel"] for call in fake_slack.calls("chat.postMessage")] == ["C0K8S"]
     assert "sent 0" in warm
-    assert warm_loaded == set()
+    if channel.startswith("#"):
+        # The warm poll asked Slack for the channel's ID again: its client, nothing more.
+        assert len(fake_slack.calls("conversations.list")) > listed > 0
+        assert warm_loaded == {"slack_sdk"}
+    else:
+        assert warm_loaded == set()
 
 
 @pytest.mark.sqlite_only
