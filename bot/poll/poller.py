@@ -99,6 +99,10 @@ class _Fetched:
     cursor: str | None = None
     title: str = ""  # the feed's own title
 
+    @property
+    def unchanged(self) -> bool:  # a 304: only its schedule moves, written in batches
+        return self.error is None and self.posts is None
+
 
 class _Group:
     """The writer's open transaction: sources recorded since the last commit."""
@@ -184,7 +188,8 @@ class Poller:
                     workers * WINDOW_PER_WORKER,
                     idle=group.commit,
                 ):
-                    group.open()
+                    if not fetched.unchanged:  # a cycle of 304s opens none per source
+                        group.open()
                     outcome = self._record(fetched, report, unchanged)
                     report.sources.append(outcome)
                     group.after_source(outcome.new_posts)
