@@ -1,20 +1,17 @@
 """Fetch feed bytes over HTTP: I/O only, nothing parsed here.
 
-One ``Fetcher`` holds a small connection pool per host (``bot.fetch.hosts``:
-connection reuse and the per-host limit) and is safe to share between threads. Every fetch is bounded three ways: connect/read
-timeouts, a wall-clock deadline for the whole fetch, and a byte cap on the
-decompressed body. Redirects are followed by hand so every hop goes through
-``netguard`` first.
+One ``Fetcher`` holds a few connections per host (``bot.fetch.hosts``: connection
+reuse and the per-host limit) and is safe to share between threads. Every fetch is
+bounded three ways: connect/read timeouts, a wall-clock deadline for the whole fetch,
+and a byte cap on the decompressed body. Redirects are followed by hand so every hop
+goes through ``netguard`` first.
 
 DNS rebinding: checking a name and then letting httpx resolve it again would
 leave a gap (the name could answer 1.2.3.4 to the check and 127.0.0.1 to the
-connect). We close it by pinning: the connection pool's network backend is
-replaced by ``netguard.PinnedBackend`` (see ``bot.fetch.hosts``), which resolves once, checks every
+connect). We close it by pinning: every connection is opened through
+``netguard.PinnedBackend`` (see ``bot.fetch.hosts``), which resolves once, checks every
 address and connects to exactly those addresses. TLS still verifies the
-certificate against the host name. This touches one private httpx attribute
-(``HTTPTransport._pool._network_backend``); if it ever disappears, building a
-``Fetcher`` fails loudly rather than fetching unguarded.
-"""
+certificate against the host name."""
 
 from __future__ import annotations
 
@@ -31,10 +28,12 @@ from bot.error_text import reason
 from bot.fetch import body as fetchbody
 from bot.fetch import deadline as fetchdeadline
 from bot.fetch import netguard
+from bot.fetch import urls as fetchurls
 from bot.fetch.headers import parse_max_age, parse_retry_after, response_headers
 from bot.fetch.hosts import HostPools
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+DEFAULT_PORTS = {b"http": 80, b"https": 443}
 URL_CACHE_SIZE = 20_000
 CHECK_REMEMBERED = 60.0  # seconds
 ACCEPT = (
@@ -129,36 +128,44 @@ class Fetcher:
             # Decoded once, by bot.fetch.body, under the byte cap.
             "Accept-Encoding": "gzip, deflate",
         }
-        self._urls: dict[str, httpx.URL] = {}  # immutable values: safe to share by threads
-        self._passed: dict[str, float] = {}  # URL -> until when its address check holds
+        self._urls: dict[str, fetchurls.Target] = {}  # immutable values: safe to share
+        # (host, port) -> until when its address check holds
+        self._passed: dict[tuple[str, int], float] = {}
         self._timeouts = httpx.Timeout(
             read_timeout, connect=connect_timeout, pool=connect_timeout
         ).as_dict()
 
-    def _check_url(self, url: str) -> None:
-        """``netguard.check_url``, remembering for a minute which URLs passed.
+    def _checked_target(self, url: str) -> fetchurls.Target:
+        """Where ``url``'s request goes, once ``netguard.check_url`` passes it; a host's
+        pass is remembered for a minute.
 
         Checked here for a clear message before any connection, and again by
         netguard.PinnedBackend whenever a connection is opened, which is what stops
-        DNS rebinding: so a pass may be remembered (a lookup saved per fetch), a
-        refusal never is.
+        DNS rebinding: so a host's pass may be remembered (a lookup saved per fetch,
+        and sources share hosts), a refusal never is. The URL's own shape (scheme,
+        host name, port) is checked every time.
         """
+        plain = fetchurls.plain_target(url)
+        if plain is None:
+            host, port = netguard.url_host_port(url)
+        else:  # in normal form: the host and port urlsplit reads
+            host, port = plain.host.decode("ascii"), plain.port or DEFAULT_PORTS[plain.scheme]
         now = time.monotonic()
-        if self._passed.get(url, 0.0) > now:
-            return
-        netguard.check_url(url, self.allow_hosts, self._resolver)
-        if len(self._passed) >= URL_CACHE_SIZE:
-            self._passed.clear()
-        self._passed[url] = now + CHECK_REMEMBERED
+        if self._passed.get((host, port), 0.0) <= now:
+            netguard.checked_addresses(host, port, self.allow_hosts, self._resolver)
+            if len(self._passed) >= URL_CACHE_SIZE:
+                self._passed.clear()
+            self._passed[host, port] = now + CHECK_REMEMBERED
+        return plain or self._target(url)
 
-    def _parsed_url(self, url: str) -> httpx.URL:
-        """``httpx.URL(url)``, remembered: parsing it is a fifth of the CPU of a 304."""
-        parsed = self._urls.get(url)
-        if parsed is None:
+    def _target(self, url: str) -> fetchurls.Target:
+        """``fetchurls.target(url)``, remembered (for ``hark run``'s later cycles)."""
+        found = self._urls.get(url)
+        if found is None:
             if len(self._urls) >= URL_CACHE_SIZE:
                 self._urls.clear()  # sources come and go; start again rather than track use
-            parsed = self._urls[url] = httpx.URL(url)
-        return parsed
+            found = self._urls[url] = fetchurls.target(url)
+        return found
 
     def close(self) -> None:
         """Close pooled connections."""
@@ -207,25 +214,21 @@ class Fetcher:
         visited: set[str] = set()
         current = url
         for _hop in range(self.max_redirects + 1):
-            self._check_url(current)
+            to = self._checked_target(current)
             visited.add(current)
             request_headers = {**self._headers, **extra}
             if etag:
                 request_headers["If-None-Match"] = etag
             if last_modified:
                 request_headers["If-Modified-Since"] = last_modified
-            parsed = self._parsed_url(current)
-            with self._hosts.pool_for(urlsplit(current).hostname or "") as pool:
+            with self._hosts.pool_for(to.host.decode("ascii"), tls=to.scheme == b"https") as pool:
                 response = pool.handle_request(
                     httpcore.Request(
                         b"GET",
                         httpcore.URL(
-                            scheme=parsed.raw_scheme,
-                            host=parsed.raw_host,
-                            port=parsed.port,
-                            target=parsed.raw_path,
+                            scheme=to.scheme, host=to.host, port=to.port, target=to.target
                         ),
-                        headers=[("Host", parsed.netloc.decode("ascii")), *request_headers.items()],
+                        headers=[("Host", to.netloc), *request_headers.items()],
                         extensions={"timeout": self._timeouts},
                     )
                 )

@@ -136,11 +136,8 @@ def checked_addresses(
     return addresses
 
 
-def check_url(url: str, allow_hosts: frozenset[str], resolver: Resolver | None = None) -> None:
-    """Raise BlockedAddress unless ``url`` is http(s) to a public address or an allowed host.
-
-    Raises HostNotFound when the name does not resolve.
-    """
+def url_host_port(url: str) -> tuple[str, int]:
+    """The host name and port of an http(s) URL; BlockedAddress if it is not one."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -154,9 +151,16 @@ def check_url(url: str, allow_hosts: frozenset[str], resolver: Resolver | None =
         )
     if not parts.hostname:
         raise BlockedAddress("the URL has no host name; check the source URL.")
-    checked_addresses(
-        parts.hostname, port or (443 if scheme == "https" else 80), allow_hosts, resolver
-    )
+    return parts.hostname, port or (443 if scheme == "https" else 80)
+
+
+def check_url(url: str, allow_hosts: frozenset[str], resolver: Resolver | None = None) -> None:
+    """Raise BlockedAddress unless ``url`` is http(s) to a public address or an allowed host.
+
+    Raises HostNotFound when the name does not resolve.
+    """
+    host, port = url_host_port(url)
+    checked_addresses(host, port, allow_hosts, resolver)
 
 
 class PinnedBackend(httpcore.NetworkBackend):
