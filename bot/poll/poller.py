@@ -21,11 +21,10 @@ becomes that source's health entry, and the cycle carries on.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from bot.fetch.client import Fetcher, FetchError
@@ -35,6 +34,7 @@ from bot.parse.feeds import FeedError
 from bot.parse.normalize import content_hash, site_of
 from bot.poll.kinds import origin_of
 from bot.poll.pool import ParsePool, PostMatch, default_processes, match_posts
+from bot.poll.window import as_completed_in_window
 from bot.store import Store
 from bot.store.ingest import IncomingPost
 from bot.store.sources import PollSuccess
@@ -181,7 +181,7 @@ class Poller:
             unchanged: list[PollSuccess] = []
             group = _Group(self.store)
             try:
-                for fetched in _as_completed_in_window(
+                for fetched in as_completed_in_window(
                     pool,
                     lambda row: self._fetch_one(row, parser),
                     iter(rows),
@@ -374,26 +374,3 @@ class Poller:
 
 def _site(post: Post) -> str:
     return site_of(post.link) if post.link else ""
-
-
-def _as_completed_in_window(
-    pool: ThreadPoolExecutor,
-    work: Callable[[Source], _Fetched],
-    rows: Iterator[Source],
-    window: int,
-    *,
-    idle: Callable[[], None] = lambda: None,
-) -> Iterator[_Fetched]:
-    """Results of ``work`` over ``rows`` as they finish, never more than ``window`` pending;
-    ``idle()`` is called whenever none is ready yet."""
-    pending: set[Future[_Fetched]] = {pool.submit(work, r) for r in itertools.islice(rows, window)}
-    while pending:
-        done, pending = wait(pending, timeout=0, return_when=FIRST_COMPLETED)
-        if not done:
-            idle()
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-        for future in done:
-            following = next(rows, None)
-            if following is not None:
-                pending.add(pool.submit(work, following))
-            yield future.result()
