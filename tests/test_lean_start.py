@@ -20,8 +20,16 @@ from tests.support.feedserver import FeedServer
 from tests.support.hark_cli import ITEMS, hark_env, run_hark
 
 # Imported only when needed: a migration runs; a card is built; a message is sent; a copy
-# of the database is made (hark backup, poll --dry-run).
-HEAVY = ("sqlite_utils", "bot.viewdata", "bot.blocks.conversation", "slack_sdk", "bot.store.backup")
+# of the database is made (hark backup, poll --dry-run); a feed has something to read (the
+# parse path: fastfeedparser, lxml, dateutil).
+HEAVY = (
+    "sqlite_utils",
+    "bot.viewdata",
+    "bot.blocks.conversation",
+    "slack_sdk",
+    "bot.store.backup",
+    "bot.parse.feeds",
+)
 # `hark poll --once`, then which of HEAVY it had imported.
 POLL_AND_SAY_WHAT_LOADED = f"""
 import sys
@@ -52,7 +60,7 @@ def test_a_warm_poll_imports_neither_migrations_nor_view_data_nor_slack(
 ):
     fake_slack.channel_names["C0K8S"] = "kubernetes"
     with FeedServer() as feeds:
-        feeds.set("/f.xml", rss(ITEMS))
+        feeds.set("/f.xml", rss(ITEMS), etag='"v1"')  # the warm poll: 304 Not Modified
         env = hark_env(tmp_path, fake_slack, feeds.url("/f.xml"), HARK_DB=hark_db)
         config = tmp_path / "hark.yml"
         config.write_text(config.read_text().replace("C0K8S", repr(channel)))
@@ -62,10 +70,15 @@ def test_a_warm_poll_imports_neither_migrations_nor_view_data_nor_slack(
     # The first poll sent a card (so built it with Slack's client); on SQLite it created
     # the schema through sqlite-utils: what the probe sees when a module is imported.
     assert "sent 1" in cold
-    assert {"bot.viewdata", "bot.blocks.conversation", "slack_sdk"} <= cold_loaded
+    assert {
+        "bot.viewdata",
+        "bot.blocks.conversation",
+        "slack_sdk",
+        "bot.parse.feeds",
+    } <= cold_loaded
     assert ("sqlite_utils" in cold_loaded) == (hark_engine == "sqlite")
     assert [call.args["channel"] for call in fake_slack.calls("chat.postMessage")] == ["C0K8S"]
-    assert "sent 0" in warm
+    assert "sent 0" in warm and "not-modified" in warm
     if channel.startswith("#"):
         # The warm poll asked Slack for the channel's ID again: its client, nothing more.
         assert len(fake_slack.calls("conversations.list")) > listed > 0

@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from bot.fetch.client import Fetcher, FetchError
 from bot.match.relevance import Relevance
 from bot.models import Post, Source
-from bot.parse.feeds import FeedError
 from bot.parse.normalize import content_hash, site_of
+from bot.parse.preflight import FeedError
 from bot.poll.kinds import origin_of
 from bot.poll.pool import ParsePool, PostMatch, default_processes, match_posts
 from bot.poll.window import as_completed_in_window

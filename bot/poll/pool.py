@@ -30,15 +30,23 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from bot.match.engine import Document
 from bot.match.ranking import aged_score
 from bot.match.relevance import MatchSpec, Scanner
 from bot.models import Post
-from bot.parse.feeds import FeedError, ParsedFeed, parse_feed
 from bot.parse.normalize import content_hash, site_of
+from bot.parse.preflight import FeedError
 from bot.store.ingest import IdentityReader, StoreError
+
+if TYPE_CHECKING:
+    from bot.parse.feeds import ParsedFeed
+
+# The parse path (fastfeedparser, lxml, dateutil: about 40 ms of imports) is imported by
+# the first feed that has something to read, and by the fork server before it forks any
+# worker (``_context``): a cycle of 304s imports none of it.
+_PARSE_PATH = "bot.parse.feeds"
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +164,8 @@ def read_feed(
                 if (guid and guid in known_guids) or (link and link in known_links)
             }
 
+    from bot.parse.feeds import parse_feed
+
     feed = parse_feed(body, url, known=known)
     sites = [
         site_of(p.link) if p.link and index not in feed.skipped else ""
@@ -212,13 +222,14 @@ def _without_main() -> Iterator[None]:
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    """Fork from a server that preloads this module; spawn where there is no fork server."""
+    """Fork from a server that preloads this module and the parse path; spawn where there is
+    no fork server."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     # What the server imports before it forks anything (instead of ``__main__``, the
     # whole app under ``hark``); no effect once it runs.
-    context.set_forkserver_preload([__name__])
+    context.set_forkserver_preload([__name__, _PARSE_PATH])
     return context
 
 
