@@ -171,3 +171,11 @@ def test_workers_fork_from_one_server_that_outlives_the_cycle(tmp_path) -> None:
             parents += [started.submit(_parent_pid).result() for _ in range(4)]
     assert os.getpid() not in parents
     assert len(set(parents)) == 1
+
+
+def test_workers_have_the_parse_path_before_their_first_feed(tmp_path) -> None:
+    # Hark itself imports the parse path only when a feed has something to read (a cycle
+    # of 304s needs none of it); the fork server imports it once for every worker.
+    with ParsePool(1, db_path=str(tmp_path / "hark.db")) as pool:
+        started = pool._started()
+        assert started.submit(eval, "'bot.parse.feeds' in __import__('sys').modules").result()
