@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/poll.py [--feeds 400,2000] [--content repeated,distinct]
                                    [--runs 3] [--naive-sample 213] [--delay-seconds 200]
+                                   [--engine sqlite|postgresql]
 
 A separate process serves the 213 corpus feeds (``../shared/corpus`` or
 ``$HARK_CORPUS``) repeated under distinct URLs, spread over 100 loopback
@@ -13,7 +14,9 @@ so every post is new to Hark; ``repeated`` serves the corpus byte for byte.
 For each content and feed count, the median of ``--runs`` runs of:
 
 - cold: ``hark poll --once`` (the real command, start-up included) on a new
-  database, every source new, against the fake Slack;
+  database, every source new, against the fake Slack; the database is a SQLite file,
+  or with ``--engine postgresql`` an empty database on a PostgreSQL server the run
+  starts on loopback (the cold run migrates it, as it creates the SQLite schema);
 - warm: the same command again: every feed answers 304;
 - floor: the start-up (``python -c "import bot.cli"``) plus fastfeedparser over
   every body (already in memory) plus one plain ``executemany`` insert of every
@@ -308,18 +311,32 @@ def hark_poll(
     return {"seconds": seconds, "statuses": statuses, **peak}
 
 
-def hark_runs(urls: list[str], slack_url: str, runs: int) -> dict[str, Any]:
+_COUNTS = "SELECT (SELECT count(*) FROM posts), (SELECT count(*) FROM conversations)"
+
+
+def hark_runs(urls: list[str], slack_url: str, runs: int, pg: Any = None) -> dict[str, Any]:
+    """Cold then warm, ``runs`` times, each on a new database: a SQLite file, or with ``pg``
+    (a tests.support.postgres.PostgresServer) an empty PostgreSQL database that the cold
+    run migrates, as it creates the SQLite file's schema."""
     colds, warms = [], []
     for _ in range(runs):
         with tempfile.TemporaryDirectory(prefix="hark-bench-") as tmp:
             scratch = Path(tmp)
             env = _env(scratch, slack_url, urls)
+            database = pg.new_database(template="template0", label="poll") if pg else None
+            if database:
+                env["HARK_DB"] = database.url
             colds.append(hark_poll(env, scratch))
             warms.append(hark_poll(env, scratch))
-            with sqlite3.connect(scratch / "hark.db") as db:
-                posts, relevant = db.execute(
-                    "SELECT (SELECT count(*) FROM posts), (SELECT count(*) FROM conversations)"
-                ).fetchone()
+            if database:
+                import psycopg
+
+                with psycopg.connect(database.url) as conn:
+                    posts, relevant = conn.execute(_COUNTS).fetchone()
+                pg.drop_database(database.name)
+            else:
+                with sqlite3.connect(scratch / "hark.db") as db:
+                    posts, relevant = db.execute(_COUNTS).fetchone()
     return {
         "cold": statistics.median(c["seconds"] for c in colds),
         "warm": statistics.median(w["seconds"] for w in warms),
@@ -496,6 +513,12 @@ def main() -> None:
     options.add_argument("--naive-sample", type=int, default=213, help="URLs the naive loop reads")
     options.add_argument("--delay-seconds", type=float, default=240, help="0: skip the delay")
     options.add_argument("--delay-every", default="1m", help="the delay run's source interval")
+    options.add_argument(
+        "--engine",
+        default="sqlite",
+        choices=("sqlite", "postgresql"),
+        help="Hark's database: a SQLite file, or a PostgreSQL server this run starts",
+    )
     args = options.parse_args()
     counts = [int(c) for c in args.feeds.split(",")]
     paths = [str(p) for p in corpus_paths()]
@@ -509,6 +532,12 @@ def main() -> None:
         f"load average {_load()}"
     )
     rows = []
+    pg = None
+    if args.engine == "postgresql":
+        from tests.support.postgres import PostgresServer
+
+        pg = PostgresServer.start()
+        print(f"PostgreSQL {pg.version} on loopback, started by this run")
     with FakeSlack() as fake:
         for topic in TOPICS:
             fake.channels.add(topic["channel"])
@@ -529,7 +558,7 @@ def main() -> None:
                     else:
                         naive_total = sum(naive) * count / len(naive)
                     load_before = _load()
-                    hark = hark_runs(urls[:count], fake.url, args.runs)
+                    hark = hark_runs(urls[:count], fake.url, args.runs, pg)
                     floors = [floor_seconds(docs[:count]) for _ in range(args.runs)]
                     floor = statistics.median(f for f, _ in floors)
                     mb = sum(len(d) for d in docs[:count]) / 1e6
@@ -552,6 +581,8 @@ def main() -> None:
                 server.join(timeout=5)
                 if server.is_alive():
                     server.terminate()
+    if pg:
+        pg.stop()
     print()
     print(
         "| content | feeds | naive | cold | warm | floor | cold vs naive (≥ 20×) "
