@@ -283,7 +283,7 @@ def _post_values(item: IncomingPost, source_kind: str, now: float) -> tuple[obje
         post.lang,
         post.published.timestamp() if post.published else None,
         now,
-        json.dumps(post.metrics),
+        json.dumps(post.metrics) if post.metrics else "{}",  # most posts have none
         post.thread_id,
     )
 
