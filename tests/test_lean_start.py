@@ -21,7 +21,7 @@ from tests.support.hark_cli import ITEMS, hark_env, run_hark
 
 # Imported only when needed: a migration runs; a card is built; a message is sent; a copy
 # of the database is made (hark backup, poll --dry-run); a feed has something to read (the
-# parse path: fastfeedparser, lxml, dateutil).
+# parse path: fastfeedparser, lxml, dateutil); never: httpx's command-line client.
 HEAVY = (
     "sqlite_utils",
     "bot.viewdata",
@@ -29,6 +29,7 @@ HEAVY = (
     "slack_sdk",
     "bot.store.backup",
     "bot.parse.feeds",
+    "click",
 )
 # `hark poll --once`, then which of HEAVY it had imported.
 POLL_AND_SAY_WHAT_LOADED = f"""

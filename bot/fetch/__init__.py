@@ -1,1 +1,21 @@
-"""I/O only: getting a source's bytes safely (timeouts, caps, SSRF guard, conditional GET)."""
+"""I/O only: getting a source's bytes safely (timeouts, caps, SSRF guard, conditional GET).
+
+httpx is imported without its command-line client: ``import httpx`` loads ``httpx._main``
+(click and, when installed, rich and pygments; about 20 ms) only to offer ``httpx.main``,
+which Hark never calls, and every ``hark`` command imports this package. With the module
+blocked, httpx defines its stand-in ``main`` instead; nothing else of httpx changes.
+"""
+
+from __future__ import annotations
+
+import sys
+
+if "httpx" not in sys.modules:
+    _blocked = "httpx._main" not in sys.modules
+    if _blocked:
+        sys.modules["httpx._main"] = None  # type: ignore[assignment]  # import raises ImportError
+    try:
+        import httpx  # noqa: F401
+    finally:
+        if _blocked:
+            del sys.modules["httpx._main"]  # `python -m httpx` still works elsewhere
