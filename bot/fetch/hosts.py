@@ -56,6 +56,7 @@ class Connections:
         self._idle: list[httpcore.HTTPConnection] = []
         self._lock = threading.Lock()
         self._in_use = threading.local()  # this thread's connection, until released
+        self._closed = False  # closed: a connection released after that is closed, not kept
 
     def handle_request(self, request: httpcore.Request) -> httpcore.Response:
         """Send ``request``; its connection is this thread's until ``release``."""
@@ -88,14 +89,19 @@ class Connections:
             connection.close()
             return
         with self._lock:
-            self._idle.append(connection)
-            dropped = self._idle.pop(0) if len(self._idle) > self._keep else None
+            if self._closed:  # closed while this fetch ran (Hark stopping): nobody reuses it
+                dropped = connection
+            else:
+                self._idle.append(connection)
+                dropped = self._idle.pop(0) if len(self._idle) > self._keep else None
         if dropped is not None:
             dropped.close()
 
     def close(self) -> None:
+        """Close the idle connections; one in use is closed when its fetch releases it."""
         with self._lock:
             idle, self._idle = self._idle, []
+            self._closed = True
         for connection in idle:
             connection.close()
 

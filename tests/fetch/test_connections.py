@@ -125,3 +125,33 @@ def test_two_threads_on_one_host_never_share_a_connection() -> None:
     assert errors == []
     assert server.requests == 80
     assert server.connections <= 2  # the per-host limit, each connection kept alive
+
+
+def test_a_connection_released_after_its_host_closed_is_closed_not_kept() -> None:
+    # Hark stopping closes every host's connections while a fetch may still be reading:
+    # that fetch's connection, released afterwards, must not be kept open by nobody.
+    import httpcore
+
+    from bot.fetch.hosts import Connections
+
+    with OneShotServer(keep=True) as server:
+        connections = Connections(None, httpcore.SyncBackend(), keep=2)
+        url = f"http://127.0.0.1:{server.port}/f.xml"
+        request = httpcore.Request("GET", url, headers=[(b"Host", b"127.0.0.1")])
+        response = connections.handle_request(request)
+        response.read()
+        response.close()
+        in_use = connections._in_use.connection
+        connections.close()
+        connections.release()
+        assert in_use.is_closed()
+        # ... and the next fetch on an open one still keeps its connection alive.
+        kept = Connections(None, httpcore.SyncBackend(), keep=2)
+        response = kept.handle_request(request)
+        response.read()
+        response.close()
+        reused = kept._in_use.connection
+        kept.release()
+        assert not reused.is_closed()
+        kept.close()
+        assert reused.is_closed()
