@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -123,12 +122,13 @@ def test_short_lying_length_yields_only_the_announced_bytes(server: FeedServer) 
 def test_trickling_server_fails_at_the_total_deadline(server: FeedServer, in_headers: bool) -> None:
     server.trickle("/slow.xml", bytes_per_second=4, in_headers=in_headers)
     # Each byte comes well within read_timeout, so only the total deadline can end this.
-    with Fetcher(allow_hosts=LOCAL, read_timeout=5, total_timeout=1.5) as fetcher:
-        started = time.monotonic()
-        with pytest.raises(FetchError, match=r"took longer than 1.5 s in total; gave up"):
-            fetcher.fetch(server.url("/slow.xml"))
-        # Not a speed figure: only proof that the call returned instead of hanging.
-        assert time.monotonic() - started < 15
+    # The error names the total deadline: the read timeout, which each byte resets, did not
+    # end the fetch, nor did the trickle finish it.
+    with (
+        Fetcher(allow_hosts=LOCAL, read_timeout=5, total_timeout=1.5) as fetcher,
+        pytest.raises(FetchError, match=r"took longer than 1.5 s in total; gave up"),
+    ):
+        fetcher.fetch(server.url("/slow.xml"))
 
 
 def test_redirects_are_followed_to_the_final_url(server: FeedServer, fetcher: Fetcher) -> None:
