@@ -65,8 +65,11 @@ def plain_target(url: str) -> Target | None:
 def target(url: str) -> Target:
     """The URL's ``Target``; raises httpx.InvalidURL as ``httpx.URL`` does."""
     found = plain_target(url)
-    if found is not None:
-        return found
+    return found if found is not None else httpx_target(url)
+
+
+def httpx_target(url: str) -> Target:
+    """The URL's ``Target`` as ``httpx.URL`` reads it (any URL; raises httpx.InvalidURL)."""
     parsed = httpx.URL(url)
     return Target(
         parsed.raw_scheme,

@@ -8,19 +8,7 @@ import httpx
 import pytest
 
 from bot.fetch import urls
-from bot.fetch.urls import Target, plain_target
-
-
-def _httpx(url: str) -> Target:
-    parsed = httpx.URL(url)
-    return Target(
-        parsed.raw_scheme,
-        parsed.raw_host,
-        parsed.port,
-        parsed.raw_path,
-        parsed.netloc.decode("ascii"),
-    )
-
+from bot.fetch.urls import httpx_target, plain_target
 
 PLAIN = [
     "http://127.0.1.7:8123/feed/12.xml",
@@ -58,7 +46,7 @@ GENERAL = [
 
 @pytest.mark.parametrize("url", PLAIN)
 def test_a_url_in_normal_form_is_read_as_httpx_reads_it(url: str) -> None:
-    assert plain_target(url) == _httpx(url)
+    assert plain_target(url) == httpx_target(url)
 
 
 @pytest.mark.parametrize("url", GENERAL)
@@ -66,12 +54,12 @@ def test_any_other_url_goes_through_httpx(url: str) -> None:
     assert plain_target(url) is None
     if url.startswith("ftp"):
         return
-    assert urls.target(url) == _httpx(url)
+    assert urls.target(url) == httpx_target(url)
 
 
 def test_a_port_out_of_range_is_left_to_the_general_path() -> None:
     assert plain_target("http://example.com:99999/") is None
-    assert plain_target("http://example.com:65535/") == _httpx("http://example.com:65535/")
+    assert plain_target("http://example.com:65535/") == httpx_target("http://example.com:65535/")
 
 
 def test_an_invalid_ipv4_address_is_refused_as_httpx_refuses_it() -> None:
@@ -94,5 +82,5 @@ def test_random_urls_read_the_same_either_way() -> None:
         if fast is None:
             continue
         taken += 1
-        assert fast == _httpx(url), url
+        assert fast == httpx_target(url), url
     assert taken > 300  # the comparison covered many URLs the fast path reads
