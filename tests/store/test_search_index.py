@@ -157,12 +157,17 @@ def test_a_crash_before_indexing_leaves_the_posts_queued(tmp_path):
         again.close()
 
 
-def test_a_database_indexed_by_the_old_trigger_stays_consistent(tmp_path):
+def _store_from_before_issue_12(tmp_path: Path) -> Store:
+    """A Store opened (so migrated) on a database made before the batched index."""
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path)
     conn.executescript(BEFORE_ISSUE_12.read_text())
     conn.close()
-    store = Store(str(path), clock=lambda: 2_000_000_000.0)
+    return Store(str(path), clock=lambda: 2_000_000_000.0)
+
+
+def test_a_database_indexed_by_the_old_trigger_stays_consistent(tmp_path):
+    store = _store_from_before_issue_12(tmp_path)
     try:
         names = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master")}
         assert "posts_fts_insert" not in names and _waiting(store) == 0
@@ -184,11 +189,7 @@ def test_the_index_merges_its_segments_sixteen_at_a_time(tmp_path):
     """FTS5's merge settings (search_003_fts_merge) on a new database and on one that
     predates them, kept in the index's own config table."""
     new = Store(str(tmp_path / "new.db"))
-    old_path = tmp_path / "old.db"
-    conn = sqlite3.connect(old_path)
-    conn.executescript(BEFORE_ISSUE_12.read_text())
-    conn.close()
-    old = Store(str(old_path), clock=lambda: 2_000_000_000.0)
+    old = _store_from_before_issue_12(tmp_path)
     try:
         for store in (new, old):
             config = dict(store.conn.execute("SELECT k, v FROM posts_fts_config").fetchall())
