@@ -66,12 +66,16 @@ def test_poll_without_once_polls_once(fake_slack, tmp_path, monkeypatch, capsys)
     assert "sent 1" in capsys.readouterr().out
 
 
-def test_the_dry_run_says_what_it_holds_back_as_backfill(fake_slack, tmp_path, monkeypatch, capsys):
+def _with_one_from_last_month() -> list[dict[str, str]]:
+    """ITEMS and a relevant entry older than any backfill window."""
     old = format_datetime(datetime.now(UTC) - timedelta(days=30))
-    items = [*ITEMS, {"title": "k8s from last month", "link": "https://f.example/9",
-                      "guid": "9", "pubDate": old}]  # fmt: skip
+    return [*ITEMS, {"title": "k8s from last month", "link": "https://f.example/9",
+                     "guid": "9", "pubDate": old}]  # fmt: skip
+
+
+def test_the_dry_run_says_what_it_holds_back_as_backfill(fake_slack, tmp_path, monkeypatch, capsys):
     with FeedServer() as feeds:
-        feeds.set("/f.xml", rss(items))
+        feeds.set("/f.xml", rss(_with_one_from_last_month()))
         env = hark_env(tmp_path, fake_slack, feeds.url("/f.xml"))
         assert _run(["poll", "--dry-run"], env, monkeypatch) == 0
     out = capsys.readouterr().out
@@ -82,3 +86,16 @@ def test_the_dry_run_says_what_it_holds_back_as_backfill(fake_slack, tmp_path, m
         "backfill window (24 h) on its source's first poll"
     ) in out
     assert "It is recorded and will never be posted as new." in out
+
+
+def test_the_dry_run_names_the_configured_backfill_window(
+    fake_slack, tmp_path, monkeypatch, capsys
+):
+    # Built lean (no services), the dry run reads the window from the poller itself.
+    with FeedServer() as feeds:
+        feeds.set("/f.xml", rss(_with_one_from_last_month()))
+        env = hark_env(tmp_path, fake_slack, feeds.url("/f.xml"))
+        config = tmp_path / "hark.yml"
+        config.write_text(config.read_text() + "backfill: 48h\n")
+        assert _run(["poll", "--dry-run"], env, monkeypatch) == 0
+    assert "held back: older than the backfill window (48 h)" in capsys.readouterr().out

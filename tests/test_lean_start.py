@@ -8,8 +8,6 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
 
 import pytest
 
@@ -17,7 +15,7 @@ from bot.store import Store
 from bot.store.schema import MIGRATIONS, schema_is_current
 from tests.support.feeds import rss
 from tests.support.feedserver import FeedServer
-from tests.support.hark_cli import ITEMS, hark_env, run_hark
+from tests.support.hark_cli import ITEMS, hark_env
 
 # Imported only when needed: a migration runs; a card is built; a message is sent; a copy
 # of the database is made (hark backup, poll --dry-run); a feed has something to read (the
@@ -146,18 +144,3 @@ def test_at_exit_a_hark_command_leaves_memory_to_the_os(command):
     )
     said = done.stdout.split("\n")[:2]
     assert said == ["frozen before exit: False", f"frozen at exit: {command}"]
-
-
-def test_the_dry_run_names_the_configured_backfill_window(fake_slack, tmp_path):
-    # Built lean (no services), the dry run reads the window from the poller itself.
-    old = format_datetime(datetime.now(UTC) - timedelta(days=30))
-    items = [*ITEMS, {"title": "k8s from last month", "link": "https://f.example/9",
-                      "guid": "9", "pubDate": old}]  # fmt: skip
-    with FeedServer() as feeds:
-        feeds.set("/f.xml", rss(items))
-        env = hark_env(tmp_path, fake_slack, feeds.url("/f.xml"))
-        config = tmp_path / "hark.yml"
-        config.write_text(config.read_text() + "backfill: 48h\n")
-        done = run_hark("poll", "--dry-run", env=env)
-    assert done.returncode == 0, done.stderr
-    assert "held back: older than the backfill window (48 h)" in done.stdout
