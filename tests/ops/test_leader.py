@@ -10,23 +10,14 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
 
 import psycopg
 import pytest
 
 from bot.ops.leader import KEEPALIVES, SERVER_SIDE, Leader
+from tests.support.waiting import eventually
 
 WAIT = 20.0  # generous: the handover is expected within a few seconds
-
-
-def _eventually(condition: Callable[[], bool], timeout: float = WAIT) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.fixture
@@ -109,7 +100,7 @@ def test_a_killed_leaders_standby_takes_over(pg_url, leaders) -> None:
         assert not standby.leading
         holder.kill()  # SIGKILL: no goodbye, the backend ends with the socket
         holder.wait(timeout=10)
-        assert _eventually(lambda: standby.leading), "the standby never took over"
+        assert eventually(lambda: standby.leading, timeout=WAIT), "the standby never took over"
         assert changes == [True]
     finally:
         if holder.poll() is None:
@@ -126,7 +117,7 @@ def test_a_leader_that_loses_its_connection_stops_leading_at_once(leaders, pg_ur
     with psycopg.connect(pg_url, autocommit=True) as admin:
         assert admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0]
     # The lock goes with the backend, once it has ended.
-    assert _eventually(standby.check), "the lock outlived its backend"
+    assert eventually(standby.check, timeout=WAIT), "the lock outlived its backend"
     # The leader notices at its next check (the thread's, or the tick's: this one).
     assert leader.check() is False
     assert changes == [True, False] and not leader.leading
@@ -206,7 +197,7 @@ def test_a_frozen_leader_is_replaced_and_never_leads_again_after_it_thaws(pg_url
         assert frozen.stdout.readline().split()[1] == "True"
         frozen.send_signal(signal.SIGSTOP)
         standby = leaders(every=0.1)
-        assert _eventually(standby.check), "the standby never took over"
+        assert eventually(standby.check, timeout=WAIT), "the standby never took over"
         handed_over = time.monotonic()
         frozen.send_signal(signal.SIGCONT)
         lines: list[tuple[float, str]] = []

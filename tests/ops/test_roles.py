@@ -8,7 +8,6 @@ import json
 import logging
 import os
 import subprocess
-import time
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
@@ -24,6 +23,7 @@ from bot.ops.web import POLLER_ONLY, wsgi_app
 from tests.ops.test_web import call
 from tests.support.feeds import rss
 from tests.support.hark_cli import HARK
+from tests.support.waiting import eventually
 
 URL = "postgresql://hark:s3cret-pw@db.example.com:5432/hark?sslmode=require"
 
@@ -245,22 +245,13 @@ def test_a_new_leader_ticks_at_once_not_at_the_next_interval() -> None:
     ticks: list[float] = []
     ticker = Ticker(lambda: ticks.append(1), every=3600).start()
     try:
-        assert _eventually(lambda: len(ticks) == 1)
+        assert eventually(lambda: len(ticks) == 1, timeout=10)
         ticker.wake()  # what a poller does when it takes the lead
-        assert _eventually(lambda: len(ticks) == 2)
+        assert eventually(lambda: len(ticks) == 2, timeout=10)
     finally:
         ticker.stop()
     ticker.wake()  # stopped: nothing happens, nothing raises
     assert len(ticks) == 2
-
-
-def _eventually(condition, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def test_migrate_applies_the_migrations_and_exits(env, tmp_path, capsys) -> None:

@@ -9,14 +9,7 @@ import time
 import pytest
 
 from bot.ops.scheduler import Ticker, start_scheduler
-
-
-def wait_until(condition, timeout: float = 5) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.01)
+from tests.support.waiting import wait_until
 
 
 def test_a_new_ticker_is_not_running() -> None:

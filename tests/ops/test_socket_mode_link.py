@@ -5,7 +5,6 @@ one line saying what to do; RecentIds forgets the oldest first."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -15,16 +14,9 @@ from slack_sdk import WebClient
 from bot.ops.socket_mode import LINK_DISABLED, RecentIds, SocketModeLink
 from tests.support.fakeslack import FakeSlack
 from tests.support.fakesocket import FakeSocketMode
+from tests.support.waiting import wait_until
 
 APP_TOKEN = "xapp-1-A0HARK-1-test"
-
-
-def wait_until(condition, timeout: float = 5) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.02)
 
 
 class Linked:
