@@ -1,5 +1,5 @@
-"""TLS in the fetcher: the CA bundle is loaded only once https is fetched, https is still
-verified, and a host's http and https pools share the host's slots."""
+"""TLS in the fetcher: the CA bundle is loaded only once https is fetched, and https is still
+verified, chain and host name (a host's http and https sharing its slots: test_hosts.py)."""
 
 from __future__ import annotations
 
@@ -8,22 +8,15 @@ import socket
 import ssl
 import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bot.fetch import deadline as fetchdeadline
 from bot.fetch.client import Fetcher, FetchError
-from bot.fetch.hosts import HostPools
 from tests.support.feedserver import FeedServer
 
 LOCAL = frozenset({"127.0.0.1"})
-
-
-class SlotTimeout(Exception):
-    pass
 
 
 @pytest.fixture
@@ -75,41 +68,6 @@ def test_https_is_verified_against_the_ca_bundle(tls_port: int) -> None:
         assert "certificate" in caught.value.message.lower()
         assert fetcher._hosts._tls is not None
         assert fetcher._hosts._tls.verify_mode == ssl.CERT_REQUIRED
-
-
-def test_a_hosts_http_and_https_share_its_slots() -> None:
-    pools = HostPools(
-        per_host=1,
-        allow_hosts=LOCAL,
-        resolver=None,
-        on_slot_timeout=lambda host: SlotTimeout(host),
-    )
-    holding, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        fetchdeadline.current.deadline = time.monotonic() + 5
-        with pools.pool_for("both.example.com"):
-            holding.set()
-            release.wait(5)
-
-    worker = threading.Thread(target=hold)
-    worker.start()
-    try:
-        assert holding.wait(5)
-        fetchdeadline.current.deadline = time.monotonic() + 0.1
-        with pytest.raises(SlotTimeout), pools.pool_for("both.example.com", tls=True):
-            pass
-    finally:
-        release.set()
-        worker.join()
-        fetchdeadline.current.deadline = time.monotonic() + 5
-    with pools.pool_for("both.example.com") as http, pools.pool_for("x.example", tls=True):
-        pass
-    with pools.pool_for("BOTH.example.com", tls=True) as https:
-        pass
-    assert https is not http
-    fetchdeadline.current.deadline = None
-    pools.close()
 
 
 def _openssl(*args: str) -> None:
