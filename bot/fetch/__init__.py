@@ -8,14 +8,6 @@ blocked, httpx defines its stand-in ``main`` instead; nothing else of httpx chan
 
 from __future__ import annotations
 
-import sys
+from bot.lean import import_without
 
-if "httpx" not in sys.modules:
-    _blocked = "httpx._main" not in sys.modules
-    if _blocked:
-        sys.modules["httpx._main"] = None  # type: ignore[assignment]  # import raises ImportError
-    try:
-        import httpx  # noqa: F401
-    finally:
-        if _blocked:
-            del sys.modules["httpx._main"]  # `python -m httpx` still works elsewhere
+import_without("httpx", ("httpx._main",))

@@ -10,23 +10,9 @@ imports none of it.
 
 from __future__ import annotations
 
-import sys
+from bot.lean import import_without
 
-
-def _import_without_numpy() -> None:
-    if "sqlite_utils.db" in sys.modules:
-        return
-    blocked = [name for name in ("numpy", "pandas") if name not in sys.modules]
-    for name in blocked:
-        sys.modules[name] = None  # type: ignore[assignment]  # import raises ImportError
-    try:
-        import sqlite_utils.db  # noqa: F401
-    finally:
-        for name in blocked:
-            del sys.modules[name]  # numpy stays importable for whoever needs it (the chart)
-
-
-_import_without_numpy()
+import_without("sqlite_utils.db", ("numpy", "pandas"))
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
