@@ -33,7 +33,6 @@ from bot.fetch.headers import parse_max_age, parse_retry_after, response_headers
 from bot.fetch.hosts import HostPools
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-DEFAULT_PORTS = {b"http": 80, b"https": 443}
 URL_CACHE_SIZE = 20_000
 CHECK_REMEMBERED = 60.0  # seconds
 ACCEPT = (
@@ -149,7 +148,7 @@ class Fetcher:
         if plain is None:
             host, port = netguard.url_host_port(url)
         else:  # in normal form: the host and port urlsplit reads
-            host, port = plain.host.decode("ascii"), plain.port or DEFAULT_PORTS[plain.scheme]
+            host, port = plain.host_port()
         now = time.monotonic()
         if self._passed.get((host, port), 0.0) <= now:
             netguard.checked_addresses(host, port, self.allow_hosts, self._resolver)

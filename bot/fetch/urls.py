@@ -40,6 +40,11 @@ class Target(NamedTuple):
     target: bytes
     netloc: str
 
+    def host_port(self) -> tuple[str, int]:
+        """The host name and the port a connection goes to (the scheme's default if none)."""
+        scheme = self.scheme.decode("ascii")
+        return self.host.decode("ascii"), self.port or _DEFAULT_PORTS[scheme]
+
 
 def plain_target(url: str) -> Target | None:
     """The URL's ``Target`` when it is already in normal form, else None."""
