@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import functools
 import gc
 import logging
 import os
@@ -238,14 +239,11 @@ def poll_once(settings: Settings, *, dry_run: bool = False) -> int:
             channels = ChannelResolver(client)
             settings = with_channel_ids(settings, channels)
 
-        built: list[Services] = []
-
+        @functools.cache
         def services_now() -> Services:
             """The services, built on first need and then shared (one Slack client and
             its rate pacing for every source reported down and for the delivery)."""
-            if not built:
-                built.append(build_services(settings, store, client=client, channels=channels))
-            return built[0]
+            return build_services(settings, store, client=client, channels=channels)
 
         # A lean start: Block Kit, the engagement and the rest only once there is
         # something to send (or a source to report down).
