@@ -44,7 +44,10 @@ def test_migrations_can_be_rerun(tmp_path):
     path = str(tmp_path / "m.db")
     Store(path).close()
     again = Store(path)
-    assert next(r["name"] for r in again.all("SELECT name FROM _sqlite_migrations ORDER BY id")) == "m001_core"
+    assert (
+        next(r["name"] for r in again.all("SELECT name FROM _sqlite_migrations ORDER BY id"))
+        == "m001_core"
+    )
     assert again.one("PRAGMA journal_mode")[0] == "wal"
     again.close()
 
